@@ -1,0 +1,146 @@
+//! Run config, shaped as Dagster's: `resources.<key>.config`,
+//! `ops.<op>.config`, `ops.<op>.inputs.<name>`, `ops.<op>.outputs.<name>`.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+
+use crate::error::{Error, Result};
+
+/// The config of one run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunConfig {
+    root: Json,
+}
+
+impl RunConfig {
+    /// No config.
+    pub fn new() -> Self {
+        RunConfig { root: Json::Object(Default::default()) }
+    }
+
+    /// Config from a JSON value (the top level must be an object).
+    pub fn from_json(value: Json) -> Result<Self> {
+        if !value.is_object() && !value.is_null() {
+            return Err(Error::Config(vec![format!(
+                "run config: expected a table at the top level, found {}",
+                describe(&value)
+            )]));
+        }
+        Ok(RunConfig {
+            root: if value.is_null() { Json::Object(Default::default()) } else { value },
+        })
+    }
+
+    /// Config from JSON text.
+    pub fn from_json_str(text: &str) -> Result<Self> {
+        let value: Json = serde_json::from_str(text)
+            .map_err(|e| Error::Config(vec![format!("run config is not valid JSON: {e}")]))?;
+        Self::from_json(value)
+    }
+
+    /// Config from TOML text.
+    pub fn from_toml_str(text: &str) -> Result<Self> {
+        let value: toml::Table = toml::from_str(text)
+            .map_err(|e| Error::Config(vec![format!("run config is not valid TOML: {e}")]))?;
+        let json = serde_json::to_value(value)
+            .map_err(|e| Error::Config(vec![format!("run config: {e}")]))?;
+        Self::from_json(json)
+    }
+
+    /// Sets `resources.<key>.config`.
+    pub fn resource(mut self, key: &str, config: Json) -> Self {
+        self.set(&["resources", key, "config"], config);
+        self
+    }
+
+    /// Sets `ops.<op>.config`.
+    pub fn op(mut self, op: &str, config: Json) -> Self {
+        self.set(&["ops", op, "config"], config);
+        self
+    }
+
+    /// Sets `ops.<op>.inputs.<input>`.
+    pub fn input(mut self, op: &str, input: &str, config: Json) -> Self {
+        self.set(&["ops", op, "inputs", input], config);
+        self
+    }
+
+    /// Sets `ops.<op>.outputs.<output>`.
+    pub fn output(mut self, op: &str, output: &str, config: Json) -> Self {
+        self.set(&["ops", op, "outputs", output], config);
+        self
+    }
+
+    fn set(&mut self, path: &[&str], value: Json) {
+        let mut node = &mut self.root;
+        for part in path {
+            if !node.is_object() {
+                *node = Json::Object(Default::default());
+            }
+            node = node
+                .as_object_mut()
+                .map(|o| o.entry((*part).to_owned()).or_insert(Json::Null))
+                .expect("just made an object");
+        }
+        *node = value;
+    }
+
+    fn get(&self, path: &[&str]) -> Option<&Json> {
+        let mut node = &self.root;
+        for part in path {
+            node = node.get(part)?;
+        }
+        Some(node)
+    }
+
+    /// `resources.<key>.config`, if given.
+    pub fn resource_config(&self, key: &str) -> Option<&Json> {
+        self.get(&["resources", key, "config"])
+    }
+
+    /// `ops.<op>.config`, if given.
+    pub fn op_config(&self, op: &str) -> Option<&Json> {
+        self.get(&["ops", op, "config"])
+    }
+
+    /// `ops.<op>.inputs.<input>`, if given.
+    pub fn input_config(&self, op: &str, input: &str) -> Option<&Json> {
+        self.get(&["ops", op, "inputs", input])
+    }
+
+    /// `ops.<op>.outputs.<output>`, if given.
+    pub fn output_config(&self, op: &str, output: &str) -> Option<&Json> {
+        self.get(&["ops", op, "outputs", output])
+    }
+
+    /// The whole config as JSON.
+    pub fn as_json(&self) -> &Json {
+        &self.root
+    }
+}
+
+/// Deserializes `value` as `C`; the error names the failing field's full
+/// path under `path` (`resources.io_manager.config.base_dir: ...`).
+pub fn deserialize_at<C: DeserializeOwned>(value: &Json, path: &str) -> std::result::Result<C, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let inner = e.path().to_string();
+        let full = match (path.is_empty(), inner == ".") {
+            (true, _) => inner,
+            (false, true) => path.to_owned(),
+            (false, false) => format!("{path}.{inner}"),
+        };
+        format!("{full}: {}", e.into_inner())
+    })
+}
+
+/// A short description of a JSON value's kind, for messages.
+pub(crate) fn describe(value: &Json) -> String {
+    match value {
+        Json::Null => "null".to_owned(),
+        Json::Bool(b) => format!("the boolean {b}"),
+        Json::Number(n) => format!("the number {n}"),
+        Json::String(_) => "a string".to_owned(),
+        Json::Array(_) => "a list".to_owned(),
+        Json::Object(_) => "a table".to_owned(),
+    }
+}

@@ -1,0 +1,220 @@
+//! `build_output_context` / `build_input_context`: contexts for unit tests
+//! of managers, with every member settable.
+
+use std::sync::Arc;
+
+use super::{EPHEMERAL_RUN_ID, InputContext, OutputContext};
+use crate::asset_key::AssetKey;
+use crate::definitions::OpDefinition;
+use crate::events::Logger;
+use crate::metadata::Metadata;
+use crate::resources::Resources;
+use crate::types::TypeInfo;
+
+/// Starts an [`OutputContext`] for a test. The run id defaults to
+/// `"__EPHEMERAL_RUN_ID"`, as in Dagster.
+///
+/// ```
+/// use larder::prelude::*;
+/// let ctx = build_output_context().step_key("s").name("n").build();
+/// assert_eq!(ctx.get_identifier().unwrap(), ["__EPHEMERAL_RUN_ID", "s", "n"]);
+/// ```
+pub fn build_output_context() -> OutputContextBuilder {
+    OutputContextBuilder(OutputContext {
+        step_key: None,
+        name: None,
+        job_name: None,
+        run_id: Some(Arc::from(EPHEMERAL_RUN_ID)),
+        mapping_key: None,
+        version: None,
+        config: serde_json::Value::Null,
+        definition_metadata: Arc::new(Metadata::new()),
+        output_metadata: Metadata::new(),
+        resource_config: Arc::new(serde_json::Value::Object(Default::default())),
+        resources: Resources::new(),
+        op_def: None,
+        asset_key: None,
+        type_info: None,
+        manager_key: None,
+        logged_events: Vec::new(),
+        log: Logger::default(),
+    })
+}
+
+/// Builder for a test [`OutputContext`].
+#[derive(Debug)]
+pub struct OutputContextBuilder(OutputContext);
+
+impl OutputContextBuilder {
+    /// Sets the step key.
+    pub fn step_key(mut self, s: &str) -> Self {
+        self.0.step_key = Some(Arc::from(s));
+        self
+    }
+    /// Sets the output name.
+    pub fn name(mut self, s: &str) -> Self {
+        self.0.name = Some(Arc::from(s));
+        self
+    }
+    /// Sets the job name.
+    pub fn job_name(mut self, s: &str) -> Self {
+        self.0.job_name = Some(Arc::from(s));
+        self
+    }
+    /// Sets the run id.
+    pub fn run_id(mut self, s: &str) -> Self {
+        self.0.run_id = Some(Arc::from(s));
+        self
+    }
+    /// Removes the run id (as for an asset not materialized in this run).
+    pub fn no_run_id(mut self) -> Self {
+        self.0.run_id = None;
+        self
+    }
+    /// Sets the mapping key.
+    pub fn mapping_key(mut self, s: &str) -> Self {
+        self.0.mapping_key = Some(s.to_owned());
+        self
+    }
+    /// Sets the version.
+    pub fn version(mut self, s: &str) -> Self {
+        self.0.version = Some(s.to_owned());
+        self
+    }
+    /// Sets the per-output config.
+    pub fn config(mut self, config: serde_json::Value) -> Self {
+        self.0.config = config;
+        self
+    }
+    /// Sets the definition metadata.
+    pub fn definition_metadata(mut self, metadata: Metadata) -> Self {
+        self.0.definition_metadata = Arc::new(metadata);
+        self
+    }
+    /// Sets the resource config.
+    pub fn resource_config(mut self, config: serde_json::Value) -> Self {
+        self.0.resource_config = Arc::new(config);
+        self
+    }
+    /// Sets the resources.
+    pub fn resources(mut self, resources: Resources) -> Self {
+        self.0.resources = resources;
+        self
+    }
+    /// Sets the op definition.
+    pub fn op_def(mut self, op: OpDefinition) -> Self {
+        self.0.op_def = Some(Arc::new(op));
+        self
+    }
+    /// Sets the asset key (`"a/b"`, `["a", "b"]` or an `AssetKey`).
+    pub fn asset_key(mut self, key: impl Into<AssetKey>) -> Self {
+        self.0.asset_key = Some(key.into());
+        self
+    }
+    /// Sets the output's Rust type.
+    pub fn type_info(mut self, info: &'static TypeInfo) -> Self {
+        self.0.type_info = Some(info);
+        self
+    }
+    /// The context.
+    pub fn build(self) -> OutputContext {
+        self.0
+    }
+}
+
+/// Starts an [`InputContext`] for a test.
+///
+/// ```
+/// use larder::prelude::*;
+/// let up = build_output_context().step_key("up").name("result").build();
+/// let ctx = build_input_context().name("x").upstream_output(up).build();
+/// assert_eq!(ctx.get_identifier().unwrap(), ["__EPHEMERAL_RUN_ID", "up", "result"]);
+/// ```
+pub fn build_input_context() -> InputContextBuilder {
+    InputContextBuilder(InputContext {
+        name: None,
+        step_key: None,
+        job_name: None,
+        op_def: None,
+        config: serde_json::Value::Null,
+        definition_metadata: Arc::new(Metadata::new()),
+        upstream_output: None,
+        type_info: None,
+        resource_config: Arc::new(serde_json::Value::Object(Default::default())),
+        resources: Resources::new(),
+        asset_key: None,
+        input_metadata: Metadata::new(),
+        observations: Vec::new(),
+        log: Logger::default(),
+    })
+}
+
+/// Builder for a test [`InputContext`].
+#[derive(Debug)]
+pub struct InputContextBuilder(InputContext);
+
+impl InputContextBuilder {
+    /// Sets the input name.
+    pub fn name(mut self, s: &str) -> Self {
+        self.0.name = Some(Arc::from(s));
+        self
+    }
+    /// Sets the loading step's key.
+    pub fn step_key(mut self, s: &str) -> Self {
+        self.0.step_key = Some(Arc::from(s));
+        self
+    }
+    /// Sets the job name.
+    pub fn job_name(mut self, s: &str) -> Self {
+        self.0.job_name = Some(Arc::from(s));
+        self
+    }
+    /// Sets the op definition.
+    pub fn op_def(mut self, op: OpDefinition) -> Self {
+        self.0.op_def = Some(Arc::new(op));
+        self
+    }
+    /// Sets the per-input config.
+    pub fn config(mut self, config: serde_json::Value) -> Self {
+        self.0.config = config;
+        self
+    }
+    /// Sets the input definition metadata.
+    pub fn definition_metadata(mut self, metadata: Metadata) -> Self {
+        self.0.definition_metadata = Arc::new(metadata);
+        self
+    }
+    /// Sets the upstream output context. Its asset key becomes this input's
+    /// asset key unless one is set.
+    pub fn upstream_output(mut self, upstream: OutputContext) -> Self {
+        if self.0.asset_key.is_none() {
+            self.0.asset_key = upstream.asset_key.clone();
+        }
+        self.0.upstream_output = Some(Box::new(upstream));
+        self
+    }
+    /// Sets the input's Rust type.
+    pub fn type_info(mut self, info: &'static TypeInfo) -> Self {
+        self.0.type_info = Some(info);
+        self
+    }
+    /// Sets the resource config.
+    pub fn resource_config(mut self, config: serde_json::Value) -> Self {
+        self.0.resource_config = Arc::new(config);
+        self
+    }
+    /// Sets the resources.
+    pub fn resources(mut self, resources: Resources) -> Self {
+        self.0.resources = resources;
+        self
+    }
+    /// Sets the upstream asset key.
+    pub fn asset_key(mut self, key: impl Into<AssetKey>) -> Self {
+        self.0.asset_key = Some(key.into());
+        self
+    }
+    /// The context.
+    pub fn build(self) -> InputContext {
+        self.0
+    }
+}

@@ -1,0 +1,332 @@
+//! Assets: an op whose single output is a named, persistent asset.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use super::op::{In, OpDefinition, Out, StepIo, TypedLoader, TypedOutput};
+use super::{DEFAULT_IO_MANAGER_KEY, DEFAULT_OUTPUT};
+use crate::asset_key::AssetKey;
+use crate::error::Result;
+use crate::metadata::Metadata;
+use crate::resources::ConfigType;
+use crate::types::TypeInfo;
+
+/// An asset input (Dagster's `AssetIn`): which upstream asset a parameter
+/// is, and how to load it.
+#[derive(Clone, Debug)]
+pub struct AssetIn {
+    pub(crate) name: String,
+    pub(crate) ty: &'static TypeInfo,
+    pub(crate) key: Option<AssetKey>,
+    pub(crate) key_prefix: Option<Vec<String>>,
+    pub(crate) input_manager_key: Option<String>,
+    pub(crate) typed: Option<TypedLoader>,
+    pub(crate) metadata: Metadata,
+}
+
+impl AssetIn {
+    /// The input for parameter `name`; the upstream asset is `name` unless
+    /// `key` or `key_prefix` says otherwise.
+    pub fn new(name: impl Into<String>, ty: &'static TypeInfo) -> Self {
+        AssetIn {
+            name: name.into(),
+            ty,
+            key: None,
+            key_prefix: None,
+            input_manager_key: None,
+            typed: None,
+            metadata: Metadata::new(),
+        }
+    }
+
+    /// The upstream asset's key.
+    pub fn key(mut self, key: impl Into<AssetKey>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// The upstream key is `prefix + [name]`.
+    pub fn key_prefix<I, S>(mut self, prefix: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.key_prefix = Some(prefix.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Loads with the manager bound to `key`.
+    pub fn input_manager_key(mut self, key: impl Into<String>) -> Self {
+        self.input_manager_key = Some(key.into());
+        self
+    }
+
+    /// The compile-time-checked loader for the declared manager.
+    #[doc(hidden)]
+    pub fn typed(mut self, loader: TypedLoader) -> Self {
+        self.typed = Some(loader);
+        self
+    }
+
+    /// Sets the input metadata (e.g. `allow_missing_partitions`).
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.metadata = metadata;
+        self
+    }
+
+    /// The upstream asset key this input resolves to.
+    pub fn upstream_key(&self) -> AssetKey {
+        if let Some(key) = &self.key {
+            return key.clone();
+        }
+        let base = AssetKey::new([self.name.clone()]);
+        match &self.key_prefix {
+            Some(prefix) => base.with_prefix(prefix.iter().cloned()),
+            None => base,
+        }
+    }
+
+    fn into_in(self) -> In {
+        let asset_key = self.upstream_key();
+        let mut input = In::new(self.name, self.ty).metadata(self.metadata);
+        input.input_manager_key = self.input_manager_key;
+        input.typed = self.typed;
+        input.asset_key = Some(asset_key);
+        input
+    }
+}
+
+/// An asset: a key, the op that computes it, and how its value is stored.
+#[derive(Clone)]
+pub struct AssetDefinition {
+    pub(crate) key: AssetKey,
+    pub(crate) op: Arc<OpDefinition>,
+    pub(crate) group_name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) metadata: Arc<Metadata>,
+    pub(crate) deps: Vec<AssetKey>,
+}
+
+impl fmt::Debug for AssetDefinition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssetDefinition")
+            .field("key", &self.key)
+            .field("io_manager_key", &self.io_manager_key())
+            .field("inputs", &self.upstream_keys())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AssetDefinition {
+    /// Starts an asset named `name`.
+    ///
+    /// ```
+    /// use larder::prelude::*;
+    /// let up = AssetDefinition::builder("up")
+    ///     .output_type(larder::type_info!(i64))
+    ///     .compute(|io| io.output("result", 1_i64));
+    /// let down = AssetDefinition::builder("down")
+    ///     .input(AssetIn::new("up", larder::type_info!(i64)))
+    ///     .output_type(larder::type_info!(i64))
+    ///     .compute(|io| {
+    ///         let up: i64 = io.input("up")?;
+    ///         io.output("result", up + 1)
+    ///     });
+    /// let result = larder::materialize_to_memory([up, down]).unwrap();
+    /// assert_eq!(*result.asset_value::<i64>("down").unwrap(), 2);
+    /// ```
+    pub fn builder(name: impl Into<String>) -> AssetBuilder {
+        AssetBuilder {
+            name: name.into(),
+            key: None,
+            key_prefix: Vec::new(),
+            inputs: Vec::new(),
+            output_type: None,
+            io_manager_key: DEFAULT_IO_MANAGER_KEY.to_owned(),
+            typed: None,
+            metadata: Metadata::new(),
+            description: None,
+            group_name: None,
+            deps: Vec::new(),
+            config_type: None,
+            version: None,
+        }
+    }
+
+    /// The asset key.
+    pub fn key(&self) -> &AssetKey {
+        &self.key
+    }
+
+    /// The op computing the asset (named after its step key).
+    pub fn op(&self) -> &OpDefinition {
+        &self.op
+    }
+
+    /// The group name (`default` unless set).
+    pub fn group_name(&self) -> &str {
+        &self.group_name
+    }
+
+    /// The description.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The asset's definition metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// The key of the manager storing the asset.
+    pub fn io_manager_key(&self) -> &str {
+        self.op.outputs.first().map(|o| o.io_manager_key.as_str()).unwrap_or(DEFAULT_IO_MANAGER_KEY)
+    }
+
+    /// The asset's Rust type.
+    pub fn type_info(&self) -> Option<&'static TypeInfo> {
+        self.op.outputs.first().map(|o| o.ty)
+    }
+
+    /// Upstream assets loaded as inputs.
+    pub fn upstream_keys(&self) -> Vec<AssetKey> {
+        self.op.inputs.iter().filter_map(|i| i.asset_key.clone()).collect()
+    }
+
+    /// Upstream assets this asset only waits for (`deps`).
+    pub fn deps(&self) -> &[AssetKey] {
+        &self.deps
+    }
+}
+
+/// Builds an [`AssetDefinition`].
+pub struct AssetBuilder {
+    name: String,
+    key: Option<AssetKey>,
+    key_prefix: Vec<String>,
+    inputs: Vec<AssetIn>,
+    output_type: Option<&'static TypeInfo>,
+    io_manager_key: String,
+    typed: Option<TypedOutput>,
+    metadata: Metadata,
+    description: Option<String>,
+    group_name: Option<String>,
+    deps: Vec<AssetKey>,
+    config_type: Option<ConfigType>,
+    version: Option<String>,
+}
+
+impl AssetBuilder {
+    /// Prefixes the key (`key_prefix`).
+    pub fn key_prefix<I, S>(mut self, prefix: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.key_prefix = prefix.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the whole key (instead of `key_prefix + [name]`).
+    pub fn key(mut self, key: impl Into<AssetKey>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// Adds an upstream asset input.
+    pub fn input(mut self, input: AssetIn) -> Self {
+        self.inputs.push(input);
+        self
+    }
+
+    /// The asset's Rust type (use [`type_info!`](crate::type_info)). `()`
+    /// when not set: nothing is stored.
+    pub fn output_type(mut self, ty: &'static TypeInfo) -> Self {
+        self.output_type = Some(ty);
+        self
+    }
+
+    /// Stores the asset with the manager bound to `key`.
+    pub fn io_manager_key(mut self, key: impl Into<String>) -> Self {
+        self.io_manager_key = key.into();
+        self
+    }
+
+    /// The compile-time-checked adapter for the declared manager.
+    #[doc(hidden)]
+    pub fn typed_output(mut self, adapter: TypedOutput) -> Self {
+        self.typed = Some(adapter);
+        self
+    }
+
+    /// Sets the asset's metadata.
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.metadata = metadata;
+        self
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Sets the group name.
+    pub fn group_name(mut self, group: impl Into<String>) -> Self {
+        self.group_name = Some(group.into());
+        self
+    }
+
+    /// Adds upstream assets that are waited for but not loaded.
+    pub fn deps<I, K>(mut self, deps: I) -> Self
+    where
+        I: IntoIterator<Item = K>,
+        K: Into<AssetKey>,
+    {
+        self.deps.extend(deps.into_iter().map(Into::into));
+        self
+    }
+
+    /// Declares the asset's config type (`ops.<step>.config`).
+    pub fn config_type<C: DeserializeOwned>(mut self) -> Self {
+        self.config_type = Some(ConfigType::of::<C>());
+        self
+    }
+
+    /// Sets the version.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Finishes with the compute function, which sets output `result`.
+    pub fn compute<F>(self, compute: F) -> AssetDefinition
+    where
+        F: Fn(&mut StepIo<'_>) -> Result<()> + Send + Sync + 'static,
+    {
+        let key = self.key.unwrap_or_else(|| AssetKey::new([self.name]).with_prefix(self.key_prefix));
+        let metadata = Arc::new(self.metadata);
+        let mut out = Out::new(DEFAULT_OUTPUT, self.output_type.unwrap_or(crate::type_info!(())))
+            .io_manager_key(self.io_manager_key);
+        out.typed = self.typed;
+        out.metadata = metadata.clone();
+        let mut op = OpDefinition::builder(key.to_step_key()).output(out);
+        for input in self.inputs {
+            op = op.input(input.into_in());
+        }
+        let mut op = op.compute(compute);
+        op.description = self.description.clone();
+        op.config_type = self.config_type;
+        op.version = self.version;
+        AssetDefinition {
+            key,
+            op: Arc::new(op),
+            group_name: self.group_name.unwrap_or_else(|| "default".to_owned()),
+            description: self.description,
+            metadata,
+            deps: self.deps,
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! Jobs: a graph of op invocations with the resources they run with.
+//!
+//! Wired like Dagster's `op_b(op_a())`: each invocation names the upstream
+//! outputs its inputs come from. The `#[job]` macro writes these calls.
+
+use std::fmt;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use super::op::OpDefinition;
+use super::DEFAULT_OUTPUT;
+use crate::error::{Error, Result};
+use crate::resources::{IntoResourceDefinition, ResourceDefinition};
+
+/// One output of one invocation in a job being built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputHandle {
+    pub(crate) node: String,
+    pub(crate) output: String,
+}
+
+impl OutputHandle {
+    /// The invocation's name.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+    /// The output's name.
+    pub fn output(&self) -> &str {
+        &self.output
+    }
+}
+
+/// An op invoked in a job: its (unique) name and where its inputs come from.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub(crate) name: String,
+    pub(crate) op: Arc<OpDefinition>,
+    pub(crate) inputs: IndexMap<String, OutputHandle>,
+}
+
+impl Node {
+    /// The invocation name (the op's name, `_2`, `_3`… when reused).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The op.
+    pub fn op(&self) -> &OpDefinition {
+        &self.op
+    }
+    /// Input name → upstream output.
+    pub fn inputs(&self) -> &IndexMap<String, OutputHandle> {
+        &self.inputs
+    }
+}
+
+/// A job: ops wired into a graph, with resource bindings.
+#[derive(Clone)]
+pub struct JobDefinition {
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) resources: IndexMap<String, ResourceDefinition>,
+}
+
+impl fmt::Debug for JobDefinition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JobDefinition")
+            .field("name", &self.name)
+            .field("nodes", &self.nodes.iter().map(|n| &n.name).collect::<Vec<_>>())
+            .field("resources", &self.resources.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// The result of invoking an op in a [`JobBuilder`].
+#[derive(Clone, Debug)]
+pub struct Invocation {
+    node: String,
+    outputs: Vec<String>,
+}
+
+impl Invocation {
+    /// The invocation's name.
+    pub fn name(&self) -> &str {
+        &self.node
+    }
+
+    /// The op's only output (`result` when it has several).
+    pub fn output(&self) -> OutputHandle {
+        let output = match self.outputs.as_slice() {
+            [only] => only.clone(),
+            _ => DEFAULT_OUTPUT.to_owned(),
+        };
+        OutputHandle { node: self.node.clone(), output }
+    }
+
+    /// The output named `name`.
+    pub fn out(&self, name: &str) -> OutputHandle {
+        OutputHandle { node: self.node.clone(), output: name.to_owned() }
+    }
+}
+
+/// Builds a [`JobDefinition`].
+///
+/// ```
+/// use larder::prelude::*;
+/// let op_a = OpDefinition::builder("op_a")
+///     .output(Out::result(larder::type_info!(i64)))
+///     .compute(|io| io.output("result", 1_i64));
+/// let op_b = OpDefinition::builder("op_b")
+///     .input(In::new("x", larder::type_info!(i64)))
+///     .output(Out::result(larder::type_info!(i64)))
+///     .compute(|io| { let x: i64 = io.input("x")?; io.output("result", x + 1) });
+/// let mut job = JobDefinition::builder("my_job");
+/// let a = job.invoke(&op_a, []);
+/// job.invoke(&op_b, [("x", a.output())]);
+/// let result = job.build().unwrap().execute_in_process().unwrap();
+/// assert_eq!(*result.output_for_node::<i64>("op_b").unwrap(), 2);
+/// ```
+pub struct JobBuilder {
+    name: String,
+    description: Option<String>,
+    nodes: Vec<Node>,
+    resources: IndexMap<String, ResourceDefinition>,
+}
+
+impl JobDefinition {
+    /// Starts a job named `name`.
+    pub fn builder(name: impl Into<String>) -> JobBuilder {
+        JobBuilder { name: name.into(), description: None, nodes: Vec::new(), resources: IndexMap::new() }
+    }
+
+    /// The job's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The description.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The invocations, in the order they were added.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The job's own resource bindings (`resource_defs`).
+    pub fn resource_defs(&self) -> &IndexMap<String, ResourceDefinition> {
+        &self.resources
+    }
+
+    /// This job with another resource bound.
+    pub fn with_resource(mut self, key: impl Into<String>, resource: impl IntoResourceDefinition) -> Self {
+        self.resources.insert(key.into(), resource.into_resource_definition());
+        self
+    }
+}
+
+impl JobBuilder {
+    /// Binds a resource for this job (`resource_defs`).
+    pub fn resource(&mut self, key: impl Into<String>, resource: impl IntoResourceDefinition) -> &mut Self {
+        self.resources.insert(key.into(), resource.into_resource_definition());
+        self
+    }
+
+    /// Sets the description.
+    pub fn description(&mut self, description: impl Into<String>) -> &mut Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Invokes `op` with its inputs wired to upstream outputs. Invoking the
+    /// same op again names it `<op>_2`, `<op>_3`…
+    pub fn invoke<'a, I>(&mut self, op: &OpDefinition, inputs: I) -> Invocation
+    where
+        I: IntoIterator<Item = (&'a str, OutputHandle)>,
+    {
+        let mut name = op.name.clone();
+        let mut n = 1;
+        while self.nodes.iter().any(|node| node.name == name) {
+            n += 1;
+            name = format!("{}_{n}", op.name);
+        }
+        let node = Node {
+            name: name.clone(),
+            op: Arc::new(op.clone()),
+            inputs: inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        };
+        let outputs = op.outputs.iter().map(|o| o.name.clone()).collect();
+        self.nodes.push(node);
+        Invocation { node: name, outputs }
+    }
+
+    /// Finishes the job, checking that every wired input and output exists.
+    pub fn build(&mut self) -> Result<JobDefinition> {
+        let mut problems = Vec::new();
+        for node in &self.nodes {
+            for (input, handle) in &node.inputs {
+                if !node.op.inputs.iter().any(|i| &i.name == input) {
+                    problems.push(format!(
+                        "job `{}`: op `{}` has no input `{input}`; its inputs: {}",
+                        self.name,
+                        node.name,
+                        names(node.op.inputs.iter().map(|i| i.name.as_str()))
+                    ));
+                }
+                match self.nodes.iter().find(|n| n.name == handle.node) {
+                    None => problems.push(format!(
+                        "job `{}`: input `{input}` of op `{}` comes from `{}`, which is not in the job",
+                        self.name, node.name, handle.node
+                    )),
+                    Some(up) if up.op.output(&handle.output).is_none() => problems.push(format!(
+                        "job `{}`: input `{input}` of op `{}` comes from output `{}` of op `{}`, which has no such output; its outputs: {}",
+                        self.name,
+                        node.name,
+                        handle.output,
+                        up.name,
+                        names(up.op.outputs.iter().map(|o| o.name.as_str()))
+                    )),
+                    Some(_) => {}
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::InvalidDefinitions(problems));
+        }
+        Ok(JobDefinition {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            nodes: std::mem::take(&mut self.nodes),
+            resources: std::mem::take(&mut self.resources),
+        })
+    }
+}
+
+fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
+    let v: Vec<&str> = it.collect();
+    if v.is_empty() { "none".to_owned() } else { v.join(", ") }
+}

@@ -1,0 +1,22 @@
+//! The model: ops, assets, jobs and `Definitions`, and how they are checked
+//! as a whole before anything runs.
+
+mod asset;
+#[allow(clippy::module_inception)]
+mod definitions;
+mod job;
+mod op;
+
+pub use asset::{AssetBuilder, AssetDefinition, AssetIn};
+pub use definitions::{ASSET_JOB_NAME, Definitions};
+#[doc(hidden)]
+pub mod definitions_fns {
+    pub use super::definitions::{materialize, materialize_to_memory};
+}
+pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};
+pub use op::{ComputeFn, In, OpBuilder, OpDefinition, Out, StepIo, TypedLoader, TypedOutput};
+
+/// The default IO manager key.
+pub const DEFAULT_IO_MANAGER_KEY: &str = "io_manager";
+/// The default output name.
+pub const DEFAULT_OUTPUT: &str = "result";

@@ -1,0 +1,469 @@
+//! Ops: a compute function with named inputs (`In`) and outputs (`Out`).
+
+use std::any::{Any, TypeId};
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use super::{DEFAULT_IO_MANAGER_KEY, DEFAULT_OUTPUT};
+use crate::asset_key::AssetKey;
+use crate::context::{InputContext, OutputContext};
+use crate::error::{Error, Result};
+use crate::events::Logger;
+use crate::io_manager::{IOManager, LoadInput};
+use crate::metadata::Metadata;
+use crate::resources::ConfigType;
+use crate::types::{TypeInfo, Value};
+
+/// How to store and load one Rust type with one manager type, built where
+/// both are known at compile time. Used when the key is bound to that very
+/// manager type; otherwise the run-time protocol (`DynIOManager`) is used.
+#[derive(Clone, Copy)]
+pub struct TypedOutput {
+    pub(crate) manager_type: &'static str,
+    pub(crate) manager_id: TypeId,
+    pub(crate) value_id: TypeId,
+    pub(crate) handle: fn(&(dyn Any + Send + Sync), &mut OutputContext, &(dyn Any + Send + Sync)) -> Option<Result<()>>,
+    pub(crate) load: fn(&(dyn Any + Send + Sync), &mut InputContext) -> Option<Result<Value>>,
+}
+
+impl TypedOutput {
+    /// The adapter for manager `M` storing `T`.
+    pub fn new<M: IOManager<T>, T: Send + Sync + 'static>() -> Self {
+        TypedOutput {
+            manager_type: std::any::type_name::<M>(),
+            manager_id: TypeId::of::<M>(),
+            value_id: TypeId::of::<T>(),
+            handle: |m, ctx, v| {
+                let m = m.downcast_ref::<M>()?;
+                let v = v.downcast_ref::<T>()?;
+                Some(m.handle_output(ctx, v))
+            },
+            load: |m, ctx| {
+                let m = m.downcast_ref::<M>()?;
+                Some(m.load_input(ctx).map(|v| Box::new(v) as Value))
+            },
+        }
+    }
+}
+
+impl fmt::Debug for TypedOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TypedOutput({})", self.manager_type)
+    }
+}
+
+/// How a manager type loads one Rust type, for `input_manager_key`.
+#[derive(Clone, Copy)]
+pub struct TypedLoader {
+    pub(crate) manager_type: &'static str,
+    pub(crate) manager_id: TypeId,
+    pub(crate) load: fn(&(dyn Any + Send + Sync), &mut InputContext) -> Option<Result<Value>>,
+}
+
+impl TypedLoader {
+    /// The loader for manager `M` loading `T`.
+    pub fn new<M: LoadInput<T, V>, T: Send + Sync + 'static, V>() -> Self {
+        TypedLoader {
+            manager_type: std::any::type_name::<M>(),
+            manager_id: TypeId::of::<M>(),
+            load: |m, ctx| {
+                let m = m.downcast_ref::<M>()?;
+                Some(m.load(ctx).map(|v| Box::new(v) as Value))
+            },
+        }
+    }
+}
+
+impl fmt::Debug for TypedLoader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TypedLoader({})", self.manager_type)
+    }
+}
+
+/// An op input (Dagster's `In`).
+#[derive(Clone, Debug)]
+pub struct In {
+    pub(crate) name: String,
+    pub(crate) ty: &'static TypeInfo,
+    pub(crate) input_manager_key: Option<String>,
+    pub(crate) typed: Option<TypedLoader>,
+    pub(crate) metadata: Arc<Metadata>,
+    pub(crate) description: Option<String>,
+    pub(crate) asset_key: Option<AssetKey>,
+}
+
+impl In {
+    /// An input named `name` of the type described by `ty`
+    /// (use [`type_info!`](crate::type_info)).
+    pub fn new(name: impl Into<String>, ty: &'static TypeInfo) -> Self {
+        In {
+            name: name.into(),
+            ty,
+            input_manager_key: None,
+            typed: None,
+            metadata: Arc::new(Metadata::new()),
+            description: None,
+            asset_key: None,
+        }
+    }
+
+    /// Loads this input with the manager bound to `key`.
+    pub fn input_manager_key(mut self, key: impl Into<String>) -> Self {
+        self.input_manager_key = Some(key.into());
+        self
+    }
+
+    /// The compile-time-checked loader for the declared manager.
+    #[doc(hidden)]
+    pub fn typed(mut self, loader: TypedLoader) -> Self {
+        self.typed = Some(loader);
+        self
+    }
+
+    /// Sets the input's definition metadata.
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.metadata = Arc::new(metadata);
+        self
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// The input name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The input's Rust type.
+    pub fn type_info(&self) -> &'static TypeInfo {
+        self.ty
+    }
+
+    /// The input manager key, if any.
+    pub fn get_input_manager_key(&self) -> Option<&str> {
+        self.input_manager_key.as_deref()
+    }
+
+    /// The upstream asset, for asset inputs.
+    pub fn asset_key(&self) -> Option<&AssetKey> {
+        self.asset_key.as_ref()
+    }
+
+    /// The definition metadata.
+    pub fn get_metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+}
+
+/// An op output (Dagster's `Out`).
+#[derive(Clone, Debug)]
+pub struct Out {
+    pub(crate) name: String,
+    pub(crate) ty: &'static TypeInfo,
+    pub(crate) io_manager_key: String,
+    pub(crate) typed: Option<TypedOutput>,
+    pub(crate) metadata: Arc<Metadata>,
+    pub(crate) description: Option<String>,
+}
+
+impl Out {
+    /// An output named `name` of the type described by `ty`, stored by the
+    /// default `io_manager`.
+    pub fn new(name: impl Into<String>, ty: &'static TypeInfo) -> Self {
+        Out {
+            name: name.into(),
+            ty,
+            io_manager_key: DEFAULT_IO_MANAGER_KEY.to_owned(),
+            typed: None,
+            metadata: Arc::new(Metadata::new()),
+            description: None,
+        }
+    }
+
+    /// The output `result`.
+    pub fn result(ty: &'static TypeInfo) -> Self {
+        Out::new(DEFAULT_OUTPUT, ty)
+    }
+
+    /// Stores this output with the manager bound to `key`.
+    pub fn io_manager_key(mut self, key: impl Into<String>) -> Self {
+        self.io_manager_key = key.into();
+        self
+    }
+
+    /// The compile-time-checked adapter for the declared manager.
+    #[doc(hidden)]
+    pub fn typed(mut self, adapter: TypedOutput) -> Self {
+        self.typed = Some(adapter);
+        self
+    }
+
+    /// Sets the output's definition metadata.
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.metadata = Arc::new(metadata);
+        self
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// The output name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The output's Rust type.
+    pub fn type_info(&self) -> &'static TypeInfo {
+        self.ty
+    }
+
+    /// The IO manager key.
+    pub fn get_io_manager_key(&self) -> &str {
+        &self.io_manager_key
+    }
+
+    /// The definition metadata.
+    pub fn get_metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+}
+
+/// The compute function of an op or asset.
+pub type ComputeFn = Arc<dyn Fn(&mut StepIo<'_>) -> Result<()> + Send + Sync>;
+
+/// What a compute function receives: its inputs, its config, and where to
+/// put its outputs.
+pub struct StepIo<'a> {
+    pub(crate) op: &'a OpDefinition,
+    pub(crate) step_key: &'a str,
+    pub(crate) inputs: Vec<Option<Value>>,
+    pub(crate) outputs: Vec<Option<Value>>,
+    pub(crate) config: &'a serde_json::Value,
+    pub(crate) log: &'a Logger,
+}
+
+impl StepIo<'_> {
+    fn input_index(&self, name: &str) -> Result<usize> {
+        self.op.inputs.iter().position(|i| i.name == name).ok_or_else(|| {
+            Error::NotFound(format!(
+                "step `{}` has no input `{name}`; its inputs: {}",
+                self.step_key,
+                self.op.inputs.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+        })
+    }
+
+    fn output_index(&self, name: &str) -> Result<usize> {
+        self.op.outputs.iter().position(|o| o.name == name).ok_or_else(|| {
+            Error::NotFound(format!(
+                "step `{}` has no output `{name}`; its outputs: {}",
+                self.step_key,
+                self.op.outputs.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+        })
+    }
+
+    /// Takes the value of input `name`.
+    pub fn input<T: Any>(&mut self, name: &str) -> Result<T> {
+        let index = self.input_index(name)?;
+        self.take_input(index)
+    }
+
+    /// Takes the value of the input at `index`.
+    #[doc(hidden)]
+    pub fn take_input<T: Any>(&mut self, index: usize) -> Result<T> {
+        let name = self.op.inputs.get(index).map(|i| i.name.as_str()).unwrap_or("?");
+        let value = self.inputs.get_mut(index).and_then(Option::take).ok_or_else(|| {
+            Error::NotFound(format!("input `{name}` of step `{}` was already taken or is missing", self.step_key))
+        })?;
+        match value.downcast::<T>() {
+            Ok(v) => Ok(*v),
+            Err(_) => Err(Error::TypeMismatch {
+                what: format!("input `{name}` of step `{}`", self.step_key),
+                expected: std::any::type_name::<T>(),
+                found: self.op.inputs.get(index).map(|i| i.ty.name).unwrap_or("?").to_owned(),
+            }),
+        }
+    }
+
+    /// Sets output `name`.
+    pub fn output<T: Any + Send + Sync>(&mut self, name: &str, value: T) -> Result<()> {
+        let index = self.output_index(name)?;
+        self.set_output(index, value)
+    }
+
+    /// Sets the output at `index`.
+    #[doc(hidden)]
+    pub fn set_output<T: Any + Send + Sync>(&mut self, index: usize, value: T) -> Result<()> {
+        let out = self.op.outputs.get(index).ok_or_else(|| {
+            Error::NotFound(format!("step `{}` has no output number {index}", self.step_key))
+        })?;
+        if out.ty.id != TypeId::of::<T>() {
+            return Err(Error::TypeMismatch {
+                what: format!("output `{}` of step `{}`", out.name, self.step_key),
+                expected: out.ty.name,
+                found: std::any::type_name::<T>().to_owned(),
+            });
+        }
+        self.outputs[index] = Some(Box::new(value));
+        Ok(())
+    }
+
+    /// The op's config (`ops.<op>.config`); `null` when none.
+    pub fn config(&self) -> &serde_json::Value {
+        self.config
+    }
+
+    /// The op's config as `C`; errors name the field path.
+    pub fn config_as<C: DeserializeOwned>(&self) -> Result<C> {
+        crate::config::deserialize_at(self.config, &format!("ops.{}.config", self.step_key))
+            .map_err(|e| Error::Config(vec![e]))
+    }
+
+    /// The step key.
+    pub fn step_key(&self) -> &str {
+        self.step_key
+    }
+
+    /// The logger.
+    pub fn log(&self) -> &Logger {
+        self.log
+    }
+}
+
+/// An op: a named compute function with inputs and outputs.
+#[derive(Clone)]
+pub struct OpDefinition {
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) inputs: Vec<In>,
+    pub(crate) outputs: Vec<Out>,
+    pub(crate) compute: ComputeFn,
+    pub(crate) config_type: Option<ConfigType>,
+    pub(crate) version: Option<String>,
+}
+
+impl fmt::Debug for OpDefinition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpDefinition")
+            .field("name", &self.name)
+            .field("inputs", &self.inputs.iter().map(|i| &i.name).collect::<Vec<_>>())
+            .field("outputs", &self.outputs.iter().map(|o| &o.name).collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl OpDefinition {
+    /// Starts an op named `name`.
+    pub fn builder(name: impl Into<String>) -> OpBuilder {
+        OpBuilder {
+            name: name.into(),
+            description: None,
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            config_type: None,
+            version: None,
+        }
+    }
+
+    /// The op's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The description.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The inputs, in order.
+    pub fn inputs(&self) -> &[In] {
+        &self.inputs
+    }
+
+    /// The outputs, in order.
+    pub fn outputs(&self) -> &[Out] {
+        &self.outputs
+    }
+
+    /// The output named `name`.
+    pub fn output(&self, name: &str) -> Option<&Out> {
+        self.outputs.iter().find(|o| o.name == name)
+    }
+
+    /// The version, if any.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The config type, if any.
+    pub fn config_type(&self) -> Option<&ConfigType> {
+        self.config_type.as_ref()
+    }
+}
+
+/// Builds an [`OpDefinition`].
+pub struct OpBuilder {
+    name: String,
+    description: Option<String>,
+    inputs: Vec<In>,
+    outputs: Vec<Out>,
+    config_type: Option<ConfigType>,
+    version: Option<String>,
+}
+
+impl OpBuilder {
+    /// Adds an input.
+    pub fn input(mut self, input: In) -> Self {
+        self.inputs.push(input);
+        self
+    }
+
+    /// Adds an output.
+    pub fn output(mut self, output: Out) -> Self {
+        self.outputs.push(output);
+        self
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Declares the op's config type (`ops.<op>.config`).
+    pub fn config_type<C: DeserializeOwned>(mut self) -> Self {
+        self.config_type = Some(ConfigType::of::<C>());
+        self
+    }
+
+    /// Sets the version.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// Finishes with the compute function.
+    pub fn compute<F>(self, compute: F) -> OpDefinition
+    where
+        F: Fn(&mut StepIo<'_>) -> Result<()> + Send + Sync + 'static,
+    {
+        OpDefinition {
+            name: self.name,
+            description: self.description,
+            inputs: self.inputs,
+            outputs: self.outputs,
+            compute: Arc::new(compute),
+            config_type: self.config_type,
+            version: self.version,
+        }
+    }
+}

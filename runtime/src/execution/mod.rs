@@ -1,0 +1,12 @@
+//! Running a plan: dependency order, independent steps concurrently on a
+//! bounded pool, every event recorded, failures kept with their causes.
+
+mod executor;
+mod options;
+pub(crate) mod plan;
+mod result;
+mod step;
+
+pub(crate) use executor::execute;
+pub use options::RunOptions;
+pub use result::{RunResult, StepOutcome};

@@ -1,0 +1,85 @@
+//! How to run: selection, run config, default manager, concurrency.
+
+use crate::asset_key::AssetKey;
+use crate::config::RunConfig;
+use crate::instance::Instance;
+
+/// Options for one run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub(crate) selection: Option<Vec<AssetKey>>,
+    pub(crate) run_config: RunConfig,
+    pub(crate) in_memory: Option<bool>,
+    pub(crate) max_concurrency: Option<usize>,
+    pub(crate) raise_on_error: Option<bool>,
+    pub(crate) instance: Option<Instance>,
+    pub(crate) run_id: Option<String>,
+    pub(crate) capture_outputs: Option<bool>,
+}
+
+impl RunOptions {
+    /// Default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Materializes only these assets (`a/b` strings or keys).
+    pub fn selection<I, K>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = K>,
+        K: Into<AssetKey>,
+    {
+        self.selection = Some(keys.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The run config.
+    pub fn run_config(mut self, config: RunConfig) -> Self {
+        self.run_config = config;
+        self
+    }
+
+    /// Binds the in-memory manager as the default `io_manager` instead of
+    /// the filesystem one.
+    pub fn in_memory(mut self) -> Self {
+        self.in_memory = Some(true);
+        self
+    }
+
+    /// Binds the filesystem manager as the default `io_manager`.
+    pub fn on_disk(mut self) -> Self {
+        self.in_memory = Some(false);
+        self
+    }
+
+    /// At most `n` steps at once (default: the machine's parallelism).
+    pub fn max_concurrency(mut self, n: usize) -> Self {
+        self.max_concurrency = Some(n.max(1));
+        self
+    }
+
+    /// With `false`, a failed run is returned as a `RunResult` instead of an
+    /// error (Dagster's `raise_on_error=False`).
+    pub fn raise_on_error(mut self, raise: bool) -> Self {
+        self.raise_on_error = Some(raise);
+        self
+    }
+
+    /// The instance (storage directory) to use instead of the environment's.
+    pub fn instance(mut self, instance: Instance) -> Self {
+        self.instance = Some(instance);
+        self
+    }
+
+    /// Uses this run id instead of a fresh one.
+    pub fn run_id(mut self, run_id: impl Into<String>) -> Self {
+        self.run_id = Some(run_id.into());
+        self
+    }
+
+    /// Whether the result keeps each output's value (default: yes).
+    pub fn capture_outputs(mut self, capture: bool) -> Self {
+        self.capture_outputs = Some(capture);
+        self
+    }
+}

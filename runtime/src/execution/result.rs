@@ -1,0 +1,160 @@
+//! `RunResult`: the events of a run, each step's outcome, and the values.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::asset_key::AssetKey;
+use crate::definitions::DEFAULT_OUTPUT;
+use crate::error::{Error, Result};
+use crate::events::{Event, EventType};
+use crate::instance::Instance;
+
+/// How a step ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepOutcome {
+    /// It succeeded.
+    Success,
+    /// It failed; the error, displayed.
+    Failed(String),
+    /// It did not run because these upstream steps failed or were skipped.
+    Skipped(Vec<String>),
+}
+
+/// What a run did.
+pub struct RunResult {
+    pub(crate) run_id: String,
+    pub(crate) job_name: String,
+    pub(crate) events: Vec<Event>,
+    pub(crate) steps: IndexMap<String, StepOutcome>,
+    pub(crate) outputs: HashMap<(String, String), Arc<dyn Any + Send + Sync>>,
+    pub(crate) asset_steps: HashMap<AssetKey, String>,
+    pub(crate) failures: Vec<(String, Error)>,
+    pub(crate) teardown_errors: Vec<String>,
+    pub(crate) instance: Instance,
+}
+
+impl std::fmt::Debug for RunResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunResult")
+            .field("run_id", &self.run_id)
+            .field("success", &self.success())
+            .field("steps", &self.steps)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunResult {
+    /// Whether every step succeeded.
+    pub fn success(&self) -> bool {
+        self.failures.is_empty() && self.steps.values().all(|s| *s == StepOutcome::Success)
+    }
+
+    /// The run id.
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// The job's name (`__asset_job` for asset materializations).
+    pub fn job_name(&self) -> &str {
+        &self.job_name
+    }
+
+    /// Every event, in order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The events of one type.
+    pub fn events_of_type(&self, ty: EventType) -> Vec<&Event> {
+        self.events.iter().filter(|e| e.event_type() == ty).collect()
+    }
+
+    /// The events of one step.
+    pub fn events_for_step(&self, step_key: &str) -> Vec<&Event> {
+        self.events.iter().filter(|e| e.step_key.as_deref() == Some(step_key)).collect()
+    }
+
+    /// Step key → outcome, in plan order.
+    pub fn step_outcomes(&self) -> &IndexMap<String, StepOutcome> {
+        &self.steps
+    }
+
+    /// One step's outcome.
+    pub fn step_outcome(&self, step_key: &str) -> Option<&StepOutcome> {
+        self.steps.get(step_key)
+    }
+
+    /// The errors of failed steps, with their step keys.
+    pub fn failures(&self) -> &[(String, Error)] {
+        &self.failures
+    }
+
+    /// Errors raised while tearing resources down.
+    pub fn teardown_errors(&self) -> &[String] {
+        &self.teardown_errors
+    }
+
+    /// The storage directory of the run's instance.
+    pub fn storage_dir(&self) -> &Path {
+        self.instance.storage_directory()
+    }
+
+    /// The value of output `result` of a node (op invocation or asset step).
+    pub fn output_for_node<T: Any>(&self, node: &str) -> Result<&T> {
+        self.output_value(node, DEFAULT_OUTPUT)
+    }
+
+    /// The value of a named output of a node.
+    pub fn output_value<T: Any>(&self, node: &str, output: &str) -> Result<&T> {
+        let value = self.outputs.get(&(node.to_owned(), output.to_owned())).ok_or_else(|| {
+            let known: Vec<String> = self.outputs.keys().map(|(n, o)| format!("{n}.{o}")).collect();
+            Error::NotFound(format!(
+                "run {} has no value for output `{output}` of `{node}`; values kept: {}",
+                self.run_id,
+                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+            ))
+        })?;
+        value.downcast_ref::<T>().ok_or_else(|| Error::TypeMismatch {
+            what: format!("output `{output}` of `{node}`"),
+            expected: std::any::type_name::<T>(),
+            found: "another type".to_owned(),
+        })
+    }
+
+    /// The value of an asset materialized in this run.
+    pub fn asset_value<T: Any>(&self, key: impl Into<AssetKey>) -> Result<&T> {
+        let key = key.into();
+        let step = self
+            .asset_steps
+            .get(&key)
+            .ok_or_else(|| Error::NotFound(format!("asset `{key}` was not materialized in run {}", self.run_id)))?;
+        self.output_for_node(step)
+    }
+
+    /// This result, or the run's failure as an error (with the first failed
+    /// step's error as its source).
+    pub fn into_result(mut self) -> Result<RunResult> {
+        if self.success() {
+            return Ok(self);
+        }
+        let lines: Vec<String> = self
+            .steps
+            .iter()
+            .filter_map(|(k, o)| match o {
+                StepOutcome::Success => None,
+                StepOutcome::Failed(e) => Some(format!("step `{k}` failed: {e}")),
+                StepOutcome::Skipped(up) => Some(format!("step `{k}` skipped: upstream {} did not succeed", up.join(", "))),
+            })
+            .collect();
+        let source = if self.failures.is_empty() {
+            Error::msg("steps were skipped")
+        } else {
+            self.failures.remove(0).1
+        };
+        Err(Error::RunFailed { run_id: self.run_id.clone(), failures: lines, source: Box::new(source) })
+    }
+}

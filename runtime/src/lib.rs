@@ -1,0 +1,102 @@
+//! # larder
+//!
+//! Dagster's I/O managers in Rust. Annotate plain functions with
+//! `#[asset]` and `#[op]`, write IO managers as structs
+//! (`#[derive(ConfigurableIOManager)]`) or functions (`#[io_manager]`,
+//! `#[input_manager]`), and larder stores every output with its manager and
+//! loads every input back — with the mistakes Dagster finds at run time (a
+//! key no manager declares, a manager that cannot store the type) reported
+//! by the compiler instead.
+//!
+//! ```
+//! use larder::prelude::*;
+//!
+//! let numbers = AssetDefinition::builder("numbers")
+//!     .output_type(larder::type_info!(Vec<i64>))
+//!     .compute(|io| io.output("result", vec![1_i64, 2, 3]));
+//! let total = AssetDefinition::builder("total")
+//!     .input(AssetIn::new("numbers", larder::type_info!(Vec<i64>)))
+//!     .output_type(larder::type_info!(i64))
+//!     .compute(|io| {
+//!         let numbers: Vec<i64> = io.input("numbers")?;
+//!         io.output("result", numbers.iter().sum::<i64>())
+//!     });
+//! let dir = tempfile::tempdir().unwrap();
+//! let result = Definitions::new()
+//!     .assets([numbers, total])
+//!     .resource("io_manager", FilesystemIOManager::new(dir.path()))
+//!     .materialize_all()
+//!     .unwrap();
+//! assert_eq!(*result.asset_value::<i64>("total").unwrap(), 6);
+//! assert!(dir.path().join("total").is_file());
+//! ```
+//!
+//! ## The pieces
+//!
+//! - [`Definitions`]: assets, jobs and resource bindings, validated as a
+//!   whole ([`Definitions::validate`]) before anything runs.
+//! - [`IOManager`] / [`InputManager`]: what a manager stores and loads, per
+//!   Rust type. [`DynIOManager`]: managers that serve any type with the
+//!   capabilities they need (the built-ins).
+//! - [`OutputContext`] / [`InputContext`]: what a manager knows, with
+//!   [`build_output_context`] / [`build_input_context`] for unit tests.
+//! - [`InMemoryIOManager`], [`FilesystemIOManager`]: the built-in managers.
+//! - [`RunResult`]: events, step outcomes and values of a run.
+
+#![warn(missing_docs)]
+
+pub mod asset_key;
+pub mod config;
+pub mod context;
+pub mod definitions;
+pub mod error;
+pub mod events;
+pub mod execution;
+pub mod instance;
+pub mod io_manager;
+pub mod lifecycle;
+pub mod metadata;
+pub mod resources;
+pub mod storage;
+pub mod types;
+
+mod registry;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use asset_key::AssetKey;
+pub use config::RunConfig;
+pub use context::{InputContext, OutputContext, build_input_context, build_output_context};
+pub use definitions::{
+    AssetDefinition, AssetIn, Definitions, In, JobBuilder, JobDefinition, OpDefinition, Out, OutputHandle, StepIo,
+};
+pub use definitions::definitions_fns::{materialize, materialize_to_memory};
+pub use error::{BoxError, Error, Result};
+pub use events::{Event, EventKind, EventType, Logger, UserEvent};
+pub use execution::{RunOptions, RunResult, StepOutcome};
+pub use instance::Instance;
+pub use io_manager::{
+    ConfigurableIOManager, ConfigurableIOManagerFactory, DynIOManager, IOManager, IOManagerDefinition, InputManager,
+    InputManagerDefinition, hardcoded_io_manager,
+};
+pub use lifecycle::ResourceLifecycle;
+pub use metadata::{Metadata, MetadataValue, TableColumn, TableSummary};
+pub use resources::{InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind, Resources, build_init_resource_context};
+pub use storage::{Codec, FilesystemIOManager, InMemoryIOManager, fs_io_manager, mem_io_manager};
+pub use types::{TypeInfo, Value};
+
+pub use larder_macros::{ConfigurableIOManager, ConfigurableIOManagerFactory, asset, input_manager, io_manager, job, op};
+
+/// The one import user code needs.
+pub mod prelude {
+    pub use crate::{
+        AssetDefinition, AssetIn, AssetKey, Codec, ConfigurableIOManager, ConfigurableIOManagerFactory, Definitions,
+        DynIOManager, Error, FilesystemIOManager, IOManager, IOManagerDefinition, In, InMemoryIOManager, InitContext,
+        InputContext, InputManager, InputManagerDefinition, JobDefinition, Metadata, MetadataValue, OpDefinition, Out,
+        OutputContext, ResourceDefinition, ResourceLifecycle, Resources, RunConfig, RunOptions, RunResult,
+        asset, build_input_context, build_output_context, input_manager, io_manager, job, metadata, op,
+    };
+    pub use serde::{Deserialize, Serialize};
+}

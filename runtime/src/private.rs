@@ -1,0 +1,225 @@
+//! Not public API. The only surface generated code touches; everything here
+//! may change in any release.
+
+use std::marker::PhantomData;
+
+pub use crate::registry::{AssetRegistration, JobRegistration, ManagerRegistration, OpRegistration};
+pub use crate::types::probe;
+pub use inventory;
+pub use serde;
+pub use serde_json;
+
+use crate::definitions::{TypedLoader, TypedOutput};
+use crate::error::{BoxError, Error, Result};
+use crate::io_manager::{IOManager, LoadInput};
+use crate::lifecycle::ResourceLifecycle;
+use crate::resources::{InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind, SupportsFn, ToDynFn};
+
+/// A manager key at the type level: `IoKey<{ key_hash("warehouse") }>`.
+#[derive(Clone, Copy)]
+pub struct IoKey<const H: u64>;
+
+/// FNV-1a of a key; the one function that turns keys into types.
+pub const fn key_hash(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+/// `IoKey<H>: KeyIs<D>` says the key hashing to `H` is declared by `D`.
+/// Implemented once per declaration; a unique impl lets rustc infer `D`.
+#[diagnostic::on_unimplemented(
+    message = "no IO manager or input manager is declared with this key",
+    label = "unknown manager key",
+    note = "declare one with `#[io_manager(key = \"...\")]`, `#[input_manager(key = \"...\")]`, or `#[derive(ConfigurableIOManager)]` with `#[io_manager(key = \"...\")]`, in this crate or a dependency; the default key `io_manager` needs no declaration"
+)]
+pub trait KeyIs<D> {}
+
+/// A manager declaration: the type of the manager a key stands for.
+pub trait Declared: 'static {
+    /// The manager's type.
+    type Manager: Send + Sync + 'static;
+}
+
+/// Resolves a key to its declaration (a compile error when undeclared).
+pub const fn manager_for<K: KeyIs<D> + Copy, D: Declared>(_: K) -> PhantomData<D> {
+    PhantomData
+}
+
+/// The adapter for the declared manager storing `T`; a compile error when
+/// it cannot.
+pub fn typed_output<T: Send + Sync + 'static, D: Declared>(_: PhantomData<D>) -> TypedOutput
+where
+    D::Manager: IOManager<T>,
+{
+    TypedOutput::new::<D::Manager, T>()
+}
+
+/// The loader for the declared manager loading `T`; a compile error when it
+/// cannot.
+pub fn typed_loader<T: Send + Sync + 'static, D: Declared, V>(_: PhantomData<D>) -> TypedLoader
+where
+    D::Manager: LoadInput<T, V>,
+{
+    TypedLoader::new::<D::Manager, T, V>()
+}
+
+/// Values that can flow between steps.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an asset or op value",
+    label = "values passed between steps must be `Send + Sync + 'static`",
+    note = "wrap shared state in `Arc<Mutex<..>>`, or return owned data"
+)]
+pub trait StepValue: Send + Sync + 'static {}
+impl<T: Send + Sync + 'static> StepValue for T {}
+
+/// Checks `T: StepValue` at the span of the type it is called with.
+pub const fn assert_step_value<T: StepValue>() {}
+
+/// Converts a user error into larder's, keeping larder errors as they are.
+pub fn user_error<E: Into<BoxError>>(err: E) -> Error {
+    match err.into().downcast::<Error>() {
+        Ok(e) => *e,
+        Err(other) => Error::User(other),
+    }
+}
+
+/// Builds the resource definition of a manager-returning function.
+pub fn manager_definition<M: Send + Sync + 'static>(
+    kind: ResourceKind,
+    make: impl Fn(&mut InitContext) -> Result<M> + Send + Sync + 'static,
+    dyn_support: Option<(ToDynFn, SupportsFn, SupportsFn)>,
+    lifecycle: Option<Lifecycle<M>>,
+) -> ResourceDefinition {
+    let mut def = ResourceDefinition::new(kind, move |ctx: &mut InitContext| {
+        let mut m = make(ctx)?;
+        if let Some(l) = lifecycle {
+            (l.setup)(&mut m, ctx)?;
+        }
+        Ok(m)
+    })
+    .__with_dyn_support(dyn_support);
+    if let Some(l) = lifecycle {
+        def = def.on_teardown(move |m: &M, ctx| (l.teardown)(m, ctx));
+    }
+    def
+}
+
+/// Resolves an `IntoResourceDefinition` value (for derives).
+pub fn into_definition<R: IntoResourceDefinition>(r: R) -> ResourceDefinition {
+    r.into_resource_definition()
+}
+
+/// Setup and teardown of a type implementing [`ResourceLifecycle`].
+pub struct Lifecycle<M> {
+    pub setup: fn(&mut M, &mut InitContext) -> Result<()>,
+    pub teardown: fn(&M, &mut InitContext) -> Result<()>,
+}
+
+impl<M> Clone for Lifecycle<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for Lifecycle<M> {}
+
+/// Probes for manager capabilities at a concrete type.
+pub mod manager_probe {
+    use super::*;
+    use crate::io_manager::DynIOManager;
+    pub use crate::types::probe::Probe;
+
+    pub trait DynYes {
+        fn __larder_dyn(&self) -> Option<(ToDynFn, SupportsFn, SupportsFn)>;
+    }
+    impl<M: DynIOManager> DynYes for Probe<M> {
+        fn __larder_dyn(&self) -> Option<(ToDynFn, SupportsFn, SupportsFn)> {
+            Some((
+                |any| any.downcast::<M>().ok().map(|m| m as std::sync::Arc<dyn DynIOManager>),
+                M::supports_output,
+                M::supports_input,
+            ))
+        }
+    }
+    pub trait DynNo {
+        fn __larder_dyn(&self) -> Option<(ToDynFn, SupportsFn, SupportsFn)> {
+            None
+        }
+    }
+    impl<M> DynNo for &Probe<M> {}
+
+    pub trait LifeYes<M> {
+        fn __larder_lifecycle(&self) -> Option<Lifecycle<M>>;
+    }
+    impl<M: ResourceLifecycle> LifeYes<M> for Probe<M> {
+        fn __larder_lifecycle(&self) -> Option<Lifecycle<M>> {
+            Some(Lifecycle { setup: M::setup_for_execution, teardown: M::teardown_after_execution })
+        }
+    }
+    pub trait LifeNo<M> {
+        fn __larder_lifecycle(&self) -> Option<Lifecycle<M>> {
+            None
+        }
+    }
+    impl<M> LifeNo<M> for &Probe<M> {}
+
+    pub trait SerYes {
+        fn __larder_to_json(&self) -> Option<fn(&dyn std::any::Any) -> serde_json::Value>;
+    }
+    impl<M: serde::Serialize + 'static> SerYes for Probe<M> {
+        fn __larder_to_json(&self) -> Option<fn(&dyn std::any::Any) -> serde_json::Value> {
+            Some(|v| v.downcast_ref::<M>().and_then(|m| serde_json::to_value(m).ok()).unwrap_or_default())
+        }
+    }
+    pub trait SerNo {
+        fn __larder_to_json(&self) -> Option<fn(&dyn std::any::Any) -> serde_json::Value> {
+            None
+        }
+    }
+    impl<M> SerNo for &Probe<M> {}
+}
+
+/// `Option<(to_dyn, supports_output, supports_input)>` for a concrete manager type.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __dyn_support {
+    ($t:ty) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::manager_probe::{DynNo as _, DynYes as _};
+        (&$crate::__private::manager_probe::Probe::<$t>::NEW).__larder_dyn()
+    }};
+}
+
+/// `Option<Lifecycle<M>>` for a concrete manager type.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __lifecycle {
+    ($t:ty) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::manager_probe::{LifeNo as _, LifeYes as _};
+        (&$crate::__private::manager_probe::Probe::<$t>::NEW).__larder_lifecycle()
+    }};
+}
+
+/// The resource config of a configurable manager: its fields, when it
+/// implements `Serialize`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __config_json {
+    ($t:ty, $value:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::manager_probe::{SerNo as _, SerYes as _};
+        match (&$crate::__private::manager_probe::Probe::<$t>::NEW).__larder_to_json() {
+            ::core::option::Option::Some(f) => f($value),
+            ::core::option::Option::None => $crate::__private::serde_json::Value::Object(::core::default::Default::default()),
+        }
+    }};
+}
+
+pub use crate::{__config_json as config_json, __dyn_support as dyn_support, __lifecycle as lifecycle, type_info};

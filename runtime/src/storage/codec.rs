@@ -1,0 +1,81 @@
+//! Codecs for stored values: MessagePack by default (compact, keeps working
+//! when fields are added with `#[serde(default)]`, readable from Python),
+//! JSON when humans should read the files.
+
+use std::io::{Read, Write};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::types::{TypeInfo, Value};
+
+/// How values are turned into bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Codec {
+    /// MessagePack (rmp-serde), structs as maps with field names.
+    #[default]
+    #[serde(alias = "msgpack")]
+    MessagePack,
+    /// JSON (serde_json).
+    Json,
+}
+
+/// An encode or decode failure, before larder adds what and where.
+pub(crate) type CodecError = String;
+
+impl Codec {
+    /// The codec's name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Codec::MessagePack => "MessagePack",
+            Codec::Json => "JSON",
+        }
+    }
+
+    pub(crate) fn encode<T: Serialize + ?Sized, W: Write>(self, w: W, value: &T) -> Result<(), CodecError> {
+        match self {
+            Codec::MessagePack => {
+                let mut w = w;
+                value
+                    .serialize(&mut rmp_serde::Serializer::new(&mut w).with_struct_map())
+                    .map_err(|e| e.to_string())
+            }
+            Codec::Json => serde_json::to_writer(w, value).map_err(|e| e.to_string()),
+        }
+    }
+
+    pub(crate) fn decode<T: DeserializeOwned, R: Read>(self, r: R) -> Result<T, CodecError> {
+        match self {
+            Codec::MessagePack => rmp_serde::from_read(r).map_err(|e| e.to_string()),
+            Codec::Json => serde_json::from_reader(r).map_err(|e| e.to_string()),
+        }
+    }
+
+    pub(crate) fn encode_dyn<W: Write>(
+        self,
+        w: W,
+        value: &(dyn std::any::Any + Send + Sync),
+        ty: &TypeInfo,
+    ) -> Result<(), CodecError> {
+        let ser = ty.serialize.ok_or_else(|| format!("`{}` does not implement Serialize", ty.name))?;
+        let erased = ser(value).ok_or_else(|| format!("the value is not a `{}`", ty.name))?;
+        self.encode(w, erased)
+    }
+
+    pub(crate) fn decode_dyn<R: Read>(self, r: R, ty: &TypeInfo) -> Result<Value, CodecError> {
+        let de = ty.deserialize.ok_or_else(|| format!("`{}` does not implement Deserialize", ty.name))?;
+        match self {
+            Codec::MessagePack => {
+                let mut d = rmp_serde::Deserializer::new(r);
+                de(&mut <dyn erased_serde::Deserializer>::erase(&mut d)).map_err(|e| e.to_string())
+            }
+            Codec::Json => {
+                let mut d = serde_json::Deserializer::from_reader(r);
+                let v = de(&mut <dyn erased_serde::Deserializer>::erase(&mut d)).map_err(|e| e.to_string())?;
+                d.end().map_err(|e| e.to_string())?;
+                Ok(v)
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! `FilesystemIOManager`: values serialized with serde to files laid out as
+//! Dagster lays them out: op outputs at `<base>/<run_id>/<step>/<output>`,
+//! assets at `<base>/<asset key path>`. Writes are atomic.
+
+use std::any::Any;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::codec::{Codec, CodecError};
+use super::path::safe_join;
+use crate::context::{InputContext, OutputContext};
+use crate::error::{Error, Result};
+use crate::io_manager::{DynIOManager, IOManager, IOManagerDefinition};
+use crate::metadata::{Metadata, MetadataValue};
+use crate::resources::{InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind};
+use crate::types::{TypeInfo, Value};
+
+fn yes() -> bool {
+    true
+}
+
+/// Stores values as files with a serde codec (MessagePack by default).
+///
+/// `base_dir` comes from its config; when unset, from the instance: the
+/// `storage.base_dir` of `larder.toml`, else `$LARDER_HOME/storage`, else a
+/// temporary directory.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilesystemIOManager {
+    /// Where files go.
+    #[serde(default)]
+    pub base_dir: Option<PathBuf>,
+    /// How values are encoded.
+    #[serde(default)]
+    pub codec: Codec,
+    /// Whether each write is fsynced (file and directory) before it counts.
+    #[serde(default = "yes")]
+    pub durable: bool,
+}
+
+impl FilesystemIOManager {
+    /// A manager writing under `base_dir`, MessagePack, durable writes.
+    pub fn new(base_dir: impl Into<PathBuf>) -> Self {
+        FilesystemIOManager { base_dir: Some(base_dir.into()), codec: Codec::MessagePack, durable: true }
+    }
+
+    /// Uses `codec`.
+    pub fn with_codec(mut self, codec: Codec) -> Self {
+        self.codec = codec;
+        self
+    }
+
+    /// Turns fsync on or off.
+    pub fn durable(mut self, durable: bool) -> Self {
+        self.durable = durable;
+        self
+    }
+
+    /// Fills in `base_dir` from the instance when it is unset.
+    pub fn setup_for_execution(&mut self, ctx: &mut InitContext) -> Result<()> {
+        if self.base_dir.is_none() {
+            self.base_dir = Some(ctx.instance().storage_directory().to_path_buf());
+        }
+        Ok(())
+    }
+
+    fn base(&self) -> Result<&Path> {
+        self.base_dir.as_deref().ok_or_else(|| {
+            Error::msg("FilesystemIOManager has no base_dir: set one, or bind it as a resource so the instance's storage directory is used")
+        })
+    }
+
+    /// The file for an output.
+    pub fn path_for_output(&self, ctx: &OutputContext) -> Result<PathBuf> {
+        let base = self.base()?;
+        if let Ok(key) = ctx.asset_key() {
+            return safe_join(base, key.path(), &format!("asset `{key}`"));
+        }
+        let id = ctx.get_identifier()?;
+        safe_join(base, &id, &format!("output `{}` of step `{}`", ctx.name()?, ctx.step_key()?))
+    }
+
+    /// The file for an input.
+    pub fn path_for_input(&self, ctx: &InputContext) -> Result<PathBuf> {
+        let base = self.base()?;
+        if let Ok(key) = ctx.asset_key() {
+            return safe_join(base, key.path(), &format!("asset `{key}`"));
+        }
+        let id = ctx.get_identifier()?;
+        safe_join(base, &id, &format!("input `{}`", ctx.name()?))
+    }
+
+    fn write(&self, ctx: &mut OutputContext, type_name: &'static str, encode: impl FnOnce(&mut dyn Write) -> std::result::Result<(), CodecError>) -> Result<()> {
+        let path = self.path_for_output(ctx)?;
+        let what = describe_output(ctx);
+        write_atomic(&path, self.durable, |w| {
+            encode(w).map_err(|message| Error::Codec {
+                what: what.clone(),
+                location: path.display().to_string(),
+                action: "encoded",
+                type_name,
+                codec: self.codec.name(),
+                message,
+            })
+        })?;
+        ctx.add_output_metadata(Metadata::from([("path".to_owned(), MetadataValue::path(&path))]))
+    }
+
+    fn read<T>(&self, ctx: &mut InputContext, type_name: &'static str, decode: impl FnOnce(&[u8]) -> std::result::Result<T, CodecError>) -> Result<T> {
+        let path = self.path_for_input(ctx)?;
+        let what = describe_input(ctx);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NotMaterialized { what, location: path.display().to_string() });
+            }
+            Err(e) => return Err(Error::Io { action: "reading", path: path.display().to_string(), source: e }),
+        };
+        let value = decode(&bytes).map_err(|message| Error::Codec {
+            what,
+            location: path.display().to_string(),
+            action: "decoded",
+            type_name,
+            codec: self.codec.name(),
+            message,
+        })?;
+        ctx.add_input_metadata(Metadata::from([("path".to_owned(), MetadataValue::path(&path))]), None)?;
+        Ok(value)
+    }
+}
+
+fn describe_output(ctx: &OutputContext) -> String {
+    match ctx.asset_key() {
+        Ok(k) => format!("asset `{k}`"),
+        Err(_) => format!("output `{}` of step `{}`", ctx.name().unwrap_or("?"), ctx.step_key().unwrap_or("?")),
+    }
+}
+
+fn describe_input(ctx: &InputContext) -> String {
+    match ctx.asset_key() {
+        Ok(k) => format!("asset `{k}`"),
+        Err(_) => match ctx.upstream_output() {
+            Some(up) => format!("output `{}` of step `{}`", up.name().unwrap_or("?"), up.step_key().unwrap_or("?")),
+            None => format!("input `{}`", ctx.name().unwrap_or("?")),
+        },
+    }
+}
+
+/// Writes `path` through a temporary file in the same directory, renamed
+/// into place only once complete: a failed or interrupted write leaves the
+/// previous file untouched.
+pub(crate) fn write_atomic(path: &Path, durable: bool, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    fn io<'p>(action: &'static str, p: &'p Path) -> impl FnOnce(std::io::Error) -> Error + 'p {
+        move |e| Error::Io { action, path: p.display().to_string(), source: e }
+    }
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io("creating directory", parent))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".larder-tmp-")
+        .tempfile_in(parent)
+        .map_err(io("creating a temporary file in", parent))?;
+    {
+        let mut w = BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        fill(&mut w)?;
+        w.flush().map_err(io("writing", path))?;
+    }
+    if durable {
+        tmp.as_file().sync_all().map_err(io("syncing", path))?;
+    }
+    tmp.persist(path).map_err(|e| Error::Io { action: "renaming into place", path: path.display().to_string(), source: e.error })?;
+    if durable {
+        // The rename is durable only once the directory entry is.
+        if let Ok(dir) = File::open(parent) {
+            dir.sync_all().map_err(io("syncing directory", parent))?;
+        }
+    }
+    Ok(())
+}
+
+impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> IOManager<T> for FilesystemIOManager {
+    fn handle_output(&self, ctx: &mut OutputContext, obj: &T) -> Result<()> {
+        let codec = self.codec;
+        self.write(ctx, std::any::type_name::<T>(), |w| codec.encode(w, obj))
+    }
+
+    fn load_input(&self, ctx: &mut InputContext) -> Result<T> {
+        let codec = self.codec;
+        self.read(ctx, std::any::type_name::<T>(), |bytes| codec.decode(bytes))
+    }
+}
+
+fn needs_serde(ty: &TypeInfo) -> std::result::Result<(), String> {
+    match (ty.serialize.is_some(), ty.deserialize.is_some()) {
+        (true, true) => Ok(()),
+        (false, false) => Err(format!("it writes files with serde, so `{}` must implement Serialize and Deserialize", ty.short_name())),
+        (false, true) => Err(format!("it writes files with serde, so `{}` must implement Serialize", ty.short_name())),
+        (true, false) => Err(format!("it reads files with serde, so `{}` must implement Deserialize", ty.short_name())),
+    }
+}
+
+impl DynIOManager for FilesystemIOManager {
+    fn supports_output(ty: &TypeInfo) -> std::result::Result<(), String> {
+        needs_serde(ty)
+    }
+
+    fn supports_input(ty: &TypeInfo) -> std::result::Result<(), String> {
+        needs_serde(ty)
+    }
+
+    fn handle_output_dyn(&self, ctx: &mut OutputContext, value: &(dyn Any + Send + Sync), ty: &TypeInfo) -> Result<()> {
+        let codec = self.codec;
+        self.write(ctx, ty.name, |w| codec.encode_dyn(w, value, ty))
+    }
+
+    fn load_input_dyn(&self, ctx: &mut InputContext, ty: &TypeInfo) -> Result<Value> {
+        let codec = self.codec;
+        self.read(ctx, ty.name, |bytes| codec.decode_dyn(bytes, ty))
+    }
+}
+
+impl IntoResourceDefinition for FilesystemIOManager {
+    /// Binds this manager; an unset `base_dir` becomes the instance's
+    /// storage directory when a run starts.
+    fn into_resource_definition(self) -> ResourceDefinition {
+        let resource_config = serde_json::to_value(&self).unwrap_or_default();
+        ResourceDefinition::new(ResourceKind::IOManager, move |ctx| {
+            let mut m = self.clone();
+            m.setup_for_execution(ctx)?;
+            Ok(m)
+        })
+        .with_dyn::<FilesystemIOManager>()
+        .configured(resource_config)
+        .config_type::<FilesystemIOManager>()
+        .description("Built-in filesystem IO manager that stores and retrieves values using serde.")
+    }
+}
+
+/// The filesystem manager as a definition, configured at launch from
+/// `resources.<key>.config` (`base_dir`, `codec`, `durable`).
+pub fn fs_io_manager() -> IOManagerDefinition {
+    IOManagerDefinition::new_dyn(|ctx: &mut InitContext| {
+        let mut m: FilesystemIOManager = ctx.config()?;
+        m.setup_for_execution(ctx)?;
+        Ok(m)
+    })
+    .config_type::<FilesystemIOManager>()
+    .description("Built-in filesystem IO manager that stores and retrieves values using serde.")
+}
