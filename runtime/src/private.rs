@@ -223,3 +223,69 @@ macro_rules! __config_json {
 }
 
 pub use crate::{__config_json as config_json, __dyn_support as dyn_support, __lifecycle as lifecycle, type_info};
+
+/// `#[derive(ConfigurableIOManager)]`: this very instance, shared by runs.
+pub fn configurable_shared<M: Send + Sync + 'static>(
+    manager: M,
+    config: serde_json::Value,
+    dyn_support: Option<(ToDynFn, SupportsFn, SupportsFn)>,
+    lifecycle: Option<Lifecycle<M>>,
+) -> ResourceDefinition {
+    let mut def = ResourceDefinition::shared(ResourceKind::IOManager, std::sync::Arc::new(manager))
+        .__with_dyn_support(dyn_support)
+        .configured(config);
+    if let Some(l) = lifecycle {
+        def = def.on_teardown(move |m: &M, ctx| (l.teardown)(m, ctx));
+    }
+    def
+}
+
+/// `#[derive(ConfigurableIOManager)]`: built for each run from
+/// `resources.<key>.config` (Dagster's `configure_at_launch`).
+pub fn configurable_at_launch<M: serde::de::DeserializeOwned + Send + Sync + 'static>(
+    dyn_support: Option<(ToDynFn, SupportsFn, SupportsFn)>,
+    lifecycle: Option<Lifecycle<M>>,
+) -> ResourceDefinition {
+    manager_definition::<M>(ResourceKind::IOManager, |ctx| ctx.config::<M>(), dyn_support, lifecycle).config_type::<M>()
+}
+
+/// `#[derive(ConfigurableIOManagerFactory)]`: `create_io_manager` on each run.
+pub fn factory_definition<F: crate::io_manager::ConfigurableIOManagerFactory>(
+    factory: F,
+    config: serde_json::Value,
+    dyn_support: Option<(ToDynFn, SupportsFn, SupportsFn)>,
+) -> ResourceDefinition {
+    let factory = std::sync::Arc::new(factory);
+    let teardown = factory.clone();
+    ResourceDefinition::new(ResourceKind::IOManager, move |ctx| factory.create_io_manager(ctx))
+        .__with_dyn_support(dyn_support)
+        .configured(config)
+        .on_teardown(move |m: &F::Manager, ctx| teardown.teardown_after_execution(m, ctx))
+}
+
+/// `#[derive(ConfigurableIOManagerFactory)]`: the factory deserialized from
+/// `resources.<key>.config` on each run.
+pub fn factory_at_launch<F>(dyn_support: Option<(ToDynFn, SupportsFn, SupportsFn)>) -> ResourceDefinition
+where
+    F: crate::io_manager::ConfigurableIOManagerFactory + serde::de::DeserializeOwned,
+{
+    let holder: std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<F>>>> = Default::default();
+    let for_teardown = holder.clone();
+    ResourceDefinition::new(ResourceKind::IOManager, move |ctx| {
+        let factory = std::sync::Arc::new(ctx.config::<F>()?);
+        let manager = factory.create_io_manager(ctx)?;
+        if let Ok(mut h) = holder.lock() {
+            *h = Some(factory);
+        }
+        Ok(manager)
+    })
+    .__with_dyn_support(dyn_support)
+    .config_type::<F>()
+    .on_teardown(move |m: &F::Manager, ctx| {
+        let factory = for_teardown.lock().ok().and_then(|mut h| h.take());
+        match factory {
+            Some(f) => f.teardown_after_execution(m, ctx),
+            None => Ok(()),
+        }
+    })
+}

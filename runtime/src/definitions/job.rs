@@ -95,6 +95,12 @@ impl Invocation {
         OutputHandle { node: self.node.clone(), output }
     }
 
+    /// The output at `index`, in the op's declaration order.
+    pub fn nth(&self, index: usize) -> OutputHandle {
+        let output = self.outputs.get(index).cloned().unwrap_or_else(|| format!("#{index}"));
+        OutputHandle { node: self.node.clone(), output }
+    }
+
     /// The output named `name`.
     pub fn out(&self, name: &str) -> OutputHandle {
         OutputHandle { node: self.node.clone(), output: name.to_owned() }
@@ -120,6 +126,7 @@ impl Invocation {
 /// ```
 pub struct JobBuilder {
     name: String,
+    arity_problems: Vec<String>,
     description: Option<String>,
     nodes: Vec<Node>,
     resources: IndexMap<String, ResourceDefinition>,
@@ -128,7 +135,7 @@ pub struct JobBuilder {
 impl JobDefinition {
     /// Starts a job named `name`.
     pub fn builder(name: impl Into<String>) -> JobBuilder {
-        JobBuilder { name: name.into(), description: None, nodes: Vec::new(), resources: IndexMap::new() }
+        JobBuilder { name: name.into(), arity_problems: Vec::new(), description: None, nodes: Vec::new(), resources: IndexMap::new() }
     }
 
     /// The job's name.
@@ -193,9 +200,29 @@ impl JobBuilder {
         Invocation { node: name, outputs }
     }
 
+    /// Invokes `op` with its inputs, in declaration order, wired to
+    /// `upstream` (what `op_b(op_a())` in a `#[job]` body becomes).
+    pub fn invoke_positional(&mut self, op: &OpDefinition, upstream: Vec<OutputHandle>) -> Invocation {
+        let given = upstream.len();
+        let expected = op.inputs.len();
+        if given != expected {
+            self.arity_problems.push(format!(
+                "job `{}`: op `{}` takes {expected} input{} ({}), but {given} {} given",
+                self.name,
+                op.name,
+                if expected == 1 { "" } else { "s" },
+                names(op.inputs.iter().map(|i| i.name.as_str())),
+                if given == 1 { "was" } else { "were" }
+            ));
+        }
+        let names: Vec<String> = op.inputs.iter().map(|i| i.name.clone()).collect();
+        let wired: Vec<(&str, OutputHandle)> = names.iter().map(String::as_str).zip(upstream).collect();
+        self.invoke(op, wired)
+    }
+
     /// Finishes the job, checking that every wired input and output exists.
     pub fn build(&mut self) -> Result<JobDefinition> {
-        let mut problems = Vec::new();
+        let mut problems = std::mem::take(&mut self.arity_problems);
         for node in &self.nodes {
             for (input, handle) in &node.inputs {
                 if !node.op.inputs.iter().any(|i| &i.name == input) {
