@@ -94,9 +94,10 @@ pub mod prelude {
     pub use crate::{
         AssetDefinition, AssetIn, AssetKey, Codec, ConfigurableIOManager, ConfigurableIOManagerFactory, Definitions,
         DynIOManager, Error, FilesystemIOManager, IOManager, IOManagerDefinition, In, InMemoryIOManager, InitContext,
-        InputContext, InputManager, InputManagerDefinition, JobDefinition, Metadata, MetadataValue, OpDefinition, Out,
+        InputContext, InputManager, InputManagerDefinition, Instance, JobDefinition, Metadata, MetadataValue, OpDefinition, Out,
         OutputContext, ResourceDefinition, ResourceLifecycle, Resources, RunConfig, RunOptions, RunResult,
-        asset, build_input_context, build_output_context, input_manager, io_manager, job, metadata, op,
+        asset, build_input_context, build_output_context, fs_io_manager, input_manager, io_manager, job, mem_io_manager,
+        materialize, materialize_to_memory, metadata, op,
     };
     pub use serde::{Deserialize, Serialize};
 }
