@@ -85,6 +85,7 @@ pub use lifecycle::ResourceLifecycle;
 pub use metadata::{Metadata, MetadataValue, TableColumn, TableSummary};
 pub use resources::{InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind, Resources, build_init_resource_context};
 pub use storage::{Codec, FilesystemIOManager, InMemoryIOManager, fs_io_manager, mem_io_manager};
+pub use serde_bytes::ByteBuf;
 pub use types::{TypeInfo, Value};
 
 pub use larder_macros::{ConfigurableIOManager, ConfigurableIOManagerFactory, asset, input_manager, io_manager, job, op};

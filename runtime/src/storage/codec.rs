@@ -52,6 +52,24 @@ impl Codec {
         }
     }
 
+    /// Reads a byte buffer straight into its final allocation: a MessagePack
+    /// `bin` is a length and the bytes, so a `ByteBuf` needs no decode copy.
+    /// `None` for every other type (and codec).
+    pub(crate) fn decode_fast(self, file: &std::fs::File, ty: std::any::TypeId) -> Result<Option<Value>, CodecError> {
+        if self != Codec::MessagePack || ty != std::any::TypeId::of::<serde_bytes::ByteBuf>() {
+            return Ok(None);
+        }
+        let mut r = file;
+        let len = rmp::decode::read_bin_len(&mut r).map_err(|e| e.to_string())? as usize;
+        let mut buf = Vec::new();
+        buf.try_reserve_exact(len).map_err(|e| e.to_string())?;
+        r.take(len as u64).read_to_end(&mut buf).map_err(|e| e.to_string())?;
+        if buf.len() != len {
+            return Err(format!("the file ends after {} of {len} bytes", buf.len()));
+        }
+        Ok(Some(Box::new(serde_bytes::ByteBuf::from(buf))))
+    }
+
     pub(crate) fn encode_dyn<W: Write>(
         self,
         w: W,

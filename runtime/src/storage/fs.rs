@@ -4,7 +4,8 @@
 
 use std::any::Any;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::any::TypeId;
+use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -110,17 +111,17 @@ impl FilesystemIOManager {
         ctx.add_output_metadata(Metadata::from([("path".to_owned(), MetadataValue::path(&path))]))
     }
 
-    fn read<T>(&self, ctx: &mut InputContext, type_name: &'static str, decode: impl FnOnce(&[u8]) -> std::result::Result<T, CodecError>) -> Result<T> {
+    fn read<T>(&self, ctx: &mut InputContext, type_name: &'static str, decode: impl FnOnce(File) -> std::result::Result<T, CodecError>) -> Result<T> {
         let path = self.path_for_input(ctx)?;
         let what = describe_input(ctx);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
+        let file = match File::open(&path) {
+            Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Error::NotMaterialized { what, location: path.display().to_string() });
             }
             Err(e) => return Err(Error::Io { action: "reading", path: path.display().to_string(), source: e }),
         };
-        let value = decode(&bytes).map_err(|message| Error::Codec {
+        let value = decode(file).map_err(|message| Error::Codec {
             what,
             location: path.display().to_string(),
             action: "decoded",
@@ -189,7 +190,10 @@ impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> IOManager<T> for F
 
     fn load_input(&self, ctx: &mut InputContext) -> Result<T> {
         let codec = self.codec;
-        self.read(ctx, std::any::type_name::<T>(), |bytes| codec.decode(bytes))
+        self.read(ctx, std::any::type_name::<T>(), |file| match codec.decode_fast(&file, TypeId::of::<T>())? {
+            Some(v) => v.downcast::<T>().map(|b| *b).map_err(|_| "fast path produced another type".to_owned()),
+            None => codec.decode(BufReader::new(file)),
+        })
     }
 }
 
@@ -218,7 +222,10 @@ impl DynIOManager for FilesystemIOManager {
 
     fn load_input_dyn(&self, ctx: &mut InputContext, ty: &TypeInfo) -> Result<Value> {
         let codec = self.codec;
-        self.read(ctx, ty.name, |bytes| codec.decode_dyn(bytes, ty))
+        self.read(ctx, ty.name, |file| match codec.decode_fast(&file, ty.id)? {
+            Some(v) => Ok(v),
+            None => codec.decode_dyn(BufReader::new(file), ty),
+        })
     }
 }
 
