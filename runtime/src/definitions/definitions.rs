@@ -7,7 +7,6 @@ use indexmap::IndexMap;
 
 use super::{AssetDefinition, DEFAULT_IO_MANAGER_KEY, JobDefinition, OpDefinition};
 use crate::asset_key::AssetKey;
-use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::execution::plan::{Plan, did_you_mean};
 use crate::execution::{RunOptions, RunResult, execute};
@@ -244,7 +243,7 @@ fn finish(mut problems: Vec<String>) -> Result<()> {
 
 fn run_plan(plan: Plan, mut problems: Vec<String>, options: &RunOptions, _job: bool) -> Result<RunResult> {
     plan.validate(&mut problems);
-    check_resource_config(&plan, &options.run_config, &mut problems);
+    plan.check_run_config(&options.run_config, &mut problems);
     finish(problems)?;
     let instance = match &options.instance {
         Some(i) => i.clone(),
@@ -252,20 +251,4 @@ fn run_plan(plan: Plan, mut problems: Vec<String>, options: &RunOptions, _job: b
     };
     let result = execute(plan, options, instance, options.run_config.clone())?;
     if options.raise_on_error.unwrap_or(true) { result.into_result() } else { Ok(result) }
-}
-
-/// Checks each bound resource's config against its declared config type.
-fn check_resource_config(plan: &Plan, run_config: &RunConfig, problems: &mut Vec<String>) {
-    for (key, def) in &plan.resources {
-        let Some(ty) = def.config_type else { continue };
-        let config = def
-            .config
-            .clone()
-            .or_else(|| run_config.resource_config(key).cloned())
-            .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
-        let path = format!("resources.{key}.config");
-        if let Err(e) = (ty.validate)(&config, &path) {
-            problems.push(e);
-        }
-    }
 }

@@ -5,6 +5,7 @@ mod executor;
 mod options;
 pub(crate) mod plan;
 mod result;
+mod run_config_check;
 mod step;
 
 pub(crate) use executor::execute;

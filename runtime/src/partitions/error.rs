@@ -97,3 +97,14 @@ impl From<PartitionError> for crate::error::Error {
 pub(crate) fn invalid_def(message: impl Into<String>) -> crate::error::Error {
     PartitionError::InvalidDefinition(message.into()).into()
 }
+
+/// The reason inside an unknown-key error (to re-wrap it with more context,
+/// e.g. as a range error), or the whole message for any other error.
+pub(crate) fn reason_of(err: &crate::error::Error) -> String {
+    if let crate::error::Error::User(inner) = err
+        && let Some(PartitionError::UnknownKey { reason, .. }) = inner.downcast_ref::<PartitionError>()
+    {
+        return reason.clone();
+    }
+    err.to_string()
+}

@@ -24,6 +24,14 @@ fn yes() -> bool {
     true
 }
 
+/// `base_dir = "/data"` or `base_dir = { env = "DATA_DIR" }`.
+fn path_or_env<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<PathBuf>, D::Error> {
+    let value: Option<crate::config::EnvVar> = Option::deserialize(d)?;
+    value
+        .map(|v| v.get().map(PathBuf::from).map_err(|e| serde::de::Error::custom(e.root())))
+        .transpose()
+}
+
 /// Stores values as files with a serde codec (MessagePack by default).
 ///
 /// `base_dir` comes from its config; when unset, from the instance: the
@@ -32,8 +40,8 @@ fn yes() -> bool {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FilesystemIOManager {
-    /// Where files go.
-    #[serde(default)]
+    /// Where files go: a path, or `{ env = "VAR" }` naming one.
+    #[serde(default, deserialize_with = "path_or_env")]
     pub base_dir: Option<PathBuf>,
     /// How values are encoded.
     #[serde(default)]

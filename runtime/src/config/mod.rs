@@ -1,10 +1,17 @@
 //! Run config, shaped as Dagster's: `resources.<key>.config`,
 //! `ops.<op>.config`, `ops.<op>.inputs.<name>`, `ops.<op>.outputs.<name>`.
 
+mod env;
+mod errors;
+
+pub use env::EnvVar;
+
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
 use crate::error::{Error, Result};
+
+pub(crate) use errors::unknown_field;
 
 /// The config of one run.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -120,17 +127,38 @@ impl RunConfig {
 }
 
 /// Deserializes `value` as `C`; the error names the failing field's full
-/// path under `path` (`resources.io_manager.config.base_dir: ...`).
+/// path under `path` (`resources.io_manager.config.base_dir: expected a
+/// string, found 123`), suggests a field for an unknown one, and shows a
+/// sample for a missing one. Fields `C` ignores are reported as unknown.
 pub fn deserialize_at<C: DeserializeOwned>(value: &Json, path: &str) -> std::result::Result<C, String> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let inner = e.path().to_string();
-        let full = match (path.is_empty(), inner == ".") {
-            (true, _) => inner,
-            (false, true) => path.to_owned(),
-            (false, false) => format!("{path}.{inner}"),
-        };
-        format!("{full}: {}", e.into_inner())
-    })
+    let join = |inner: &str| match (path.is_empty(), inner) {
+        (true, ".") => "(top level)".to_owned(),
+        (true, _) => inner.to_owned(),
+        (false, ".") => path.to_owned(),
+        (false, _) => format!("{path}.{inner}"),
+    };
+    let fields = errors::field_names::<C>();
+    let mut ignored = Vec::new();
+    let mut track = |p: serde_ignored::Path<'_>| ignored.push(p.to_string());
+    let deserializer = serde_ignored::Deserializer::new(value, &mut track);
+    let parsed: std::result::Result<C, _> = serde_path_to_error::deserialize(deserializer);
+    match parsed {
+        Err(e) => {
+            let at = join(&e.path().to_string());
+            Err(errors::explain(&at, &e.into_inner().to_string(), fields))
+        }
+        Ok(c) => {
+            if let Some(first) = ignored.first() {
+                let (parent, field) = match first.rsplit_once('.') {
+                    Some((p, f)) => (join(p), f.to_owned()),
+                    None => (join("."), first.clone()),
+                };
+                let known = if parent == join(".") { fields } else { &[] };
+                return Err(errors::unknown_field(&parent, &field, known));
+            }
+            Ok(c)
+        }
+    }
 }
 
 /// A short description of a JSON value's kind, for messages.
