@@ -214,22 +214,30 @@ impl UserEvent {
     }
 }
 
+/// Called with each event as it happens (for progress displays).
+pub type EventListener = Arc<dyn Fn(&Event) + Send + Sync>;
+
 /// Where a run's events go. Shared by the executor and the contexts' loggers.
 #[derive(Default)]
 pub(crate) struct EventLog {
     events: Mutex<Vec<Event>>,
+    listener: Option<EventListener>,
 }
 
 impl EventLog {
+    pub(crate) fn with_listener(listener: Option<EventListener>) -> Self {
+        EventLog { events: Mutex::new(Vec::new()), listener }
+    }
+
     pub(crate) fn push(&self, kind: EventKind, step_key: Option<&str>, message: String) {
         tracing::debug!(target: "larder::events", step = step_key, "{message}");
-        let event = Event { kind, step_key: step_key.map(str::to_owned), message, timestamp: SystemTime::now() };
-        if let Ok(mut events) = self.events.lock() {
-            events.push(event);
-        }
+        self.push_event(Event { kind, step_key: step_key.map(str::to_owned), message, timestamp: SystemTime::now() });
     }
 
     pub(crate) fn push_event(&self, event: Event) {
+        if let Some(listener) = &self.listener {
+            listener(&event);
+        }
         if let Ok(mut events) = self.events.lock() {
             events.push(event);
         }

@@ -87,6 +87,17 @@ impl Instance {
         &self.storage_dir
     }
 
+    /// Where run history is kept: `history.sqlite3` in the home, when the
+    /// instance has one (ephemeral instances keep none).
+    pub fn history_path(&self) -> Option<PathBuf> {
+        self.home.as_ref().map(|h| h.join("history.sqlite3"))
+    }
+
+    /// Opens the run history, when the instance keeps one.
+    pub fn history(&self) -> Result<Option<crate::history::RunHistory>> {
+        self.history_path().map(crate::history::RunHistory::open).transpose()
+    }
+
     /// Whether this instance lives in a temporary directory.
     pub fn is_ephemeral(&self) -> bool {
         self._temp.is_some()

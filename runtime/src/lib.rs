@@ -46,16 +46,20 @@
 #![warn(missing_docs)]
 
 pub mod asset_key;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod config;
 pub mod context;
 pub mod definitions;
 pub mod error;
 pub mod events;
 pub mod execution;
+pub mod history;
 pub mod instance;
 pub mod io_manager;
 pub mod lifecycle;
 pub mod metadata;
+pub mod partitions;
 pub mod resources;
 pub mod storage;
 pub mod types;
@@ -74,7 +78,7 @@ pub use definitions::{
 };
 pub use definitions::definitions_fns::{materialize, materialize_to_memory};
 pub use error::{BoxError, Error, Result};
-pub use events::{Event, EventKind, EventType, Logger, UserEvent};
+pub use events::{Event, EventKind, EventListener, EventType, Logger, UserEvent};
 pub use execution::{RunOptions, RunResult, StepOutcome};
 pub use instance::Instance;
 pub use io_manager::{

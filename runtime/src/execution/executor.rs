@@ -36,7 +36,7 @@ struct Schedule {
 /// Runs `plan`; `Err` only when the run could not start (resources).
 pub(crate) fn execute(plan: Plan, options: &RunOptions, instance: Instance, run_config: RunConfig) -> Result<RunResult> {
     let run_id: Arc<str> = Arc::from(options.run_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()));
-    let events = Arc::new(EventLog::default());
+    let events = Arc::new(EventLog::with_listener(options.listener.clone()));
     events.push(EventKind::RunStart, None, format!("Started execution of run for \"{}\".", plan.job_name));
 
     let resources = match RunResources::init(&plan.resources, &run_config, &instance, &run_id) {
@@ -108,7 +108,7 @@ pub(crate) fn execute(plan: Plan, options: &RunOptions, instance: Instance, run_
         .iter()
         .filter_map(|s| s.asset.as_ref().map(|a| (a.key.clone(), s.key.to_string())))
         .collect();
-    Ok(RunResult {
+    let mut result = RunResult {
         run_id: run_id.to_string(),
         job_name: job.to_string(),
         events: events.take(),
@@ -117,8 +117,15 @@ pub(crate) fn execute(plan: Plan, options: &RunOptions, instance: Instance, run_
         asset_steps,
         failures,
         teardown_errors,
+        history_error: None,
         instance,
-    })
+    };
+    // Recording history must not lose the run: its failure is kept on the result.
+    if let Err(e) = result.instance.history().and_then(|h| h.map(|mut h| h.record(&result)).transpose()) {
+        tracing::warn!(target: "larder", "could not record run {}: {e}", result.run_id);
+        result.history_error = Some(e.to_string());
+    }
+    Ok(result)
 }
 
 fn work(state: &RunState, schedule: &Mutex<Schedule>, wake: &Condvar, failures: &Mutex<Vec<(String, Error)>>) {

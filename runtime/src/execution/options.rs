@@ -4,9 +4,20 @@ use crate::asset_key::AssetKey;
 use crate::config::RunConfig;
 use crate::instance::Instance;
 
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("selection", &self.selection)
+            .field("in_memory", &self.in_memory)
+            .field("max_concurrency", &self.max_concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Options for one run.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct RunOptions {
+    pub(crate) listener: Option<crate::events::EventListener>,
     pub(crate) selection: Option<Vec<AssetKey>>,
     pub(crate) run_config: RunConfig,
     pub(crate) in_memory: Option<bool>,
@@ -74,6 +85,12 @@ impl RunOptions {
     /// Uses this run id instead of a fresh one.
     pub fn run_id(mut self, run_id: impl Into<String>) -> Self {
         self.run_id = Some(run_id.into());
+        self
+    }
+
+    /// Calls `listener` with each event as it happens.
+    pub fn on_event(mut self, listener: impl Fn(&crate::events::Event) + Send + Sync + 'static) -> Self {
+        self.listener = Some(std::sync::Arc::new(listener));
         self
     }
 

@@ -34,6 +34,7 @@ pub struct RunResult {
     pub(crate) asset_steps: HashMap<AssetKey, String>,
     pub(crate) failures: Vec<(String, Error)>,
     pub(crate) teardown_errors: Vec<String>,
+    pub(crate) history_error: Option<String>,
     pub(crate) instance: Instance,
 }
 
@@ -96,6 +97,16 @@ impl RunResult {
     /// Errors raised while tearing resources down.
     pub fn teardown_errors(&self) -> &[String] {
         &self.teardown_errors
+    }
+
+    /// Why the run could not be recorded in the instance's history, if so.
+    pub fn history_error(&self) -> Option<&str> {
+        self.history_error.as_deref()
+    }
+
+    /// The instance the run used.
+    pub fn instance(&self) -> &Instance {
+        &self.instance
     }
 
     /// The storage directory of the run's instance.
