@@ -104,7 +104,9 @@ impl Schedule {
             let offset = n
                 .checked_mul(unit)
                 .and_then(|s| s.checked_add(extra))
-                .ok_or_else(|| out_of_range(format!("{} partition #{n}", self.cadence), "overflow"))?;
+                .ok_or_else(|| {
+                    out_of_range(format!("{} partition #{n}", self.cadence), "overflow")
+                })?;
             epoch()
                 .checked_add(SignedDuration::from_secs(offset))
                 .map(Some)
@@ -114,12 +116,19 @@ impl Schedule {
             Cadence::Hourly => secs(n, HOUR, self.minute * 60),
             Cadence::Daily => secs(n, DAY, self.hour * HOUR + self.minute * 60),
             // 1970-01-04 was a Sunday: week 0 starts there (+ day offset).
-            Cadence::Weekly => secs(n, WEEK, (3 + self.day) * DAY + self.hour * HOUR + self.minute * 60),
+            Cadence::Weekly => secs(
+                n,
+                WEEK,
+                (3 + self.day) * DAY + self.hour * HOUR + self.minute * 60,
+            ),
             Cadence::Monthly => {
                 let year = n.div_euclid(12);
                 let month = n.rem_euclid(12) + 1;
                 let (Ok(year), Ok(month)) = (i16::try_from(year), i8::try_from(month)) else {
-                    return Err(out_of_range(format!("monthly partition #{n}"), "year overflow"));
+                    return Err(out_of_range(
+                        format!("monthly partition #{n}"),
+                        "year overflow",
+                    ));
                 };
                 let first = civil::Date::new(year, month, 1)
                     .map_err(|e| out_of_range(format!("monthly partition {year}-{month:02}"), e))?;
@@ -127,10 +136,15 @@ impl Schedule {
                     return Ok(None);
                 }
                 // The offsets were range-checked when the definition was built.
-                let (Ok(day), Ok(hour), Ok(minute)) =
-                    (i8::try_from(self.day), i8::try_from(self.hour), i8::try_from(self.minute))
-                else {
-                    return Err(out_of_range(format!("monthly partition {year}-{month:02}"), "bad offset"));
+                let (Ok(day), Ok(hour), Ok(minute)) = (
+                    i8::try_from(self.day),
+                    i8::try_from(self.hour),
+                    i8::try_from(self.minute),
+                ) else {
+                    return Err(out_of_range(
+                        format!("monthly partition {year}-{month:02}"),
+                        "bad offset",
+                    ));
                 };
                 civil::DateTime::new(year, month, day, hour, minute, 0, 0)
                     .map(Some)
@@ -157,7 +171,8 @@ impl Schedule {
             return Ok(Vec::new());
         };
         let ambiguous = tz.to_ambiguous_timestamp(civil);
-        let conv = |r: std::result::Result<Timestamp, jiff::Error>| r.map_err(|e| out_of_range(civil, e));
+        let conv =
+            |r: std::result::Result<Timestamp, jiff::Error>| r.map_err(|e| out_of_range(civil, e));
         if self.cadence != Cadence::Hourly {
             return Ok(vec![conv(ambiguous.compatible())?]);
         }
@@ -165,7 +180,10 @@ impl Schedule {
             AmbiguousOffset::Unambiguous { offset } => vec![conv(offset.to_timestamp(civil))?],
             AmbiguousOffset::Gap { .. } => Vec::new(),
             AmbiguousOffset::Fold { before, after } => {
-                let mut both = vec![conv(before.to_timestamp(civil))?, conv(after.to_timestamp(civil))?];
+                let mut both = vec![
+                    conv(before.to_timestamp(civil))?,
+                    conv(after.to_timestamp(civil))?,
+                ];
                 both.sort();
                 both
             }
@@ -173,7 +191,13 @@ impl Schedule {
     }
 
     /// The boundary nearest `t` on `side` (`inclusive`: `t` itself counts).
-    pub(crate) fn boundary(&self, tz: &TimeZone, t: Timestamp, side: Side, inclusive: bool) -> Result<Timestamp> {
+    pub(crate) fn boundary(
+        &self,
+        tz: &TimeZone,
+        t: Timestamp,
+        side: Side,
+        inclusive: bool,
+    ) -> Result<Timestamp> {
         let base = self.approx_period(tz.to_datetime(t));
         let accepts = |inst: Timestamp| match (side, inclusive) {
             (Side::After, true) => inst >= t,
@@ -190,7 +214,9 @@ impl Schedule {
             };
             // Near the ends of jiff's range a period may not exist; only
             // fail if no boundary is found at all.
-            let Ok(instants) = self.instants(tz, n) else { continue };
+            let Ok(instants) = self.instants(tz, n) else {
+                continue;
+            };
             for inst in instants.into_iter().filter(|i| accepts(*i)) {
                 best = Some(match (best, side) {
                     (None, _) => inst,
@@ -219,8 +245,17 @@ impl Schedule {
     }
 
     /// Moves a boundary `count` boundaries forward (positive) or back.
-    pub(crate) fn shift(&self, tz: &TimeZone, mut tick: Timestamp, count: i64) -> Result<Timestamp> {
-        let side = if count >= 0 { Side::After } else { Side::Before };
+    pub(crate) fn shift(
+        &self,
+        tz: &TimeZone,
+        mut tick: Timestamp,
+        count: i64,
+    ) -> Result<Timestamp> {
+        let side = if count >= 0 {
+            Side::After
+        } else {
+            Side::Before
+        };
         for _ in 0..count.unsigned_abs() {
             tick = self.boundary(tz, tick, side, false)?;
         }

@@ -231,7 +231,7 @@ impl PartitionsDefinition {
 
     /// A value that sorts keys in partition order (time: window start;
     /// static: position; multi: both dimensions in turn).
-    pub(crate) fn order_key(&self, key: &str, now: Timestamp) -> Result<Vec<i128>> {
+    pub(crate) fn order_key(&self, key: &str) -> Result<Vec<i128>> {
         match self {
             PartitionsDefinition::TimeWindow(t) => Ok(vec![t.start_for_key(key)?.as_nanosecond()]),
             PartitionsDefinition::Static(s) => Ok(vec![s.key_index(key)? as i128]),
@@ -239,7 +239,7 @@ impl PartitionsDefinition {
                 let parsed = m.parse_key(key)?;
                 let mut order = Vec::with_capacity(2);
                 for (name, def) in m.dimensions() {
-                    order.extend(def.order_key(parsed.get(name).unwrap_or_default(), now)?);
+                    order.extend(def.order_key(parsed.get(name).unwrap_or_default())?);
                 }
                 Ok(order)
             }
@@ -250,9 +250,9 @@ impl PartitionsDefinition {
 impl fmt::Display for PartitionsDefinition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PartitionsDefinition::TimeWindow(t) => t.fmt(f),
-            PartitionsDefinition::Static(s) => s.fmt(f),
-            PartitionsDefinition::Multi(m) => m.fmt(f),
+            PartitionsDefinition::TimeWindow(t) => fmt::Display::fmt(t, f),
+            PartitionsDefinition::Static(s) => fmt::Display::fmt(s, f),
+            PartitionsDefinition::Multi(m) => fmt::Display::fmt(m, f),
         }
     }
 }

@@ -102,7 +102,8 @@ pub(crate) fn invalid_def(message: impl Into<String>) -> crate::error::Error {
 /// e.g. as a range error), or the whole message for any other error.
 pub(crate) fn reason_of(err: &crate::error::Error) -> String {
     if let crate::error::Error::User(inner) = err
-        && let Some(PartitionError::UnknownKey { reason, .. }) = inner.downcast_ref::<PartitionError>()
+        && let Some(PartitionError::UnknownKey { reason, .. }) =
+            inner.downcast_ref::<PartitionError>()
     {
         return reason.clone();
     }

@@ -47,7 +47,12 @@ impl MultiPartitionKey {
         N: Into<String>,
         K: Into<String>,
     {
-        MultiPartitionKey { keys: keys_by_dimension.into_iter().map(|(n, k)| (n.into(), k.into())).collect() }
+        MultiPartitionKey {
+            keys: keys_by_dimension
+                .into_iter()
+                .map(|(n, k)| (n.into(), k.into()))
+                .collect(),
+        }
     }
 
     /// Parses the string form, given the dimension names (in any order).
@@ -109,11 +114,11 @@ impl From<MultiPartitionKey> for String {
 /// ordered by the first dimension (by name) and then the second.
 ///
 /// ```
-/// use larder::partitions::{MultiPartitionsDefinition, StaticPartitionsDefinition, TimeWindowPartitionsDefinition};
+/// use larder::partitions::{MultiPartitionsDefinition, PartitionsDefinition, TimeWindowPartitionsDefinition};
 ///
 /// let multi = MultiPartitionsDefinition::new([
-///     ("date", TimeWindowPartitionsDefinition::daily("2020-01-01").build()?.into()),
-///     ("abc", StaticPartitionsDefinition::new(["a", "b"])?.into()),
+///     ("date", PartitionsDefinition::from(TimeWindowPartitionsDefinition::daily("2020-01-01").build()?)),
+///     ("abc", PartitionsDefinition::static_keys(["a", "b"])?),
 /// ])?;
 /// let now = "2020-01-03T00:00:00Z".parse()?;
 /// assert_eq!(
@@ -142,10 +147,17 @@ impl MultiPartitionsDefinition {
         N: Into<String>,
         D: Into<PartitionsDefinition>,
     {
-        let mut dims: Vec<(String, PartitionsDefinition)> =
-            dimensions.into_iter().map(|(n, d)| (n.into(), d.into())).collect();
+        let mut dims: Vec<(String, PartitionsDefinition)> = dimensions
+            .into_iter()
+            .map(|(n, d)| (n.into(), d.into()))
+            .collect();
         dims.sort_by(|a, b| a.0.cmp(&b.0));
-        let names = || dims.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+        let names = || {
+            dims.iter()
+                .map(|(n, _)| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         if dims.len() != 2 {
             return Err(invalid_def(format!(
                 "multi partitions need exactly two dimensions, found {} ({})",
@@ -154,11 +166,16 @@ impl MultiPartitionsDefinition {
             )));
         }
         if dims[0].0 == dims[1].0 {
-            return Err(invalid_def(format!("multi partitions have two dimensions named `{}`", dims[0].0)));
+            return Err(invalid_def(format!(
+                "multi partitions have two dimensions named `{}`",
+                dims[0].0
+            )));
         }
         for (name, def) in &dims {
             if name.is_empty() {
-                return Err(invalid_def("multi partitions have a dimension with an empty name"));
+                return Err(invalid_def(
+                    "multi partitions have a dimension with an empty name",
+                ));
             }
             match def {
                 PartitionsDefinition::Multi(_) => {
@@ -169,7 +186,10 @@ impl MultiPartitionsDefinition {
                 }
                 PartitionsDefinition::Static(s) => {
                     for key in s.keys() {
-                        if let Some(c) = key.chars().find(|c| INVALID_DIMENSION_KEY_CHARS.contains(c)) {
+                        if let Some(c) = key
+                            .chars()
+                            .find(|c| INVALID_DIMENSION_KEY_CHARS.contains(c))
+                        {
                             return Err(invalid_def(format!(
                                 "static partition key `{key}` of dimension `{name}` contains `{c}`; \
                                  keys of multi-partition dimensions cannot contain |, [, ] or ,"
@@ -178,7 +198,11 @@ impl MultiPartitionsDefinition {
                     }
                 }
                 PartitionsDefinition::TimeWindow(t) => {
-                    if let Some(c) = t.fmt().chars().find(|c| INVALID_DIMENSION_KEY_CHARS.contains(c)) {
+                    if let Some(c) = t
+                        .fmt()
+                        .chars()
+                        .find(|c| INVALID_DIMENSION_KEY_CHARS.contains(c))
+                    {
                         return Err(invalid_def(format!(
                             "key format `{}` of dimension `{name}` contains `{c}`; \
                              keys of multi-partition dimensions cannot contain |, [, ] or ,",
@@ -188,7 +212,9 @@ impl MultiPartitionsDefinition {
                 }
             }
         }
-        Ok(MultiPartitionsDefinition { dimensions: dims.into() })
+        Ok(MultiPartitionsDefinition {
+            dimensions: dims.into(),
+        })
     }
 
     /// The dimensions, sorted by name.
@@ -203,7 +229,10 @@ impl MultiPartitionsDefinition {
 
     /// The definition of one dimension.
     pub fn dimension(&self, name: &str) -> Option<&PartitionsDefinition> {
-        self.dimensions.iter().find(|(n, _)| n == name).map(|(_, d)| d)
+        self.dimensions
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, d)| d)
     }
 
     /// The time-window dimension, if exactly one dimension is time-based.
@@ -225,7 +254,8 @@ impl MultiPartitionsDefinition {
     ///
     /// As [`MultiPartitionKey::parse`].
     pub fn parse_key(&self, key: &str) -> Result<MultiPartitionKey> {
-        MultiPartitionKey::parse(key, &self.dimension_names()).map_err(|e| self.unknown(key, reason_of(&e)))
+        MultiPartitionKey::parse(key, &self.dimension_names())
+            .map_err(|e| self.unknown(key, reason_of(&e)))
     }
 
     /// All partitions at `now`, in partition order.
@@ -239,7 +269,10 @@ impl MultiPartitionsDefinition {
         let mut keys = Vec::with_capacity(k0.len() * k1.len());
         for a in &k0 {
             for b in &k1 {
-                keys.push(MultiPartitionKey::new([(n0.as_str(), a.as_str()), (n1.as_str(), b.as_str())]));
+                keys.push(MultiPartitionKey::new([
+                    (n0.as_str(), a.as_str()),
+                    (n1.as_str(), b.as_str()),
+                ]));
             }
         }
         Ok(keys)
@@ -251,7 +284,11 @@ impl MultiPartitionsDefinition {
     ///
     /// As the dimensions' `partition_keys`.
     pub fn partition_keys(&self, now: Timestamp) -> Result<Vec<String>> {
-        Ok(self.multi_partition_keys(now)?.into_iter().map(String::from).collect())
+        Ok(self
+            .multi_partition_keys(now)?
+            .into_iter()
+            .map(String::from)
+            .collect())
     }
 
     /// Whether `key` is a partition at `now`.
@@ -306,7 +343,10 @@ impl MultiPartitionsDefinition {
             return Err(bad("the start comes after the end".to_owned()));
         }
         let keys = self.partition_keys(now)?;
-        Ok(keys.get(start..=end).map(<[String]>::to_vec).unwrap_or_default())
+        Ok(keys
+            .get(start..=end)
+            .map(<[String]>::to_vec)
+            .unwrap_or_default())
     }
 
     /// The window of the time dimension's key.
@@ -348,7 +388,12 @@ impl MultiPartitionsDefinition {
     }
 
     fn unknown(&self, key: &str, reason: String) -> crate::error::Error {
-        PartitionError::UnknownKey { key: key.to_owned(), definition: self.to_string(), reason }.into()
+        PartitionError::UnknownKey {
+            key: key.to_owned(),
+            definition: self.to_string(),
+            reason,
+        }
+        .into()
     }
 }
 

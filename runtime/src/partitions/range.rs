@@ -30,13 +30,19 @@ pub struct PartitionKeyRange {
 impl PartitionKeyRange {
     /// The range `start..=end`.
     pub fn new(start: impl Into<String>, end: impl Into<String>) -> Self {
-        PartitionKeyRange { start: start.into(), end: end.into() }
+        PartitionKeyRange {
+            start: start.into(),
+            end: end.into(),
+        }
     }
 
     /// A range of one key.
     pub fn single(key: impl Into<String>) -> Self {
         let key = key.into();
-        PartitionKeyRange { start: key.clone(), end: key }
+        PartitionKeyRange {
+            start: key.clone(),
+            end: key,
+        }
     }
 
     /// Whether the range is a single key.

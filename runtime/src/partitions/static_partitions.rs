@@ -50,12 +50,18 @@ impl StaticPartitionsDefinition {
         let keys: Vec<String> = keys.into_iter().map(Into::into).collect();
         let mut index = HashMap::with_capacity(keys.len());
         for (i, key) in keys.iter().enumerate() {
-            check_key_is_path_safe(key).map_err(|why| invalid_def(format!("static partition key {why}")))?;
+            check_key_is_path_safe(key)
+                .map_err(|why| invalid_def(format!("static partition key {why}")))?;
             if index.insert(key.clone(), i).is_some() {
-                return Err(invalid_def(format!("duplicate static partition key `{key}`")));
+                return Err(invalid_def(format!(
+                    "duplicate static partition key `{key}`"
+                )));
             }
         }
-        Ok(StaticPartitionsDefinition { keys: keys.into(), index: Arc::new(index) })
+        Ok(StaticPartitionsDefinition {
+            keys: keys.into(),
+            index: Arc::new(index),
+        })
     }
 
     /// The keys, in partition order.
@@ -126,7 +132,10 @@ pub(crate) fn check_key_is_path_safe(key: &str) -> std::result::Result<(), Strin
     if key == "." || key == ".." {
         return Err(format!("`{key}` would name a directory, not a partition"));
     }
-    if let Some(c) = key.chars().find(|c| matches!(c, '/' | '\\') || c.is_control()) {
+    if let Some(c) = key
+        .chars()
+        .find(|c| matches!(c, '/' | '\\') || c.is_control())
+    {
         return Err(format!(
             "`{}` contains {c:?}, which is not allowed in a path component",
             key.escape_debug()
@@ -145,7 +154,9 @@ impl Eq for StaticPartitionsDefinition {}
 
 impl fmt::Debug for StaticPartitionsDefinition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StaticPartitionsDefinition").field("keys", &self.keys).finish()
+        f.debug_struct("StaticPartitionsDefinition")
+            .field("keys", &self.keys)
+            .finish()
     }
 }
 

@@ -200,22 +200,41 @@ impl TimeWindowPartitionsBuilder {
     pub fn build(self) -> Result<TimeWindowPartitionsDefinition> {
         let cadence = self.cadence;
         let timezone = self.timezone.unwrap_or_else(|| "UTC".to_owned());
-        let tz = TimeZone::get(&timezone)
-            .map_err(|e| invalid_def(format!("unknown timezone `{timezone}` for {cadence} partitions: {e}")))?;
+        let tz = TimeZone::get(&timezone).map_err(|e| {
+            invalid_def(format!(
+                "unknown timezone `{timezone}` for {cadence} partitions: {e}"
+            ))
+        })?;
         let schedule = Schedule {
             cadence,
             minute: offset(cadence, "minute_offset", self.minute_offset, 0..=59, true)?,
-            hour: offset(cadence, "hour_offset", self.hour_offset, 0..=23, cadence != Cadence::Hourly)?,
+            hour: offset(
+                cadence,
+                "hour_offset",
+                self.hour_offset,
+                0..=23,
+                cadence != Cadence::Hourly,
+            )?,
             day: match cadence {
                 Cadence::Weekly => offset(cadence, "day_offset", self.day_offset, 0..=6, true)?,
                 // Dagster's monthly default: the 1st.
-                Cadence::Monthly => offset(cadence, "day_offset", self.day_offset.or(Some(1)), 1..=31, true)?,
-                Cadence::Hourly | Cadence::Daily => offset(cadence, "day_offset", self.day_offset, 0..=0, false)?,
+                Cadence::Monthly => offset(
+                    cadence,
+                    "day_offset",
+                    self.day_offset.or(Some(1)),
+                    1..=31,
+                    true,
+                )?,
+                Cadence::Hourly | Cadence::Daily => {
+                    offset(cadence, "day_offset", self.day_offset, 0..=0, false)?
+                }
             },
         };
         let fmt = self.fmt.unwrap_or_else(|| cadence.default_fmt().to_owned());
         if fmt.is_empty() {
-            return Err(invalid_def(format!("empty key format for {cadence} partitions")));
+            return Err(invalid_def(format!(
+                "empty key format for {cadence} partitions"
+            )));
         }
         if self.end_offset.unsigned_abs() > MAX_END_OFFSET as u64 {
             return Err(invalid_def(format!(
@@ -263,7 +282,9 @@ fn offset(
 ) -> Result<i64> {
     match value {
         None => Ok(i64::from(*range.start())),
-        Some(_) if !applies => Err(invalid_def(format!("{name} does not apply to {cadence} partitions"))),
+        Some(_) if !applies => Err(invalid_def(format!(
+            "{name} does not apply to {cadence} partitions"
+        ))),
         Some(v) if !range.contains(&v) => Err(invalid_def(format!(
             "{name} {v} of {cadence} partitions is out of range ({}..={})",
             range.start(),
@@ -288,7 +309,14 @@ fn parse_civil(fmt: &str, input: &str) -> std::result::Result<DateTime, jiff::Er
 
 /// Parses the start or end: with the key format first, then as an ISO 8601
 /// date or datetime (so `hourly("2022-01-01")` works).
-fn parse_bound(what: &str, input: &str, fmt: &str, tz: &TimeZone, tz_name: &str, cadence: Cadence) -> Result<Zoned> {
+fn parse_bound(
+    what: &str,
+    input: &str,
+    fmt: &str,
+    tz: &TimeZone,
+    tz_name: &str,
+    cadence: Cadence,
+) -> Result<Zoned> {
     let civil = match parse_civil(fmt, input) {
         Ok(civil) => civil,
         Err(fmt_err) => input.parse::<DateTime>().map_err(|_| {
@@ -298,9 +326,11 @@ fn parse_bound(what: &str, input: &str, fmt: &str, tz: &TimeZone, tz_name: &str,
             ))
         })?,
     };
-    tz.to_ambiguous_zoned(civil)
-        .compatible()
-        .map_err(|e| invalid_def(format!("{what} `{input}` of {cadence} partitions does not exist in `{tz_name}`: {e}")))
+    tz.to_ambiguous_zoned(civil).compatible().map_err(|e| {
+        invalid_def(format!(
+            "{what} `{input}` of {cadence} partitions does not exist in `{tz_name}`: {e}"
+        ))
+    })
 }
 
 impl TimeWindowPartitionsDefinition {
@@ -433,7 +463,9 @@ impl TimeWindowPartitionsDefinition {
     pub fn last_partition_key(&self, now: Timestamp) -> Result<Option<String>> {
         match self.bounds(now)? {
             Some((_, last_end)) => {
-                let last_start = self.schedule.boundary(&self.tz, last_end, Side::Before, false)?;
+                let last_start = self
+                    .schedule
+                    .boundary(&self.tz, last_end, Side::Before, false)?;
                 self.format_key(last_start).map(Some)
             }
             None => Ok(None),
@@ -555,7 +587,9 @@ impl TimeWindowPartitionsDefinition {
             last_end = self.schedule.shift(&self.tz, last_end, self.end_offset)?;
         }
         if let Some(end) = &self.end {
-            let cap = self.schedule.boundary(&self.tz, end.timestamp(), Side::Before, true)?;
+            let cap = self
+                .schedule
+                .boundary(&self.tz, end.timestamp(), Side::Before, true)?;
             last_end = last_end.min(cap);
         }
         if self.end_offset < 0 {
@@ -564,7 +598,9 @@ impl TimeWindowPartitionsDefinition {
                 if last_end < first_end {
                     break;
                 }
-                last_end = self.schedule.boundary(&self.tz, last_end, Side::Before, false)?;
+                last_end = self
+                    .schedule
+                    .boundary(&self.tz, last_end, Side::Before, false)?;
             }
         }
         Ok((last_end >= first_end).then_some((self.first_start, last_end)))
@@ -590,7 +626,12 @@ impl TimeWindowPartitionsDefinition {
 
     fn check_in_bounds(&self, key: &str, start: Timestamp, now: Timestamp) -> Result<()> {
         let unknown = |reason: String| -> crate::error::Error {
-            PartitionError::UnknownKey { key: key.to_owned(), definition: self.to_string(), reason }.into()
+            PartitionError::UnknownKey {
+                key: key.to_owned(),
+                definition: self.to_string(),
+                reason,
+            }
+            .into()
         };
         match self.bounds(now)? {
             None => Err(unknown(format!("there are no partitions yet at {now}"))),
@@ -599,13 +640,21 @@ impl TimeWindowPartitionsDefinition {
                 self.format_key(first)?
             ))),
             Some((_, last_end)) if start >= last_end => {
-                let last = self.schedule.boundary(&self.tz, last_end, Side::Before, false)?;
-                Err(unknown(format!(
-                    "it is after the last partition `{}` (at {now}; partitions exist once their window has ended, \
-                     plus end_offset {})",
-                    self.format_key(last)?,
-                    self.end_offset
-                )))
+                let last = self
+                    .schedule
+                    .boundary(&self.tz, last_end, Side::Before, false)?;
+                let mut why = format!(
+                    "it is after the last partition `{}` (at {now}, a partition exists once its window has ended",
+                    self.format_key(last)?
+                );
+                if self.end_offset != 0 {
+                    why.push_str(&format!(", moved by end_offset {}", self.end_offset));
+                }
+                if let Some(end) = &self.end {
+                    why.push_str(&format!(", and none ends after {}", end.timestamp()));
+                }
+                why.push(')');
+                Err(unknown(why))
             }
             Some(_) => Ok(()),
         }
@@ -631,7 +680,12 @@ impl TimeWindowPartitionsDefinition {
     /// that window's key (so `2022-01-01-00:30` is not an hourly key).
     pub(crate) fn start_for_key(&self, key: &str) -> Result<Timestamp> {
         let unknown = |reason: String| -> crate::error::Error {
-            PartitionError::UnknownKey { key: key.to_owned(), definition: self.to_string(), reason }.into()
+            PartitionError::UnknownKey {
+                key: key.to_owned(),
+                definition: self.to_string(),
+                reason,
+            }
+            .into()
         };
         let (text, later) = match key.strip_suffix(POST_DST_TRANSITION_SUFFIX) {
             Some(text) if self.cadence() == Cadence::Hourly => (text, true),
@@ -640,13 +694,24 @@ impl TimeWindowPartitionsDefinition {
         let civil = parse_civil(&self.fmt, text)
             .map_err(|e| unknown(format!("it does not match the format `{}`: {e}", self.fmt)))?;
         let ambiguous = self.tz.to_ambiguous_timestamp(civil);
-        let instant = if later { ambiguous.later() } else { ambiguous.compatible() }
-            .map_err(|e| unknown(format!("{civil} does not exist in `{}`: {e}", self.timezone)))?;
-        let start = self.schedule.boundary(&self.tz, instant, Side::After, true)?;
+        let instant = if later {
+            ambiguous.later()
+        } else {
+            ambiguous.compatible()
+        }
+        .map_err(|e| {
+            unknown(format!(
+                "{civil} does not exist in `{}`: {e}",
+                self.timezone
+            ))
+        })?;
+        let start = self
+            .schedule
+            .boundary(&self.tz, instant, Side::After, true)?;
         let expected = self.format_key(start)?;
         if expected != key {
             return Err(unknown(format!(
-                "it is not the start of a {} partition (the next partition starts at `{expected}`)",
+                "it is not the start of a partition (the next {} partition starts at `{expected}`)",
                 self.cadence()
             )));
         }
@@ -693,8 +758,14 @@ fn is_second_occurrence(tz: &TimeZone, zoned: &Zoned) -> bool {
 
 impl fmt::Display for TimeWindowPartitionsDefinition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let show = |z: &Zoned| strtime::format(&self.fmt, z).unwrap_or_else(|_| z.datetime().to_string());
-        write!(f, "{} partitions from {}", self.cadence(), show(&self.start))?;
+        let show =
+            |z: &Zoned| strtime::format(&self.fmt, z).unwrap_or_else(|_| z.datetime().to_string());
+        write!(
+            f,
+            "{} partitions from {}",
+            self.cadence(),
+            show(&self.start)
+        )?;
         if let Some(end) = &self.end {
             write!(f, " until {}", show(end))?;
         }
@@ -706,7 +777,9 @@ impl fmt::Display for TimeWindowPartitionsDefinition {
         if s.hour != 0 {
             write!(f, ", hour offset {}", s.hour)?;
         }
-        if (s.cadence == Cadence::Weekly && s.day != 0) || (s.cadence == Cadence::Monthly && s.day != 1) {
+        if (s.cadence == Cadence::Weekly && s.day != 0)
+            || (s.cadence == Cadence::Monthly && s.day != 1)
+        {
             write!(f, ", day offset {}", s.day)?;
         }
         if self.fmt != self.cadence().default_fmt() {
