@@ -289,3 +289,52 @@ where
         }
     })
 }
+
+// ---- Key resolution that allows private manager types ----
+//
+// `Declared::Manager` names the manager in a public associated type, which
+// rustc rejects (E0446) when the manager is private to its module while
+// the marker must be public (keys are used from any module). So the
+// macros resolve a key to its marker only, and put the manager type in
+// the where clauses of the capability impls below, which may mention
+// private types.
+
+/// Resolves a key to its declaration marker: a compile error on the key
+/// when no declaration (or more than one) is visible.
+pub const fn declaration_for<K: KeyIs<D> + Copy, D>(_: K) -> PhantomData<D> {
+    PhantomData
+}
+
+/// The declaration's manager stores `T`. Generated as
+/// `impl<T> StoresOutput<T> for Marker where Manager: IOManager<T>`, so a
+/// missing `IOManager<T>` is reported with that trait's message.
+#[diagnostic::on_unimplemented(
+    message = "the manager declared for this key cannot store values of type `{T}`",
+    label = "not storable by the manager declared for this key",
+    note = "the key is declared by an input manager, which only loads inputs; use a key declared with `#[io_manager]` or `#[derive(ConfigurableIOManager)]` whose manager implements `IOManager<{T}>`"
+)]
+pub trait StoresOutput<T> {
+    /// The adapter storing `T` with the declared manager.
+    fn typed_output() -> TypedOutput;
+}
+
+/// The declaration's manager loads `T` (through `V`, see `LoadInput`).
+#[diagnostic::on_unimplemented(
+    message = "the manager declared for this key cannot load values of type `{T}`",
+    label = "not loadable by the manager declared for this key",
+    note = "implement `larder::InputManager<{T}>` or `larder::IOManager<{T}>` for the manager, or use a key whose manager loads `{T}`"
+)]
+pub trait LoadsInput<T, V> {
+    /// The loader of `T` with the declared manager.
+    fn typed_loader() -> TypedLoader;
+}
+
+/// The adapter for the declaration `D` storing `T`.
+pub fn stored_by<T: Send + Sync + 'static, D: StoresOutput<T>>(_: PhantomData<D>) -> TypedOutput {
+    D::typed_output()
+}
+
+/// The loader for the declaration `D` loading `T`.
+pub fn loaded_by<T: Send + Sync + 'static, D: LoadsInput<T, V>, V>(_: PhantomData<D>) -> TypedLoader {
+    D::typed_loader()
+}

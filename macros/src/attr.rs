@@ -1,0 +1,362 @@
+//! Shared argument parsing: error accumulation, duplicate detection,
+//! did-you-mean, and the literal / list / type value parsers.
+//!
+//! Every parser here records its errors instead of stopping at the first:
+//! a bad argument is reported and skipped, so one expansion lists every
+//! mistake in the attribute (serde's policy, `internals/attr.rs`).
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::meta::ParseNestedMeta;
+use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Expr, ExprLit, Ident, Lit, LitStr, Token, Type};
+
+/// All errors of one macro invocation, combined into one.
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, err: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(err),
+            None => self.0 = Some(err),
+        }
+    }
+
+    pub fn spanned(&mut self, tokens: impl ToTokens, msg: impl std::fmt::Display) {
+        self.push(syn::Error::new_spanned(tokens, msg));
+    }
+
+    pub fn at(&mut self, span: Span, msg: impl std::fmt::Display) {
+        self.push(syn::Error::new(span, msg));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The `compile_error!`s, or nothing.
+    pub fn to_compile_errors(&self) -> TokenStream {
+        self.0
+            .as_ref()
+            .map(syn::Error::to_compile_error)
+            .unwrap_or_default()
+    }
+}
+
+/// Names already given in one argument list, for "duplicate argument".
+#[derive(Default)]
+pub struct Seen(Vec<String>);
+
+impl Seen {
+    /// Errors on the second occurrence of `name`, at the second one.
+    pub fn first(&mut self, name: &Ident, context: &str) -> syn::Result<()> {
+        let key = name.to_string();
+        if self.0.contains(&key) {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("duplicate {context} `{key}`"),
+            ));
+        }
+        self.0.push(key);
+        Ok(())
+    }
+}
+
+/// The closest candidate to `wrong`, when one is close enough to suggest.
+pub fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(wrong, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// `` `a`, `b`, `c` `` for messages.
+pub fn list(items: impl IntoIterator<Item = impl std::fmt::Display>) -> String {
+    let v: Vec<String> = items.into_iter().map(|i| format!("`{i}`")).collect();
+    if v.is_empty() {
+        "none".to_owned()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// ``unknown `#[asset]` argument `x`; did you mean `y`?``
+pub fn unknown(name: &Ident, context: &str, known: &[&str]) -> syn::Error {
+    let wrong = name.to_string();
+    let msg = match did_you_mean(&wrong, known.iter().copied()) {
+        Some(s) => format!("unknown {context} `{wrong}`; did you mean `{s}`?"),
+        None => format!(
+            "unknown {context} `{wrong}`; expected one of {}",
+            list(known)
+        ),
+    };
+    syn::Error::new(name.span(), msg)
+}
+
+/// The argument's name (a single identifier, keywords allowed).
+pub fn arg_name(meta: &ParseNestedMeta) -> syn::Result<Ident> {
+    match meta.path.get_ident() {
+        Some(i) => Ok(i.clone()),
+        None => Err(syn::Error::new_spanned(
+            &meta.path,
+            "expected an argument name, not a path",
+        )),
+    }
+}
+
+/// Skips the rest of a bad argument (its `= value` or `(...)`), up to the
+/// next top-level comma, so parsing can go on with the next one.
+pub fn skip_to_comma(input: ParseStream) {
+    let _ = input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((tt, next)) = rest.token_tree() {
+            if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ',') {
+                break;
+            }
+            rest = next;
+        }
+        Ok(((), rest))
+    });
+}
+
+/// Parses a comma-separated argument list, calling `each` per argument and
+/// recording (not propagating) its errors.
+pub fn parse_args(
+    tokens: TokenStream,
+    errors: &mut Errors,
+    mut each: impl FnMut(&ParseNestedMeta, &mut Errors) -> syn::Result<()>,
+) {
+    if tokens.is_empty() {
+        return;
+    }
+    let parser = syn::meta::parser(|meta| {
+        if let Err(e) = each(&meta, errors) {
+            errors.push(e);
+            skip_to_comma(meta.input);
+        }
+        Ok(())
+    });
+    if let Err(e) = parser.parse2(tokens) {
+        errors.push(e);
+    }
+}
+
+/// Parses `name(a = .., b(..))`, like [`parse_args`], for a nested list.
+pub fn parse_nested(
+    meta: &ParseNestedMeta,
+    errors: &mut Errors,
+    mut each: impl FnMut(&ParseNestedMeta, &mut Errors) -> syn::Result<()>,
+) -> syn::Result<()> {
+    if !meta.input.peek(syn::token::Paren) {
+        let name = arg_name(meta)?;
+        return Err(syn::Error::new(
+            name.span(),
+            format!("expected a list: `{name}(...)`"),
+        ));
+    }
+    meta.parse_nested_meta(|inner| {
+        if let Err(e) = each(&inner, errors) {
+            errors.push(e);
+            skip_to_comma(inner.input);
+        }
+        Ok(())
+    })
+}
+
+/// The `= value` of an argument, as an expression.
+fn value_expr(meta: &ParseNestedMeta, name: &Ident, example: &str) -> syn::Result<Expr> {
+    if !meta.input.peek(Token![=]) {
+        return Err(syn::Error::new(
+            name.span(),
+            format!("expected `{name} = {example}`"),
+        ));
+    }
+    meta.value()?.parse::<Expr>()
+}
+
+/// `name = "literal"`.
+pub fn lit_str(meta: &ParseNestedMeta, name: &Ident) -> syn::Result<LitStr> {
+    match value_expr(meta, name, "\"...\"")? {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Ok(s),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("expected a string literal: `{name} = \"...\"`"),
+        )),
+    }
+}
+
+/// A list of string literals with the span of each.
+#[derive(Clone)]
+pub struct StrList {
+    pub items: Vec<(String, Span)>,
+}
+
+/// `name = "a/b"` (split on `/`) or `name = ["a", "b"]`.
+pub fn path_list(meta: &ParseNestedMeta, name: &Ident) -> syn::Result<StrList> {
+    let expr = value_expr(meta, name, "[\"a\", \"b\"]")?;
+    match &expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Ok(StrList {
+            items: s
+                .value()
+                .split('/')
+                .map(|p| (p.to_owned(), s.span()))
+                .collect(),
+        }),
+        Expr::Array(arr) => {
+            let mut items = Vec::new();
+            for e in &arr.elems {
+                match e {
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Str(s), ..
+                    }) => items.push((s.value(), s.span())),
+                    other => {
+                        return Err(syn::Error::new_spanned(
+                            other,
+                            format!("expected a string literal in `{name}`"),
+                        ));
+                    }
+                }
+            }
+            Ok(StrList { items })
+        }
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!(
+                "expected a string or a list of strings: `{name} = \"a/b\"` or `{name} = [\"a\", \"b\"]`"
+            ),
+        )),
+    }
+}
+
+/// `name = ["a", "b"]`: a list of string literals.
+pub fn str_list(meta: &ParseNestedMeta, name: &Ident) -> syn::Result<Vec<LitStr>> {
+    match value_expr(meta, name, "[\"a\", \"b\"]")? {
+        Expr::Array(arr) => arr
+            .elems
+            .iter()
+            .map(|e| match e {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => Ok(s.clone()),
+                other => Err(syn::Error::new_spanned(
+                    other,
+                    format!("expected a string literal in `{name}`"),
+                )),
+            })
+            .collect(),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("expected a list of strings: `{name} = [\"a\", \"b\"]`"),
+        )),
+    }
+}
+
+/// `name = Type`.
+pub fn ty(meta: &ParseNestedMeta, name: &Ident) -> syn::Result<Type> {
+    if !meta.input.peek(Token![=]) {
+        return Err(syn::Error::new(
+            name.span(),
+            format!("expected `{name} = SomeType`"),
+        ));
+    }
+    meta.value()?.parse::<Type>()
+}
+
+/// `name = [A, B]`: a list of types.
+pub fn type_list(meta: &ParseNestedMeta, name: &Ident) -> syn::Result<Vec<Type>> {
+    if !meta.input.peek(Token![=]) {
+        return Err(syn::Error::new(
+            name.span(),
+            format!("expected `{name} = [TypeA, TypeB]`"),
+        ));
+    }
+    let input = meta.value()?;
+    if !input.peek(syn::token::Bracket) {
+        return Err(input.error(format!(
+            "expected a list of types: `{name} = [TypeA, TypeB]`"
+        )));
+    }
+    let content;
+    syn::bracketed!(content in input);
+    let types = Punctuated::<Type, Token![,]>::parse_terminated(&content)?;
+    if types.is_empty() {
+        return Err(syn::Error::new(
+            name.span(),
+            format!("`{name} = []` lists no types"),
+        ));
+    }
+    Ok(types.into_iter().collect())
+}
+
+/// One `key = value` of a `metadata(..)` list.
+pub struct MetadataEntry {
+    pub key: String,
+    pub value: Expr,
+}
+
+/// `metadata(owner = "x", rows = 3)`.
+pub fn metadata(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Vec<MetadataEntry>> {
+    let mut entries = Vec::new();
+    let mut seen = Seen::default();
+    parse_nested(meta, errors, |m, _| {
+        let key = arg_name(m)?;
+        seen.first(&key, "metadata entry")?;
+        let value = value_expr(m, &key, "value")?;
+        entries.push(MetadataEntry {
+            key: key.unraw_string(),
+            value,
+        });
+        Ok(())
+    })?;
+    Ok(entries)
+}
+
+/// `::larder::metadata! { "k" => v, .. }`.
+pub fn metadata_tokens(entries: &[MetadataEntry]) -> TokenStream {
+    let keys = entries.iter().map(|e| &e.key);
+    let values = entries.iter().map(|e| &e.value);
+    quote::quote! { ::larder::metadata! { #(#keys => #values),* } }
+}
+
+/// `r#type` → `type`.
+pub trait UnrawString {
+    fn unraw_string(&self) -> String;
+}
+
+impl UnrawString for Ident {
+    fn unraw_string(&self) -> String {
+        let s = self.to_string();
+        s.strip_prefix("r#").map(str::to_owned).unwrap_or(s)
+    }
+}
+
+/// The text of the `#[doc = ".."]` attributes: a default description.
+pub fn doc_string(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut lines = Vec::new();
+    for attr in attrs {
+        if !attr.path().is_ident("doc") {
+            continue;
+        }
+        if let syn::Meta::NameValue(nv) = &attr.meta
+            && let Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) = &nv.value
+        {
+            let line = s.value();
+            lines.push(line.strip_prefix(' ').map(str::to_owned).unwrap_or(line));
+        }
+    }
+    let text = lines.join("\n").trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
