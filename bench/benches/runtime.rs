@@ -15,10 +15,11 @@ fn chain(n: usize) -> Vec<AssetDefinition> {
             if i == 0 {
                 b.compute(|io| io.set_output(0, 0_u64))
             } else {
-                b.input(AssetIn::new(format!("a{}", i - 1), type_info!(u64))).compute(|io| {
-                    let v: u64 = io.take_input(0)?;
-                    io.set_output(0, v + 1)
-                })
+                b.input(AssetIn::new(format!("a{}", i - 1), type_info!(u64)))
+                    .compute(|io| {
+                        let v: u64 = io.take_input(0)?;
+                        io.set_output(0, v + 1)
+                    })
             }
         })
         .collect()
@@ -30,7 +31,10 @@ fn in_memory_chain(c: &mut Criterion) {
         let defs = Definitions::new().assets(chain(n));
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
-            b.iter(|| defs.run(RunOptions::new().in_memory().capture_outputs(false)).unwrap())
+            b.iter(|| {
+                defs.run(RunOptions::new().in_memory().capture_outputs(false))
+                    .unwrap()
+            })
         });
     }
     group.finish();
@@ -45,7 +49,11 @@ fn filesystem_throughput(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("handle_output", |b| {
         b.iter(|| {
-            let mut ctx = build_output_context().step_key("s").name("result").asset_key("blob").build();
+            let mut ctx = build_output_context()
+                .step_key("s")
+                .name("result")
+                .asset_key("blob")
+                .build();
             IOManager::handle_output(&fs, &mut ctx, black_box(&data)).unwrap()
         })
     });
@@ -57,19 +65,30 @@ fn filesystem_throughput(c: &mut Criterion) {
     });
     group.bench_function("load_input", |b| {
         b.iter(|| {
-            let up = build_output_context().step_key("s").name("result").asset_key("blob").build();
-            let mut ctx = build_input_context().name("blob").upstream_output(up).build();
+            let up = build_output_context()
+                .step_key("s")
+                .name("result")
+                .asset_key("blob")
+                .build();
+            let mut ctx = build_input_context()
+                .name("blob")
+                .upstream_output(up)
+                .build();
             let v: serde_bytes::ByteBuf = IOManager::load_input(&fs, &mut ctx).unwrap();
             black_box(v)
         })
     });
-    group.bench_function("std_fs_read", |b| b.iter(|| black_box(std::fs::read(dir.path().join("raw")).unwrap())));
+    group.bench_function("std_fs_read", |b| {
+        b.iter(|| black_box(std::fs::read(dir.path().join("raw")).unwrap()))
+    });
     group.finish();
 }
 
 fn validation(c: &mut Criterion) {
     let defs = Definitions::new().assets(chain(1000));
-    c.bench_function("validate_1000_assets", |b| b.iter(|| defs.validate().unwrap()));
+    c.bench_function("validate_1000_assets", |b| {
+        b.iter(|| defs.validate().unwrap())
+    });
 }
 
 criterion_group!(benches, in_memory_chain, filesystem_throughput, validation);

@@ -93,23 +93,43 @@ pub fn run(defs: &Definitions, command: Command, out: &mut dyn Write) -> Result<
         Command::List => list(defs, out),
         Command::Validate => {
             defs.validate()?;
-            w(out, format!("ok: {} assets, {} jobs, {} resources", defs.get_assets().len(), defs.get_jobs().len(), defs.get_resources().len()))
+            w(
+                out,
+                format!(
+                    "ok: {} assets, {} jobs, {} resources",
+                    defs.get_assets().len(),
+                    defs.get_jobs().len(),
+                    defs.get_resources().len()
+                ),
+            )
         }
-        Command::Materialize { select, config, in_memory } => {
-            let mut options = RunOptions::new().run_config(read_config(config)?).raise_on_error(false);
+        Command::Materialize {
+            select,
+            config,
+            in_memory,
+        } => {
+            let mut options = RunOptions::new()
+                .run_config(read_config(config)?)
+                .raise_on_error(false);
             if !select.is_empty() {
                 options = options.selection(select.iter().map(|s| AssetKey::from(s.as_str())));
             }
             if in_memory {
                 options = options.in_memory();
             }
-            let steps = if select.is_empty() { defs.get_assets().len() } else { select.len() };
+            let steps = if select.is_empty() {
+                defs.get_assets().len()
+            } else {
+                select.len()
+            };
             let result = with_progress(steps, options, |o| defs.run(o))?;
             report(&result, out)
         }
         Command::Execute { job, config } => {
             let steps = defs.get_job(&job)?.nodes().len();
-            let options = RunOptions::new().run_config(read_config(config)?).raise_on_error(false);
+            let options = RunOptions::new()
+                .run_config(read_config(config)?)
+                .raise_on_error(false);
             let result = with_progress(steps, options, |o| defs.execute_job(&job, o))?;
             report(&result, out)
         }
@@ -118,9 +138,14 @@ pub fn run(defs: &Definitions, command: Command, out: &mut dyn Write) -> Result<
 }
 
 fn read_config(path: Option<PathBuf>) -> Result<RunConfig> {
-    let Some(path) = path else { return Ok(RunConfig::new()) };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::Io { action: "reading run config", path: path.display().to_string(), source: e })?;
+    let Some(path) = path else {
+        return Ok(RunConfig::new());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::Io {
+        action: "reading run config",
+        path: path.display().to_string(),
+        source: e,
+    })?;
     if path.extension().is_some_and(|e| e == "json") {
         RunConfig::from_json_str(&text)
     } else {
@@ -133,7 +158,11 @@ fn list(defs: &Definitions, out: &mut dyn Write) -> Result<()> {
     for a in defs.get_assets() {
         let ty = a.type_info().map(|t| t.short_name()).unwrap_or_default();
         let ups: Vec<String> = a.upstream_keys().iter().map(|k| k.to_string()).collect();
-        let mut line = format!("  {}  -> {ty}  [io_manager_key: {}]", a.key(), a.io_manager_key());
+        let mut line = format!(
+            "  {}  -> {ty}  [io_manager_key: {}]",
+            a.key(),
+            a.io_manager_key()
+        );
         if !ups.is_empty() {
             line.push_str(&format!("  inputs: {}", ups.join(", ")));
         }
@@ -141,7 +170,11 @@ fn list(defs: &Definitions, out: &mut dyn Write) -> Result<()> {
     }
     lines.push(format!("ops ({}):", defs.get_ops().len()));
     for op in defs.get_ops() {
-        let outs: Vec<String> = op.outputs().iter().map(|o| format!("{} [{}]", o.name(), o.get_io_manager_key())).collect();
+        let outs: Vec<String> = op
+            .outputs()
+            .iter()
+            .map(|o| format!("{} [{}]", o.name(), o.get_io_manager_key()))
+            .collect();
         lines.push(format!("  {}  outputs: {}", op.name(), outs.join(", ")));
     }
     lines.push(format!("jobs ({}):", defs.get_jobs().len()));
@@ -156,7 +189,10 @@ fn list(defs: &Definitions, out: &mut dyn Write) -> Result<()> {
             ResourceKind::InputManager => "input manager",
             ResourceKind::Resource => "resource",
         };
-        lines.push(format!("  {key}  {kind}: {}", crate::types::short_type_name(def.type_name())));
+        lines.push(format!(
+            "  {key}  {kind}: {}",
+            crate::types::short_type_name(def.type_name())
+        ));
     }
     for line in lines {
         writeln!(out, "{line}")?;
@@ -165,25 +201,35 @@ fn list(defs: &Definitions, out: &mut dyn Write) -> Result<()> {
 }
 
 /// Runs with a progress bar on a terminal, plain lines otherwise.
-fn with_progress(steps: usize, options: RunOptions, go: impl FnOnce(RunOptions) -> Result<RunResult>) -> Result<RunResult> {
+fn with_progress(
+    steps: usize,
+    options: RunOptions,
+    go: impl FnOnce(RunOptions) -> Result<RunResult>,
+) -> Result<RunResult> {
     if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(steps as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar.enable_steady_tick(Duration::from_millis(120));
         let shown = Arc::new(bar.clone());
         let result = go(options.on_event(move |e: &Event| match &e.kind {
             EventKind::StepStart => shown.set_message(e.step_key.clone().unwrap_or_default()),
-            EventKind::StepSuccess | EventKind::StepFailure { .. } | EventKind::StepSkipped { .. } => shown.inc(1),
+            EventKind::StepSuccess
+            | EventKind::StepFailure { .. }
+            | EventKind::StepSkipped { .. } => shown.inc(1),
             _ => {}
         }));
         bar.finish_and_clear();
         result
     } else {
         go(options.on_event(|e: &Event| match &e.kind {
-            EventKind::StepSuccess | EventKind::StepFailure { .. } | EventKind::StepSkipped { .. } => {
+            EventKind::StepSuccess
+            | EventKind::StepFailure { .. }
+            | EventKind::StepSkipped { .. } => {
                 eprintln!("{}", e.message);
             }
             _ => {}
@@ -193,15 +239,29 @@ fn with_progress(steps: usize, options: RunOptions, go: impl FnOnce(RunOptions) 
 
 fn report(result: &RunResult, out: &mut dyn Write) -> Result<()> {
     for e in result.events() {
-        if let EventKind::AssetMaterialization { asset_key, metadata, .. } = &e.kind {
+        if let EventKind::AssetMaterialization {
+            asset_key,
+            metadata,
+            ..
+        } = &e.kind
+        {
             match metadata.get("path") {
                 Some(p) => writeln!(out, "materialized {asset_key} -> {p}")?,
                 None => writeln!(out, "materialized {asset_key}")?,
             }
         }
     }
-    let ok = result.step_outcomes().values().filter(|o| **o == StepOutcome::Success).count();
-    writeln!(out, "run {}: {ok}/{} steps succeeded", result.run_id(), result.step_outcomes().len())?;
+    let ok = result
+        .step_outcomes()
+        .values()
+        .filter(|o| **o == StepOutcome::Success)
+        .count();
+    writeln!(
+        out,
+        "run {}: {ok}/{} steps succeeded",
+        result.run_id(),
+        result.step_outcomes().len()
+    )?;
     if let Some(e) = result.history_error() {
         writeln!(out, "warning: the run was not recorded in the history: {e}")?;
     }
@@ -214,10 +274,17 @@ fn report(result: &RunResult, out: &mut dyn Write) -> Result<()> {
             .filter_map(|(k, o)| match o {
                 StepOutcome::Success => None,
                 StepOutcome::Failed(e) => Some(format!("step `{k}` failed: {e}")),
-                StepOutcome::Skipped(up) => Some(format!("step `{k}` skipped: upstream {} did not succeed", up.join(", "))),
+                StepOutcome::Skipped(up) => Some(format!(
+                    "step `{k}` skipped: upstream {} did not succeed",
+                    up.join(", ")
+                )),
             })
             .collect();
-        Err(Error::RunFailed { run_id: result.run_id().to_owned(), failures: lines, source: Box::new(Error::msg("see the failures above")) })
+        Err(Error::RunFailed {
+            run_id: result.run_id().to_owned(),
+            failures: lines,
+            source: Box::new(Error::msg("see the failures above")),
+        })
     }
 }
 
@@ -230,10 +297,16 @@ fn show(defs: &Definitions, key: &AssetKey, out: &mut dyn Write) -> Result<()> {
         ));
     };
     match history.latest_materialization(key)? {
-        None => writeln!(out, "{key}: never materialized (io_manager_key: {})", asset.io_manager_key())?,
+        None => writeln!(
+            out,
+            "{key}: never materialized (io_manager_key: {})",
+            asset.io_manager_key()
+        )?,
         Some(m) => {
             let when = UNIX_EPOCH + Duration::from_secs_f64(m.timestamp.max(0.0));
-            let when = jiff::Timestamp::try_from(when).map(|t| t.to_string()).unwrap_or_else(|_| format!("{}", m.timestamp));
+            let when = jiff::Timestamp::try_from(when)
+                .map(|t| t.to_string())
+                .unwrap_or_else(|_| format!("{}", m.timestamp));
             writeln!(out, "{key}")?;
             writeln!(out, "  materialized: {when} (run {})", m.run_id)?;
             writeln!(out, "  io_manager_key: {}", asset.io_manager_key())?;

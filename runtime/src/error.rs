@@ -80,7 +80,9 @@ pub enum Error {
     },
 
     /// A stored value could not be decoded or encoded.
-    #[error("{what} at {location} could not be {action} as `{type_name}` with the {codec} codec: {message}")]
+    #[error(
+        "{what} at {location} could not be {action} as `{type_name}` with the {codec} codec: {message}"
+    )]
     Codec {
         /// What was being read or written.
         what: String,

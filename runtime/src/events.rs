@@ -198,15 +198,33 @@ pub enum UserEvent {
 impl UserEvent {
     pub(crate) fn into_event(self, step_key: Option<String>) -> Event {
         match self {
-            UserEvent::AssetMaterialization { asset_key, description, metadata, partition } => Event {
+            UserEvent::AssetMaterialization {
+                asset_key,
+                description,
+                metadata,
+                partition,
+            } => Event {
                 message: description.unwrap_or_else(|| format!("Materialized value {asset_key}.")),
-                kind: EventKind::AssetMaterialization { asset_key, partition, metadata },
+                kind: EventKind::AssetMaterialization {
+                    asset_key,
+                    partition,
+                    metadata,
+                },
                 step_key,
                 timestamp: SystemTime::now(),
             },
-            UserEvent::AssetObservation { asset_key, description, metadata, partition } => Event {
+            UserEvent::AssetObservation {
+                asset_key,
+                description,
+                metadata,
+                partition,
+            } => Event {
                 message: description.unwrap_or_else(|| format!("Observed asset {asset_key}.")),
-                kind: EventKind::AssetObservation { asset_key, partition, metadata },
+                kind: EventKind::AssetObservation {
+                    asset_key,
+                    partition,
+                    metadata,
+                },
                 step_key,
                 timestamp: SystemTime::now(),
             },
@@ -226,12 +244,20 @@ pub(crate) struct EventLog {
 
 impl EventLog {
     pub(crate) fn with_listener(listener: Option<EventListener>) -> Self {
-        EventLog { events: Mutex::new(Vec::new()), listener }
+        EventLog {
+            events: Mutex::new(Vec::new()),
+            listener,
+        }
     }
 
     pub(crate) fn push(&self, kind: EventKind, step_key: Option<&str>, message: String) {
         tracing::debug!(target: "larder::events", step = step_key, "{message}");
-        self.push_event(Event { kind, step_key: step_key.map(str::to_owned), message, timestamp: SystemTime::now() });
+        self.push_event(Event {
+            kind,
+            step_key: step_key.map(str::to_owned),
+            message,
+            timestamp: SystemTime::now(),
+        });
     }
 
     pub(crate) fn push_event(&self, event: Event) {
@@ -244,7 +270,10 @@ impl EventLog {
     }
 
     pub(crate) fn take(&self) -> Vec<Event> {
-        self.events.lock().map(|mut e| std::mem::take(&mut *e)).unwrap_or_default()
+        self.events
+            .lock()
+            .map(|mut e| std::mem::take(&mut *e))
+            .unwrap_or_default()
     }
 }
 
@@ -258,13 +287,18 @@ pub struct Logger {
 
 impl std::fmt::Debug for Logger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Logger").field("step_key", &self.step_key).finish()
+        f.debug_struct("Logger")
+            .field("step_key", &self.step_key)
+            .finish()
     }
 }
 
 impl Logger {
     pub(crate) fn for_step(sink: Arc<EventLog>, step_key: Arc<str>) -> Self {
-        Logger { sink: Some(sink), step_key: Some(step_key) }
+        Logger {
+            sink: Some(sink),
+            step_key: Some(step_key),
+        }
     }
 
     fn log(&self, level: &'static str, message: String) {
@@ -276,7 +310,14 @@ impl Logger {
             _ => tracing::error!(target: "larder", step, "{message}"),
         }
         if let Some(sink) = &self.sink {
-            sink.push(EventKind::Log { level, message: message.clone() }, step, message);
+            sink.push(
+                EventKind::Log {
+                    level,
+                    message: message.clone(),
+                },
+                step,
+                message,
+            );
         }
     }
 

@@ -39,7 +39,9 @@ fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
 }
 
 fn seconds(t: SystemTime) -> f64 {
-    t.duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 impl RunHistory {
@@ -77,7 +79,13 @@ impl RunHistory {
         let finished = events.last().map(|e| seconds(e.timestamp)).unwrap_or(0.0);
         tx.execute(
             "INSERT OR REPLACE INTO runs VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![result.run_id(), result.job_name(), result.success(), started, finished],
+            params![
+                result.run_id(),
+                result.job_name(),
+                result.success(),
+                started,
+                finished
+            ],
         )
         .map_err(sql(&path))?;
         {
@@ -85,8 +93,14 @@ impl RunHistory {
                 .prepare("INSERT INTO materializations VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
                 .map_err(sql(&path))?;
             for e in events {
-                if let EventKind::AssetMaterialization { asset_key, partition, metadata } = &e.kind {
-                    let metadata = serde_json::to_string(metadata).map_err(|e| Error::msg(e.to_string()))?;
+                if let EventKind::AssetMaterialization {
+                    asset_key,
+                    partition,
+                    metadata,
+                } = &e.kind
+                {
+                    let metadata =
+                        serde_json::to_string(metadata).map_err(|e| Error::msg(e.to_string()))?;
                     insert
                         .execute(params![
                             asset_key.to_user_string(),
@@ -111,7 +125,14 @@ impl RunHistory {
                 "SELECT run_id, step_key, timestamp, metadata FROM materializations
                  WHERE asset_key = ?1 ORDER BY timestamp DESC, rowid DESC LIMIT 1",
                 params![key.to_user_string()],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, f64>(2)?, r.get::<_, String>(3)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, f64>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                },
             )
             .optional()
             .map_err(sql(&self.path))?;
@@ -121,8 +142,12 @@ impl RunHistory {
                 run_id,
                 step_key,
                 timestamp,
-                metadata: serde_json::from_str(&metadata)
-                    .map_err(|e| Error::msg(format!("run history {}: bad metadata: {e}", self.path.display())))?,
+                metadata: serde_json::from_str(&metadata).map_err(|e| {
+                    Error::msg(format!(
+                        "run history {}: bad metadata: {e}",
+                        self.path.display()
+                    ))
+                })?,
             })
         })
         .transpose()

@@ -49,10 +49,18 @@ impl Instance {
                 (Some(h), true) => h.join(base),
                 _ => base,
             };
-            return Ok(Instance { home, storage_dir: base, _temp: None });
+            return Ok(Instance {
+                home,
+                storage_dir: base,
+                _temp: None,
+            });
         }
         match home {
-            Some(h) => Ok(Instance { storage_dir: h.join("storage"), home: Some(h), _temp: None }),
+            Some(h) => Ok(Instance {
+                storage_dir: h.join("storage"),
+                home: Some(h),
+                _temp: None,
+            }),
             None => Ok(Instance::ephemeral()),
         }
     }
@@ -67,14 +75,22 @@ impl Instance {
                 _temp: Some(Arc::new(dir)),
             },
             // No temp dir available: fall back to a relative directory.
-            Err(_) => Instance { home: None, storage_dir: PathBuf::from("larder-storage"), _temp: None },
+            Err(_) => Instance {
+                home: None,
+                storage_dir: PathBuf::from("larder-storage"),
+                _temp: None,
+            },
         }
     }
 
     /// An instance whose home is `home` (storage in `home/storage`).
     pub fn at(home: impl Into<PathBuf>) -> Instance {
         let home = home.into();
-        Instance { storage_dir: home.join("storage"), home: Some(home), _temp: None }
+        Instance {
+            storage_dir: home.join("storage"),
+            home: Some(home),
+            _temp: None,
+        }
     }
 
     /// `LARDER_HOME`, when set.
@@ -95,7 +111,9 @@ impl Instance {
 
     /// Opens the run history, when the instance keeps one.
     pub fn history(&self) -> Result<Option<crate::history::RunHistory>> {
-        self.history_path().map(crate::history::RunHistory::open).transpose()
+        self.history_path()
+            .map(crate::history::RunHistory::open)
+            .transpose()
     }
 
     /// Whether this instance lives in a temporary directory.
@@ -109,6 +127,10 @@ fn read_config(path: &Path) -> Result<InstanceConfig> {
         Ok(text) => toml::from_str(&text)
             .map_err(|e| Error::Config(vec![format!("instance config {}: {e}", path.display())])),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(InstanceConfig::default()),
-        Err(e) => Err(Error::Io { action: "reading", path: path.display().to_string(), source: e }),
+        Err(e) => Err(Error::Io {
+            action: "reading",
+            path: path.display().to_string(),
+            source: e,
+        }),
     }
 }

@@ -73,36 +73,44 @@ pub mod __private;
 pub use asset_key::AssetKey;
 pub use config::RunConfig;
 pub use context::{InputContext, OutputContext, build_input_context, build_output_context};
-pub use definitions::{
-    AssetDefinition, AssetIn, Definitions, In, JobBuilder, JobDefinition, OpDefinition, Out, OutputHandle, StepIo,
-};
 pub use definitions::definitions_fns::{materialize, materialize_to_memory};
+pub use definitions::{
+    AssetDefinition, AssetIn, Definitions, In, JobBuilder, JobDefinition, OpDefinition, Out,
+    OutputHandle, StepIo,
+};
 pub use error::{BoxError, Error, Result};
 pub use events::{Event, EventKind, EventListener, EventType, Logger, UserEvent};
 pub use execution::{RunOptions, RunResult, StepOutcome};
 pub use instance::Instance;
 pub use io_manager::{
-    ConfigurableIOManager, ConfigurableIOManagerFactory, DynIOManager, IOManager, IOManagerDefinition, InputManager,
-    InputManagerDefinition, hardcoded_io_manager,
+    ConfigurableIOManager, ConfigurableIOManagerFactory, DynIOManager, IOManager,
+    IOManagerDefinition, InputManager, InputManagerDefinition, hardcoded_io_manager,
 };
 pub use lifecycle::ResourceLifecycle;
 pub use metadata::{Metadata, MetadataValue, TableColumn, TableSummary};
-pub use resources::{InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind, Resources, build_init_resource_context};
-pub use storage::{Codec, FilesystemIOManager, InMemoryIOManager, fs_io_manager, mem_io_manager};
+pub use resources::{
+    InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind, Resources,
+    build_init_resource_context,
+};
 pub use serde_bytes::ByteBuf;
+pub use storage::{Codec, FilesystemIOManager, InMemoryIOManager, fs_io_manager, mem_io_manager};
 pub use types::{TypeInfo, Value};
 
-pub use larder_macros::{ConfigurableIOManager, ConfigurableIOManagerFactory, asset, input_manager, io_manager, job, op};
+pub use larder_macros::{
+    ConfigurableIOManager, ConfigurableIOManagerFactory, asset, input_manager, io_manager, job, op,
+};
 
 /// The one import user code needs.
 pub mod prelude {
     pub use crate::{
-        AssetDefinition, AssetIn, AssetKey, Codec, ConfigurableIOManager, ConfigurableIOManagerFactory, Definitions,
-        DynIOManager, Error, FilesystemIOManager, IOManager, IOManagerDefinition, In, InMemoryIOManager, InitContext,
-        InputContext, InputManager, InputManagerDefinition, Instance, JobDefinition, Metadata, MetadataValue, OpDefinition, Out,
-        OutputContext, ResourceDefinition, ResourceLifecycle, Resources, RunConfig, RunOptions, RunResult,
-        asset, build_input_context, build_output_context, fs_io_manager, input_manager, io_manager, job, mem_io_manager,
-        materialize, materialize_to_memory, metadata, op,
+        AssetDefinition, AssetIn, AssetKey, Codec, ConfigurableIOManager,
+        ConfigurableIOManagerFactory, Definitions, DynIOManager, Error, FilesystemIOManager,
+        IOManager, IOManagerDefinition, In, InMemoryIOManager, InitContext, InputContext,
+        InputManager, InputManagerDefinition, Instance, JobDefinition, Metadata, MetadataValue,
+        OpDefinition, Out, OutputContext, ResourceDefinition, ResourceLifecycle, Resources,
+        RunConfig, RunOptions, RunResult, asset, build_input_context, build_output_context,
+        fs_io_manager, input_manager, io_manager, job, materialize, materialize_to_memory,
+        mem_io_manager, metadata, op,
     };
     pub use serde::{Deserialize, Serialize};
 }

@@ -3,7 +3,9 @@
 
 use std::marker::PhantomData;
 
-pub use crate::registry::{AssetRegistration, JobRegistration, ManagerRegistration, OpRegistration};
+pub use crate::registry::{
+    AssetRegistration, JobRegistration, ManagerRegistration, OpRegistration,
+};
 pub use crate::types::probe;
 pub use inventory;
 pub use serde;
@@ -13,7 +15,9 @@ use crate::definitions::{TypedLoader, TypedOutput};
 use crate::error::{BoxError, Error, Result};
 use crate::io_manager::{IOManager, LoadInput};
 use crate::lifecycle::ResourceLifecycle;
-use crate::resources::{InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind, SupportsFn, ToDynFn};
+use crate::resources::{
+    InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind, SupportsFn, ToDynFn,
+};
 
 /// A manager key at the type level: `IoKey<{ key_hash("warehouse") }>`.
 #[derive(Clone, Copy)]
@@ -141,7 +145,11 @@ pub mod manager_probe {
     impl<M: DynIOManager> DynYes for Probe<M> {
         fn __larder_dyn(&self) -> Option<(ToDynFn, SupportsFn, SupportsFn)> {
             Some((
-                |any| any.downcast::<M>().ok().map(|m| m as std::sync::Arc<dyn DynIOManager>),
+                |any| {
+                    any.downcast::<M>()
+                        .ok()
+                        .map(|m| m as std::sync::Arc<dyn DynIOManager>)
+                },
                 M::supports_output,
                 M::supports_input,
             ))
@@ -159,7 +167,10 @@ pub mod manager_probe {
     }
     impl<M: ResourceLifecycle> LifeYes<M> for Probe<M> {
         fn __larder_lifecycle(&self) -> Option<Lifecycle<M>> {
-            Some(Lifecycle { setup: M::setup_for_execution, teardown: M::teardown_after_execution })
+            Some(Lifecycle {
+                setup: M::setup_for_execution,
+                teardown: M::teardown_after_execution,
+            })
         }
     }
     pub trait LifeNo<M> {
@@ -174,7 +185,11 @@ pub mod manager_probe {
     }
     impl<M: serde::Serialize + 'static> SerYes for Probe<M> {
         fn __larder_to_json(&self) -> Option<fn(&dyn std::any::Any) -> serde_json::Value> {
-            Some(|v| v.downcast_ref::<M>().and_then(|m| serde_json::to_value(m).ok()).unwrap_or_default())
+            Some(|v| {
+                v.downcast_ref::<M>()
+                    .and_then(|m| serde_json::to_value(m).ok())
+                    .unwrap_or_default()
+            })
         }
     }
     pub trait SerNo {
@@ -217,12 +232,16 @@ macro_rules! __config_json {
         use $crate::__private::manager_probe::{SerNo as _, SerYes as _};
         match (&$crate::__private::manager_probe::Probe::<$t>::NEW).__larder_to_json() {
             ::core::option::Option::Some(f) => f($value),
-            ::core::option::Option::None => $crate::__private::serde_json::Value::Object(::core::default::Default::default()),
+            ::core::option::Option::None => {
+                $crate::__private::serde_json::Value::Object(::core::default::Default::default())
+            }
         }
     }};
 }
 
-pub use crate::{__config_json as config_json, __dyn_support as dyn_support, __lifecycle as lifecycle, type_info};
+pub use crate::{
+    __config_json as config_json, __dyn_support as dyn_support, __lifecycle as lifecycle, type_info,
+};
 
 /// `#[derive(ConfigurableIOManager)]`: this very instance, shared by runs.
 pub fn configurable_shared<M: Send + Sync + 'static>(
@@ -246,7 +265,13 @@ pub fn configurable_at_launch<M: serde::de::DeserializeOwned + Send + Sync + 'st
     dyn_support: Option<(ToDynFn, SupportsFn, SupportsFn)>,
     lifecycle: Option<Lifecycle<M>>,
 ) -> ResourceDefinition {
-    manager_definition::<M>(ResourceKind::IOManager, |ctx| ctx.config::<M>(), dyn_support, lifecycle).config_type::<M>()
+    manager_definition::<M>(
+        ResourceKind::IOManager,
+        |ctx| ctx.config::<M>(),
+        dyn_support,
+        lifecycle,
+    )
+    .config_type::<M>()
 }
 
 /// `#[derive(ConfigurableIOManagerFactory)]`: `create_io_manager` on each run.
@@ -257,15 +282,19 @@ pub fn factory_definition<F: crate::io_manager::ConfigurableIOManagerFactory>(
 ) -> ResourceDefinition {
     let factory = std::sync::Arc::new(factory);
     let teardown = factory.clone();
-    ResourceDefinition::new(ResourceKind::IOManager, move |ctx| factory.create_io_manager(ctx))
-        .__with_dyn_support(dyn_support)
-        .configured(config)
-        .on_teardown(move |m: &F::Manager, ctx| teardown.teardown_after_execution(m, ctx))
+    ResourceDefinition::new(ResourceKind::IOManager, move |ctx| {
+        factory.create_io_manager(ctx)
+    })
+    .__with_dyn_support(dyn_support)
+    .configured(config)
+    .on_teardown(move |m: &F::Manager, ctx| teardown.teardown_after_execution(m, ctx))
 }
 
 /// `#[derive(ConfigurableIOManagerFactory)]`: the factory deserialized from
 /// `resources.<key>.config` on each run.
-pub fn factory_at_launch<F>(dyn_support: Option<(ToDynFn, SupportsFn, SupportsFn)>) -> ResourceDefinition
+pub fn factory_at_launch<F>(
+    dyn_support: Option<(ToDynFn, SupportsFn, SupportsFn)>,
+) -> ResourceDefinition
 where
     F: crate::io_manager::ConfigurableIOManagerFactory + serde::de::DeserializeOwned,
 {
@@ -335,6 +364,8 @@ pub fn stored_by<T: Send + Sync + 'static, D: StoresOutput<T>>(_: PhantomData<D>
 }
 
 /// The loader for the declaration `D` loading `T`.
-pub fn loaded_by<T: Send + Sync + 'static, D: LoadsInput<T, V>, V>(_: PhantomData<D>) -> TypedLoader {
+pub fn loaded_by<T: Send + Sync + 'static, D: LoadsInput<T, V>, V>(
+    _: PhantomData<D>,
+) -> TypedLoader {
     D::typed_loader()
 }

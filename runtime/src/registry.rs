@@ -56,7 +56,8 @@ pub(crate) fn discover() -> Definitions {
         }
     }
     defs.jobs.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut managers: Vec<&ManagerRegistration> = inventory::iter::<ManagerRegistration>.into_iter().collect();
+    let mut managers: Vec<&ManagerRegistration> =
+        inventory::iter::<ManagerRegistration>.into_iter().collect();
     managers.sort_by_key(|m| (m.key, m.location));
     let mut seen: HashMap<&str, &ManagerRegistration> = HashMap::new();
     for m in managers {

@@ -42,7 +42,8 @@ pub type ToDynFn = fn(Arc<dyn Any + Send + Sync>) -> Option<Arc<dyn DynIOManager
 pub type SupportsFn = fn(&TypeInfo) -> std::result::Result<(), String>;
 
 type InitFn = Arc<dyn Fn(&mut InitContext) -> Result<Arc<dyn Any + Send + Sync>> + Send + Sync>;
-type TeardownFn = Arc<dyn Fn(&(dyn Any + Send + Sync), &mut InitContext) -> Result<()> + Send + Sync>;
+type TeardownFn =
+    Arc<dyn Fn(&(dyn Any + Send + Sync), &mut InitContext) -> Result<()> + Send + Sync>;
 
 /// A config type: its name and how to check a config value against it.
 #[derive(Clone, Copy)]
@@ -158,7 +159,10 @@ impl ResourceDefinition {
     }
 
     #[doc(hidden)]
-    pub fn __with_dyn_support(mut self, support: Option<(ToDynFn, SupportsFn, SupportsFn)>) -> Self {
+    pub fn __with_dyn_support(
+        mut self,
+        support: Option<(ToDynFn, SupportsFn, SupportsFn)>,
+    ) -> Self {
         self.dyn_support = support.map(|(to_dyn, supports_output, supports_input)| DynSupport {
             to_dyn,
             supports_output,
@@ -369,13 +373,17 @@ impl Resources {
 
     /// The resource bound to `key`, as `R`.
     pub fn get<R: Any>(&self, key: &str) -> Result<&R> {
-        if let (Some(allowed), Some(owner)) = (&self.allowed, &self.owner) {
-            if !allowed.iter().any(|k| k == key) {
-                return Err(Error::context(format!(
-                    "resource `{key}` is not available to the manager bound to `{owner}`: it is not in its required_resource_keys ({})",
-                    if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") }
-                )));
-            }
+        if let (Some(allowed), Some(owner)) = (&self.allowed, &self.owner)
+            && !allowed.iter().any(|k| k == key)
+        {
+            return Err(Error::context(format!(
+                "resource `{key}` is not available to the manager bound to `{owner}`: it is not in its required_resource_keys ({})",
+                if allowed.is_empty() {
+                    "none".to_owned()
+                } else {
+                    allowed.join(", ")
+                }
+            )));
         }
         let instance = self.map.get(key).ok_or_else(|| {
             Error::context(format!(
@@ -417,7 +425,8 @@ impl InitContext {
     /// The resource's config as `C`; errors name the field path.
     pub fn config<C: DeserializeOwned>(&self) -> Result<C> {
         let path = format!("resources.{}.config", self.resource_key);
-        crate::config::deserialize_at(&self.resource_config, &path).map_err(|e| Error::Config(vec![e]))
+        crate::config::deserialize_at(&self.resource_config, &path)
+            .map_err(|e| Error::Config(vec![e]))
     }
 
     /// The resources named in `required_resource_keys`.
@@ -475,7 +484,8 @@ impl RunResources {
                 .or_else(|| run_config.resource_config(key).cloned())
                 .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
             let required: Arc<[String]> = Arc::from(def.required_resource_keys.clone());
-            let resources = Resources::from_instances(map.clone()).restricted(key, required.clone());
+            let resources =
+                Resources::from_instances(map.clone()).restricted(key, required.clone());
             let mut ctx = InitContext {
                 resource_key: key.clone(),
                 resource_config: config.clone(),
@@ -499,7 +509,10 @@ impl RunResources {
                         }),
                     );
                 }
-                Err(e) => problems.push(format!("initializing resource `{key}` ({}): {e}", def.type_name)),
+                Err(e) => problems.push(format!(
+                    "initializing resource `{key}` ({}): {e}",
+                    def.type_name
+                )),
             }
         }
         if !problems.is_empty() {
@@ -525,23 +538,30 @@ impl RunResources {
     /// Tears resources down in reverse init order; returns the errors.
     pub(crate) fn teardown(&self) -> Vec<String> {
         for key in self.order.iter().rev() {
-            let Some(instance) = self.resources.instance(key) else { continue };
+            let Some(instance) = self.resources.instance(key) else {
+                continue;
+            };
             if let Some(teardown) = &instance.teardown {
                 let mut ctx = InitContext {
                     resource_key: key.clone(),
                     resource_config: (*instance.config).clone(),
-                    resources: self.resources.restricted(key, instance.required_keys.clone()),
+                    resources: self
+                        .resources
+                        .restricted(key, instance.required_keys.clone()),
                     run_id: Some(self.run_id.clone()),
                     instance: self.instance.clone(),
                 };
-                if let Err(e) = teardown(instance.value.as_ref(), &mut ctx) {
-                    if let Ok(mut errs) = self.teardown_errors.lock() {
-                        errs.push(format!("tearing down resource `{key}`: {e}"));
-                    }
+                if let Err(e) = teardown(instance.value.as_ref(), &mut ctx)
+                    && let Ok(mut errs) = self.teardown_errors.lock()
+                {
+                    errs.push(format!("tearing down resource `{key}`: {e}"));
                 }
             }
         }
-        self.teardown_errors.lock().map(|e| e.clone()).unwrap_or_default()
+        self.teardown_errors
+            .lock()
+            .map(|e| e.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -588,7 +608,14 @@ fn init_order(defs: &IndexMap<String, ResourceDefinition>) -> Result<Vec<String>
         order.push(key.to_owned());
     }
     for key in defs.keys() {
-        visit(key, defs, &mut state, &mut order, &mut Vec::new(), &mut problems);
+        visit(
+            key,
+            defs,
+            &mut state,
+            &mut order,
+            &mut Vec::new(),
+            &mut problems,
+        );
     }
     if problems.is_empty() {
         Ok(order)

@@ -13,7 +13,8 @@ use std::any::{Any, TypeId};
 pub type Value = Box<dyn Any + Send + Sync>;
 
 /// Serializes an erased value (which must be of the info's type).
-pub type SerializeFn = for<'a> fn(&'a (dyn Any + Send + Sync)) -> Option<&'a dyn erased_serde::Serialize>;
+pub type SerializeFn =
+    for<'a> fn(&'a (dyn Any + Send + Sync)) -> Option<&'a dyn erased_serde::Serialize>;
 /// Deserializes a value of the info's type.
 pub type DeserializeFn =
     fn(&mut dyn erased_serde::Deserializer<'_>) -> Result<Value, erased_serde::Error>;
@@ -183,7 +184,9 @@ pub mod probe {
 macro_rules! type_info {
     ($t:ty) => {{
         #[allow(unused_imports)]
-        use $crate::__private::probe::{CloneNo as _, CloneYes as _, DeNo as _, DeYes as _, SerNo as _, SerYes as _};
+        use $crate::__private::probe::{
+            CloneNo as _, CloneYes as _, DeNo as _, DeYes as _, SerNo as _, SerYes as _,
+        };
         static INFO: ::std::sync::OnceLock<$crate::TypeInfo> = ::std::sync::OnceLock::new();
         let info: &'static $crate::TypeInfo = INFO.get_or_init(|| $crate::TypeInfo {
             serialize: (&$crate::__private::probe::Probe::<$t>::NEW).__larder_ser(),

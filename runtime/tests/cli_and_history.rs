@@ -24,25 +24,62 @@ fn list_materialize_show_and_failures() {
     r.unwrap();
     assert!(text.contains("assets (2):\n  up  -> i64  [io_manager_key: io_manager]\n  down  -> i64  [io_manager_key: io_manager]  inputs: up\n"), "{text}");
 
-    let (r, text) = output(&defs, Command::Show { asset: "down".into() });
+    let (r, text) = output(
+        &defs,
+        Command::Show {
+            asset: "down".into(),
+        },
+    );
     r.unwrap();
-    assert_eq!(text, "down: never materialized (io_manager_key: io_manager)\n");
+    assert_eq!(
+        text,
+        "down: never materialized (io_manager_key: io_manager)\n"
+    );
 
-    let (r, text) = output(&defs, Command::Materialize { select: vec![], config: None, in_memory: false });
+    let (r, text) = output(
+        &defs,
+        Command::Materialize {
+            select: vec![],
+            config: None,
+            in_memory: false,
+        },
+    );
     r.unwrap();
     let storage = home.path().join("storage");
-    assert!(text.contains(&format!("materialized up -> {}", storage.join("up").display())), "{text}");
+    assert!(
+        text.contains(&format!(
+            "materialized up -> {}",
+            storage.join("up").display()
+        )),
+        "{text}"
+    );
     assert!(text.contains("2/2 steps succeeded"), "{text}");
 
-    let (r, text) = output(&defs, Command::Show { asset: "down".into() });
+    let (r, text) = output(
+        &defs,
+        Command::Show {
+            asset: "down".into(),
+        },
+    );
     r.unwrap();
     assert!(text.starts_with("down\n  materialized: "), "{text}");
-    assert!(text.contains(&format!("  path: {}\n", storage.join("down").display())), "{text}");
+    assert!(
+        text.contains(&format!("  path: {}\n", storage.join("down").display())),
+        "{text}"
+    );
     let history = Instance::from_env().unwrap().history().unwrap().unwrap();
     assert_eq!(history.run_count().unwrap(), 1);
 
-    let (r, _) = output(&defs, Command::Show { asset: "dwn".into() });
-    assert_eq!(r.unwrap_err().to_string(), "no asset `dwn` is defined; did you mean `down`?");
+    let (r, _) = output(
+        &defs,
+        Command::Show {
+            asset: "dwn".into(),
+        },
+    );
+    assert_eq!(
+        r.unwrap_err().to_string(),
+        "no asset `dwn` is defined; did you mean `down`?"
+    );
 
     // A failing run is an error (the binary exits non-zero) naming the step.
     let broken = Definitions::new().asset(
@@ -50,8 +87,20 @@ fn list_materialize_show_and_failures() {
             .output_type(larder::type_info!(i64))
             .compute(|_| Err("upstream API returned 500".into())),
     );
-    let (r, text) = output(&broken, Command::Materialize { select: vec![], config: None, in_memory: true });
+    let (r, text) = output(
+        &broken,
+        Command::Materialize {
+            select: vec![],
+            config: None,
+            in_memory: true,
+        },
+    );
     assert!(text.contains("0/1 steps succeeded"), "{text}");
     let err = r.unwrap_err().to_string();
-    assert!(err.contains("step `broken` failed: error in the body of step `broken`: upstream API returned 500"), "{err}");
+    assert!(
+        err.contains(
+            "step `broken` failed: error in the body of step `broken`: upstream API returned 500"
+        ),
+        "{err}"
+    );
 }

@@ -35,7 +35,10 @@ fn events_follow_dagsters_order() {
     let messages: Vec<&str> = result.events().iter().map(|e| e.message.as_str()).collect();
     assert_eq!(messages[2], "Yielded output \"result\" of type \"i64\".");
     assert_eq!(messages[3], "Materialized value up.");
-    assert_eq!(messages[4], "Handled output \"result\" using IO manager \"io_manager\"");
+    assert_eq!(
+        messages[4],
+        "Handled output \"result\" using IO manager \"io_manager\""
+    );
     assert_eq!(result.job_name(), "__asset_job");
 }
 
@@ -68,10 +71,22 @@ fn a_typed_manager_with_its_adapter_stores_and_reports_metadata() {
         .resource("tagging", IOManagerDefinition::hardcoded(Tagging))
         .materialize_all()
         .unwrap();
-    let kinds: Vec<E> = result.events_for_step("a").iter().map(|e| e.event_type()).collect();
+    let kinds: Vec<E> = result
+        .events_for_step("a")
+        .iter()
+        .map(|e| e.event_type())
+        .collect();
     assert_eq!(
         kinds,
-        [E::StepStart, E::StepOutput, E::Log, E::AssetObservation, E::AssetMaterialization, E::HandledOutput, E::StepSuccess]
+        [
+            E::StepStart,
+            E::StepOutput,
+            E::Log,
+            E::AssetObservation,
+            E::AssetMaterialization,
+            E::HandledOutput,
+            E::StepSuccess
+        ]
     );
     let handled = &result.events_of_type(E::HandledOutput)[0].kind;
     assert_eq!(
@@ -101,7 +116,12 @@ fn a_failing_manager_fails_its_step_names_it_and_skips_downstream() {
         .typed_output(larder::definitions::TypedOutput::new::<Broken, i64>())
         .compute(|io| io.output("result", 1_i64));
     let defs = Definitions::new()
-        .assets([a, plus_one("b", "a"), plus_one("c", "b"), const_asset("independent", 3)])
+        .assets([
+            a,
+            plus_one("b", "a"),
+            plus_one("c", "b"),
+            const_asset("independent", 3),
+        ])
         .resource("broken", IOManagerDefinition::hardcoded(Broken))
         .resource("io_manager", mem_io_manager());
 
@@ -109,22 +129,40 @@ fn a_failing_manager_fails_its_step_names_it_and_skips_downstream() {
     assert!(!result.success());
     assert_eq!(
         result.step_outcome("a"),
-        Some(&StepOutcome::Failed("error while handling output `result` of step `a`: disk on fire".into()))
+        Some(&StepOutcome::Failed(
+            "error while handling output `result` of step `a`: disk on fire".into()
+        ))
     );
-    assert_eq!(result.step_outcome("b"), Some(&StepOutcome::Skipped(vec!["a".into()])));
-    assert_eq!(result.step_outcome("c"), Some(&StepOutcome::Skipped(vec!["b".into()])));
-    assert_eq!(result.step_outcome("independent"), Some(&StepOutcome::Success));
+    assert_eq!(
+        result.step_outcome("b"),
+        Some(&StepOutcome::Skipped(vec!["a".into()]))
+    );
+    assert_eq!(
+        result.step_outcome("c"),
+        Some(&StepOutcome::Skipped(vec!["b".into()]))
+    );
+    assert_eq!(
+        result.step_outcome("independent"),
+        Some(&StepOutcome::Success)
+    );
     let failure = &result.events_of_type(E::StepFailure)[0].kind;
-    assert!(matches!(failure, EventKind::StepFailure { causes, .. } if causes == &["disk on fire".to_owned()]));
+    assert!(
+        matches!(failure, EventKind::StepFailure { causes, .. } if causes == &["disk on fire".to_owned()])
+    );
     assert_eq!(result.events_of_type(E::StepSkipped).len(), 2);
     assert_eq!(result.events().last().unwrap().event_type(), E::RunFailure);
 
     // With raise_on_error (the default) the error keeps the cause.
     let err = defs.materialize_all().unwrap_err();
-    let Error::RunFailed { failures, .. } = &err else { panic!("{err}") };
+    let Error::RunFailed { failures, .. } = &err else {
+        panic!("{err}")
+    };
     assert_eq!(failures.len(), 3);
     let root = err.root();
-    assert!(matches!(root, Error::User(e) if e.to_string() == "disk on fire"), "{root:?}");
+    assert!(
+        matches!(root, Error::User(e) if e.to_string() == "disk on fire"),
+        "{root:?}"
+    );
 }
 
 #[test]
@@ -134,7 +172,12 @@ fn a_panicking_asset_is_a_step_failure_not_a_crash() {
         .compute(|_| panic!("bad input data"));
     let result = materialize_to_memory([boom]).unwrap_err();
     assert!(matches!(result.root(), Error::Panic(m) if m == "bad input data"));
-    assert!(result.to_string().contains("step `boom` failed: error in the body of step `boom`: panicked: bad input data"), "{result}");
+    assert!(
+        result.to_string().contains(
+            "step `boom` failed: error in the body of step `boom`: panicked: bad input data"
+        ),
+        "{result}"
+    );
 }
 
 #[test]
@@ -149,7 +192,9 @@ fn resources_are_torn_down_when_the_run_ends() {
             seen.fetch_add(1, Ordering::SeqCst);
             Ok(())
         });
-    let defs = Definitions::new().asset(const_asset("x", 1)).resource("io_manager", def);
+    let defs = Definitions::new()
+        .asset(const_asset("x", 1))
+        .resource("io_manager", def);
     defs.materialize_all().unwrap();
     defs.materialize_all().unwrap();
     assert_eq!(teardowns.load(Ordering::SeqCst), 2);
@@ -163,16 +208,28 @@ fn independent_steps_run_concurrently() {
     let (tx2, rx2) = std::sync::mpsc::channel::<()>();
     let rx1 = std::sync::Mutex::new(rx1);
     let rx2 = std::sync::Mutex::new(rx2);
-    let left = AssetDefinition::builder("left").output_type(type_info!(bool)).compute(move |io| {
-        tx1.send(()).ok();
-        let met = rx2.lock().unwrap().recv_timeout(std::time::Duration::from_secs(10)).is_ok();
-        io.output("result", met)
-    });
-    let right = AssetDefinition::builder("right").output_type(type_info!(bool)).compute(move |io| {
-        tx2.send(()).ok();
-        let met = rx1.lock().unwrap().recv_timeout(std::time::Duration::from_secs(10)).is_ok();
-        io.output("result", met)
-    });
+    let left = AssetDefinition::builder("left")
+        .output_type(type_info!(bool))
+        .compute(move |io| {
+            tx1.send(()).ok();
+            let met = rx2
+                .lock()
+                .unwrap()
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .is_ok();
+            io.output("result", met)
+        });
+    let right = AssetDefinition::builder("right")
+        .output_type(type_info!(bool))
+        .compute(move |io| {
+            tx2.send(()).ok();
+            let met = rx1
+                .lock()
+                .unwrap()
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .is_ok();
+            io.output("result", met)
+        });
     let result = Definitions::new()
         .assets([left, right])
         .run(RunOptions::new().in_memory().max_concurrency(2))

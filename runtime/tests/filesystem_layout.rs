@@ -28,7 +28,13 @@ fn op_job_writes_run_scoped_paths_and_downstream_loads_them() {
     let loaded = result.events_of_type(EventType::LoadedInput);
     assert_eq!(loaded.len(), 1);
     match &loaded[0].kind {
-        EventKind::LoadedInput { input_name, manager_key, upstream_output_name, upstream_step_key, metadata } => {
+        EventKind::LoadedInput {
+            input_name,
+            manager_key,
+            upstream_output_name,
+            upstream_step_key,
+            metadata,
+        } => {
             assert_eq!(input_name, "x");
             assert_eq!(manager_key, "io_manager");
             assert_eq!(upstream_output_name.as_deref(), Some("result"));
@@ -69,21 +75,40 @@ fn assets_with_key_prefixes_are_stored_under_their_key_path() {
     let v2: Vec<i64> = rmp_serde::from_slice(&std::fs::read(&p2).unwrap()).unwrap();
     assert_eq!(v1, [1, 2, 3]);
     assert_eq!(v2, [10, 20, 30]);
-    assert_eq!(result.asset_value::<Vec<i64>>(["four", "five", "asset2"]).unwrap(), &[10, 20, 30]);
+    assert_eq!(
+        result
+            .asset_value::<Vec<i64>>(["four", "five", "asset2"])
+            .unwrap(),
+        &[10, 20, 30]
+    );
 
     // Materialization and handled-output events carry the path.
     let mats = result.events_of_type(EventType::AssetMaterialization);
     assert_eq!(mats.len(), 2);
-    assert!(matches!(&mats[1].kind, EventKind::AssetMaterialization { asset_key, metadata, .. }
-        if asset_key.to_string() == "four/five/asset2" && metadata["path"] == MetadataValue::path(&p2)));
+    assert!(
+        matches!(&mats[1].kind, EventKind::AssetMaterialization { asset_key, metadata, .. }
+        if asset_key.to_string() == "four/five/asset2" && metadata["path"] == MetadataValue::path(&p2))
+    );
     assert_eq!(mats[1].step_key.as_deref(), Some("four__five__asset2"));
 
     // A new materialization overwrites; a second run of just asset2 reads the stored asset1.
     let again = defs.materialize(["four/five/asset2"]).unwrap();
-    assert_eq!(again.asset_value::<Vec<i64>>("four/five/asset2").unwrap(), &[10, 20, 30]);
+    assert_eq!(
+        again.asset_value::<Vec<i64>>("four/five/asset2").unwrap(),
+        &[10, 20, 30]
+    );
     let loaded = again.events_of_type(EventType::LoadedInput);
-    assert!(matches!(&loaded[0].kind, EventKind::LoadedInput { upstream_step_key: None, .. }));
-    assert_eq!(loaded[0].message, "Loaded input \"asset1\" using input manager \"io_manager\"");
+    assert!(matches!(
+        &loaded[0].kind,
+        EventKind::LoadedInput {
+            upstream_step_key: None,
+            ..
+        }
+    ));
+    assert_eq!(
+        loaded[0].message,
+        "Loaded input \"asset1\" using input manager \"io_manager\""
+    );
 }
 
 #[test]
@@ -91,9 +116,15 @@ fn json_codec_writes_readable_files() {
     let dir = tempfile::tempdir().unwrap();
     let defs = Definitions::new()
         .asset(const_asset("answer", 42))
-        .resource("io_manager", FilesystemIOManager::new(dir.path()).with_codec(Codec::Json));
+        .resource(
+            "io_manager",
+            FilesystemIOManager::new(dir.path()).with_codec(Codec::Json),
+        );
     defs.materialize_all().unwrap();
-    assert_eq!(std::fs::read_to_string(dir.path().join("answer")).unwrap(), "42");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("answer")).unwrap(),
+        "42"
+    );
 }
 
 #[test]

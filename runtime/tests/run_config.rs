@@ -22,9 +22,22 @@ fn run_with(defs: &Definitions, config: serde_json::Value) -> Result<RunResult, 
 
 #[test]
 fn wrong_type_names_the_full_path() {
-    let defs = Definitions::new().asset(const_asset("a", 1)).resource("io_manager", fs_io_manager());
-    let p = problems(run_with(&defs, json!({"resources": {"io_manager": {"config": {"base_dir": 123}}}})).unwrap_err());
-    assert_eq!(p, ["resources.io_manager.config.base_dir: expected a string or { env = \"NAME\" }, found 123"]);
+    let defs = Definitions::new()
+        .asset(const_asset("a", 1))
+        .resource("io_manager", fs_io_manager());
+    let p = problems(
+        run_with(
+            &defs,
+            json!({"resources": {"io_manager": {"config": {"base_dir": 123}}}}),
+        )
+        .unwrap_err(),
+    );
+    assert_eq!(
+        p,
+        [
+            "resources.io_manager.config.base_dir: expected a string or { env = \"NAME\" }, found 123"
+        ]
+    );
     // A base_dir may name an environment variable.
     let dir = tempfile::tempdir().unwrap();
     // SAFETY: only this test reads this variable.
@@ -35,11 +48,21 @@ fn wrong_type_names_the_full_path() {
 
 #[test]
 fn unknown_entry_gets_a_did_you_mean() {
-    let defs = Definitions::new().asset(const_asset("a", 1)).resource("io_manager", fs_io_manager());
-    let p = problems(run_with(&defs, json!({"resources": {"io_manager": {"config": {"base_dirx": "/tmp"}}}})).unwrap_err());
+    let defs = Definitions::new()
+        .asset(const_asset("a", 1))
+        .resource("io_manager", fs_io_manager());
+    let p = problems(
+        run_with(
+            &defs,
+            json!({"resources": {"io_manager": {"config": {"base_dirx": "/tmp"}}}}),
+        )
+        .unwrap_err(),
+    );
     assert_eq!(
         p,
-        ["resources.io_manager.config: unknown field `base_dirx`; did you mean `base_dir`? (expected one of `base_dir`, `codec`, `durable`)"]
+        [
+            "resources.io_manager.config: unknown field `base_dirx`; did you mean `base_dir`? (expected one of `base_dir`, `codec`, `durable`)"
+        ]
     );
 }
 
@@ -54,7 +77,8 @@ struct FooConfig {
     foo: String,
 }
 
-fn configured_manager<C: serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + 'static>() -> IOManagerDefinition {
+fn configured_manager<C: serde::de::DeserializeOwned + std::fmt::Debug + Send + Sync + 'static>()
+-> IOManagerDefinition {
     IOManagerDefinition::new_dyn(|ctx: &mut InitContext| {
         let _config: C = ctx.config()?;
         Ok(InMemoryIOManager::new())
@@ -64,11 +88,15 @@ fn configured_manager<C: serde::de::DeserializeOwned + std::fmt::Debug + Send + 
 
 #[test]
 fn missing_env_var_names_the_variable_and_path() {
-    let defs = Definitions::new().asset(const_asset("a", 1)).resource("io_manager", configured_manager::<RootConfig>());
+    let defs = Definitions::new()
+        .asset(const_asset("a", 1))
+        .resource("io_manager", configured_manager::<RootConfig>());
     let p = problems(run_with(&defs, json!({"resources": {"io_manager": {"config": {"root": {"env": "LARDER_TEST_NOPE_ENV"}}}}})).unwrap_err());
     assert_eq!(
         p,
-        ["resources.io_manager.config.root: environment variable `LARDER_TEST_NOPE_ENV` is not set; set it before launching the run"]
+        [
+            "resources.io_manager.config.root: environment variable `LARDER_TEST_NOPE_ENV` is not set; set it before launching the run"
+        ]
     );
 }
 
@@ -86,8 +114,14 @@ fn env_var_resolves_at_launch_and_is_never_printed() {
         Ok(InMemoryIOManager::new())
     })
     .config_type::<RootConfig>();
-    let defs = Definitions::new().asset(const_asset("a", 1)).resource("io_manager", manager);
-    let result = run_with(&defs, json!({"resources": {"io_manager": {"config": {"root": {"env": "LARDER_TEST_SECRET"}}}}})).unwrap();
+    let defs = Definitions::new()
+        .asset(const_asset("a", 1))
+        .resource("io_manager", manager);
+    let result = run_with(
+        &defs,
+        json!({"resources": {"io_manager": {"config": {"root": {"env": "LARDER_TEST_SECRET"}}}}}),
+    )
+    .unwrap();
     assert_eq!(*seen.lock().unwrap(), "hunter2");
     let everything = format!("{:?}", result.events());
     assert!(!everything.contains("hunter2"));
@@ -95,11 +129,15 @@ fn env_var_resolves_at_launch_and_is_never_printed() {
 
 #[test]
 fn missing_required_config_shows_a_sample() {
-    let defs = Definitions::new().asset(const_asset("a", 1)).resource("io_manager", configured_manager::<FooConfig>());
+    let defs = Definitions::new()
+        .asset(const_asset("a", 1))
+        .resource("io_manager", configured_manager::<FooConfig>());
     let p = problems(run_with(&defs, json!({})).unwrap_err());
     assert_eq!(
         p,
-        ["resources.io_manager.config: missing required field `foo`; for example:\n      [resources.io_manager.config]\n      foo = ..."]
+        [
+            "resources.io_manager.config: missing required field `foo`; for example:\n      [resources.io_manager.config]\n      foo = ..."
+        ]
     );
 }
 
@@ -125,33 +163,57 @@ fn job_with(manager: IOManagerDefinition) -> JobDefinition {
 
 #[test]
 fn output_config_type_error() {
-    let manager = IOManagerDefinition::new_dyn(|_| Ok(InMemoryIOManager::new())).output_config_type::<OutputConfig>();
+    let manager = IOManagerDefinition::new_dyn(|_| Ok(InMemoryIOManager::new()))
+        .output_config_type::<OutputConfig>();
     let job = job_with(manager);
-    let config = RunConfig::new().output("my_op", "result", json!({"some_config": 5})).output("b", "result", json!({"some_config": "x"}));
-    let p = problems(job.execute_in_process_with(RunOptions::new().run_config(config)).unwrap_err());
-    assert_eq!(p, ["ops.my_op.outputs.result.some_config: expected a string, found 5"]);
+    let config = RunConfig::new()
+        .output("my_op", "result", json!({"some_config": 5}))
+        .output("b", "result", json!({"some_config": "x"}));
+    let p = problems(
+        job.execute_in_process_with(RunOptions::new().run_config(config))
+            .unwrap_err(),
+    );
+    assert_eq!(
+        p,
+        ["ops.my_op.outputs.result.some_config: expected a string, found 5"]
+    );
 }
 
 #[test]
 fn output_config_given_to_a_manager_without_an_output_config_type() {
-    let job = job_with(IOManagerDefinition::new_dyn(|_| Ok(InMemoryIOManager::new())));
+    let job = job_with(IOManagerDefinition::new_dyn(|_| {
+        Ok(InMemoryIOManager::new())
+    }));
     let config = RunConfig::new().output("my_op", "result", json!({"some_config": "x"}));
-    let p = problems(job.execute_in_process_with(RunOptions::new().run_config(config)).unwrap_err());
+    let p = problems(
+        job.execute_in_process_with(RunOptions::new().run_config(config))
+            .unwrap_err(),
+    );
     assert_eq!(
         p,
-        ["ops.my_op.outputs.result: unexpected config: the IO manager bound to `io_manager` (`InMemoryIOManager`) declares no output config type"]
+        [
+            "ops.my_op.outputs.result: unexpected config: the IO manager bound to `io_manager` (`InMemoryIOManager`) declares no output config type"
+        ]
     );
 }
 
 #[test]
 fn input_config_type_error_and_reading_it_in_the_manager() {
-    let manager = IOManagerDefinition::new_dyn(|_| Ok(InMemoryIOManager::new())).input_config_type::<InputConfig>();
+    let manager = IOManagerDefinition::new_dyn(|_| Ok(InMemoryIOManager::new()))
+        .input_config_type::<InputConfig>();
     let job = job_with(manager.clone());
     let bad = RunConfig::new().input("b", "x", json!({"v": "str"}));
-    let p = problems(job.execute_in_process_with(RunOptions::new().run_config(bad)).unwrap_err());
+    let p = problems(
+        job.execute_in_process_with(RunOptions::new().run_config(bad))
+            .unwrap_err(),
+    );
     assert_eq!(p, ["ops.b.inputs.x.v: expected i64, found \"str\""]);
     let good = RunConfig::new().input("b", "x", json!({"v": 3}));
-    assert!(job.execute_in_process_with(RunOptions::new().run_config(good)).unwrap().success());
+    assert!(
+        job.execute_in_process_with(RunOptions::new().run_config(good))
+            .unwrap()
+            .success()
+    );
 }
 
 #[test]
@@ -171,12 +233,18 @@ fn config_for_ops_themselves_and_unknown_entries() {
     job.invoke(&scaled, []);
     let job = job.build().unwrap();
     let ok = job
-        .execute_in_process_with(RunOptions::new().run_config(RunConfig::from_toml_str("[ops.scaled.config]\nfactor = 4\n").unwrap()))
+        .execute_in_process_with(
+            RunOptions::new()
+                .run_config(RunConfig::from_toml_str("[ops.scaled.config]\nfactor = 4\n").unwrap()),
+        )
         .unwrap();
     assert_eq!(*ok.output_for_node::<i64>("scaled").unwrap(), 40);
 
     let typo = RunConfig::from_json(json!({"ops": {"scaledd": {"config": {"factor": 1}}, "scaled": {"config": {"factor": 2}, "outptus": {}}}, "resource": {}})).unwrap();
-    let p = problems(job.execute_in_process_with(RunOptions::new().run_config(typo)).unwrap_err());
+    let p = problems(
+        job.execute_in_process_with(RunOptions::new().run_config(typo))
+            .unwrap_err(),
+    );
     assert_eq!(
         p,
         [

@@ -20,11 +20,15 @@ fn unbound_key_names_key_output_step_and_bound_keys() {
         .output_type(type_info!(i64))
         .io_manager_key("missing_io")
         .compute(|io| io.output("result", 1_i64));
-    let defs = Definitions::new().asset(a).resource("warehouse", mem_io_manager());
+    let defs = Definitions::new()
+        .asset(a)
+        .resource("warehouse", mem_io_manager());
     let p = problems(defs.validate().unwrap_err());
     assert_eq!(
         p,
-        ["io manager key `missing_io` required by output `result` of asset `a` (step `a`) is not bound; bound keys: `warehouse`, `io_manager`"]
+        [
+            "io manager key `missing_io` required by output `result` of asset `a` (step `a`) is not bound; bound keys: `warehouse`, `io_manager`"
+        ]
     );
 }
 
@@ -34,7 +38,9 @@ fn did_you_mean_for_close_keys() {
         .output_type(type_info!(i64))
         .io_manager_key("warehose")
         .compute(|io| io.output("result", 1_i64));
-    let defs = Definitions::new().asset(a).resource("warehouse", mem_io_manager());
+    let defs = Definitions::new()
+        .asset(a)
+        .resource("warehouse", mem_io_manager());
     let p = problems(defs.validate().unwrap_err());
     assert!(p[0].ends_with("; did you mean `warehouse`?"), "{}", p[0]);
 }
@@ -76,11 +82,15 @@ fn rebound_manager_that_cannot_store_the_type_is_refused_before_running() {
     let a = AssetDefinition::builder("a")
         .output_type(type_info!(NotClone))
         .compute(|io| io.output("result", NotClone(1)));
-    let defs = Definitions::new().asset(a).resource("io_manager", mem_io_manager());
+    let defs = Definitions::new()
+        .asset(a)
+        .resource("io_manager", mem_io_manager());
     let p = problems(defs.validate().unwrap_err());
     assert_eq!(
         p,
-        ["output `result` of asset `a` (step `a`) is a `NotClone`, but `InMemoryIOManager`, bound to key `io_manager`, cannot store it: it keeps a copy of each value, so `NotClone` must implement Clone"]
+        [
+            "output `result` of asset `a` (step `a`) is a `NotClone`, but `InMemoryIOManager`, bound to key `io_manager`, cannot store it: it keeps a copy of each value, so `NotClone` must implement Clone"
+        ]
     );
     // The filesystem manager says why in its own terms.
     let a = AssetDefinition::builder("a")
@@ -97,7 +107,9 @@ fn op_input_with_no_upstream_and_no_input_manager() {
     let err = job.build().unwrap().execute_in_process().unwrap_err();
     assert_eq!(
         problems(err),
-        ["input `x` of op `lonely` in job `j` has no upstream output and no input_manager_key, so nothing can load it; wire it to an upstream op or give it an input manager"]
+        [
+            "input `x` of op `lonely` in job `j` has no upstream output and no input_manager_key, so nothing can load it; wire it to an upstream op or give it an input manager"
+        ]
     );
 }
 
@@ -139,9 +151,15 @@ fn key_bound_to_input_manager_cannot_store_outputs() {
         .output_type(type_info!(i64))
         .io_manager_key("loader")
         .compute(|io| io.output("result", 1_i64));
-    let defs = Definitions::new().asset(a).resource("loader", InputManagerDefinition::hardcoded(Loader));
+    let defs = Definitions::new()
+        .asset(a)
+        .resource("loader", InputManagerDefinition::hardcoded(Loader));
     let p = problems(defs.validate().unwrap_err());
-    assert!(p[0].contains("is an input manager, not an IO manager"), "{}", p[0]);
+    assert!(
+        p[0].contains("is an input manager, not an IO manager"),
+        "{}",
+        p[0]
+    );
     let def = InputManagerDefinition::hardcoded(Loader);
     assert_eq!(def.resource_definition().kind(), ResourceKind::InputManager);
 }

@@ -13,7 +13,9 @@ pub fn assets(n: usize) -> Vec<AssetDefinition> {
         .map(|i| {
             let name = format!("a{i}");
             if i == 0 {
-                AssetDefinition::builder(name).output_type(type_info!(u64)).compute(|io| io.set_output(0, 0_u64))
+                AssetDefinition::builder(name)
+                    .output_type(type_info!(u64))
+                    .compute(|io| io.set_output(0, 0_u64))
             } else {
                 AssetDefinition::builder(name)
                     .input(AssetIn::new(format!("a{}", i - 1), type_info!(u64)))
@@ -41,7 +43,10 @@ pub fn run(n: usize, fs: bool, durable: bool) -> Result<Report> {
     if fs {
         let last: u64 = rmp_last(dir.path(), n)?;
         if last != n as u64 - 1 {
-            return Err(larder::Error::msg(format!("chain ended at {last}, expected {}", n - 1)));
+            return Err(larder::Error::msg(format!(
+                "chain ended at {last}, expected {}",
+                n - 1
+            )));
         }
     }
     let mut report = Report::new(if fs { "chain_fs" } else { "chain_mem" }, n, durable && fs);
@@ -59,7 +64,12 @@ fn rmp_last(dir: &std::path::Path, n: usize) -> Result<u64> {
         [b] if *b < 0x80 => Ok(u64::from(*b)),
         [0xcc, b] => Ok(u64::from(*b)),
         [0xcd, a, b] => Ok(u64::from(u16::from_be_bytes([*a, *b]))),
-        [0xce, rest @ ..] if rest.len() == 4 => Ok(u64::from(u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]))),
-        _ => Err(larder::Error::msg(format!("unexpected bytes in {}", path.display()))),
+        [0xce, rest @ ..] if rest.len() == 4 => Ok(u64::from(u32::from_be_bytes([
+            rest[0], rest[1], rest[2], rest[3],
+        ]))),
+        _ => Err(larder::Error::msg(format!(
+            "unexpected bytes in {}",
+            path.display()
+        ))),
     }
 }

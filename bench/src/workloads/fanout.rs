@@ -10,7 +10,11 @@ use crate::report::Report;
 pub fn run(n: usize, durable: bool) -> Result<Report> {
     let n = n.max(1);
     let dir = tempfile::tempdir()?;
-    let mut assets = vec![AssetDefinition::builder("root").output_type(type_info!(u64)).compute(|io| io.set_output(0, 1_u64))];
+    let mut assets = vec![
+        AssetDefinition::builder("root")
+            .output_type(type_info!(u64))
+            .compute(|io| io.set_output(0, 1_u64)),
+    ];
     for i in 0..n {
         assets.push(
             AssetDefinition::builder(format!("child{i}"))
@@ -33,14 +37,18 @@ pub fn run(n: usize, durable: bool) -> Result<Report> {
         }
         io.set_output(0, total)
     }));
-    let defs = Definitions::new().assets(assets).resource("io_manager", super::fs_manager(dir.path(), durable));
+    let defs = Definitions::new()
+        .assets(assets)
+        .resource("io_manager", super::fs_manager(dir.path(), durable));
     let start = Instant::now();
     let result = defs.run(super::options(Some(dir.path())).capture_outputs(true))?;
     let elapsed = start.elapsed().as_secs_f64();
     let expected: u64 = (0..n as u64).map(|i| 1 + i).sum();
     let total = *result.asset_value::<u64>("sink")?;
     if total != expected {
-        return Err(larder::Error::msg(format!("sink is {total}, expected {expected}")));
+        return Err(larder::Error::msg(format!(
+            "sink is {total}, expected {expected}"
+        )));
     }
     let mut report = Report::new("fanout", n, durable);
     report.materialize_s = elapsed;

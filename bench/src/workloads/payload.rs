@@ -19,7 +19,9 @@ fn between(result: &RunResult, step: &str, from: EventType, to: EventType) -> Re
             .map(|e| e.timestamp)
             .ok_or_else(|| larder::Error::msg(format!("no {ty:?} event for {step}")))
     };
-    let d = at(to)?.duration_since(at(from)?).map_err(|e| larder::Error::msg(e.to_string()))?;
+    let d = at(to)?
+        .duration_since(at(from)?)
+        .map_err(|e| larder::Error::msg(e.to_string()))?;
     Ok(d.as_secs_f64())
 }
 
@@ -37,12 +39,24 @@ pub fn run(mib: usize, durable: bool) -> Result<Report> {
             let data: ByteBuf = io.take_input(0)?;
             io.set_output(0, data.len() as u64)
         });
-    let defs = Definitions::new().assets([payload, reader]).resource("io_manager", super::fs_manager(dir.path(), durable));
+    let defs = Definitions::new()
+        .assets([payload, reader])
+        .resource("io_manager", super::fs_manager(dir.path(), durable));
     let start = Instant::now();
     let result = defs.run(super::options(Some(dir.path())))?;
     let elapsed = start.elapsed().as_secs_f64();
-    let handle_s = between(&result, "payload", EventType::StepOutput, EventType::HandledOutput)?;
-    let load_s = between(&result, "reader", EventType::StepStart, EventType::LoadedInput)?;
+    let handle_s = between(
+        &result,
+        "payload",
+        EventType::StepOutput,
+        EventType::HandledOutput,
+    )?;
+    let load_s = between(
+        &result,
+        "reader",
+        EventType::StepStart,
+        EventType::LoadedInput,
+    )?;
 
     // Baseline: the same bytes with plain std::fs, same durability.
     let data = vec![7_u8; bytes];

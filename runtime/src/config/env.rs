@@ -37,12 +37,16 @@ enum Source {
 impl EnvVar {
     /// The variable `name`, read when its value is needed.
     pub fn new(name: impl Into<String>) -> Self {
-        EnvVar { source: Source::Env(name.into()) }
+        EnvVar {
+            source: Source::Env(name.into()),
+        }
     }
 
     /// A literal value (for tests and local runs).
     pub fn literal(value: impl Into<String>) -> Self {
-        EnvVar { source: Source::Literal(value.into()) }
+        EnvVar {
+            source: Source::Literal(value.into()),
+        }
     }
 
     /// The variable's name, if it names one.
@@ -108,13 +112,18 @@ impl<'de> Deserialize<'de> for EnvVar {
             fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<EnvVar, E> {
                 Ok(EnvVar::literal(v))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<EnvVar, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<EnvVar, A::Error> {
                 let mut name: Option<String> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     if key == "env" {
                         name = Some(map.next_value()?);
                     } else {
-                        return Err(de::Error::custom(format!("unknown field `{key}`; expected `env`")));
+                        return Err(de::Error::custom(format!(
+                            "unknown field `{key}`; expected `env`"
+                        )));
                     }
                 }
                 let name = name.ok_or_else(|| de::Error::custom("missing field `env`"))?;

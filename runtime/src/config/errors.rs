@@ -6,24 +6,24 @@ use serde::de::{self, DeserializeOwned, Visitor};
 
 /// Rewrites one serde message at `path`.
 pub(crate) fn explain(path: &str, message: &str, fields: &[&'static str]) -> String {
-    if let Some(rest) = message.strip_prefix("invalid type: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return format!("{path}: expected {expected}, found {}", found_text(found));
-        }
+    if let Some(rest) = message.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        return format!("{path}: expected {expected}, found {}", found_text(found));
     }
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        if let Some((field, _)) = rest.split_once('`') {
-            // The path names the unknown field itself; report it at its parent.
-            let parent = path.strip_suffix(&format!(".{field}")).unwrap_or(path);
-            return unknown_field(parent, field, fields);
-        }
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((field, _)) = rest.split_once('`')
+    {
+        // The path names the unknown field itself; report it at its parent.
+        let parent = path.strip_suffix(&format!(".{field}")).unwrap_or(path);
+        return unknown_field(parent, field, fields);
     }
-    if let Some(rest) = message.strip_prefix("missing field `") {
-        if let Some((field, _)) = rest.split_once('`') {
-            return format!(
-                "{path}: missing required field `{field}`; for example:\n      [{path}]\n      {field} = ...",
-            );
-        }
+    if let Some(rest) = message.strip_prefix("missing field `")
+        && let Some((field, _)) = rest.split_once('`')
+    {
+        return format!(
+            "{path}: missing required field `{field}`; for example:\n      [{path}]\n      {field} = ...",
+        );
     }
     format!("{path}: {message}")
 }
@@ -40,7 +40,14 @@ pub(crate) fn unknown_field(path: &str, field: &str, fields: &[&'static str]) ->
     let expected = if fields.is_empty() {
         String::new()
     } else {
-        format!(" (expected one of {})", fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "))
+        format!(
+            " (expected one of {})",
+            fields
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     };
     format!("{path}: unknown field `{field}`{suggestion}{expected}")
 }

@@ -22,7 +22,9 @@ pub struct RunConfig {
 impl RunConfig {
     /// No config.
     pub fn new() -> Self {
-        RunConfig { root: Json::Object(Default::default()) }
+        RunConfig {
+            root: Json::Object(Default::default()),
+        }
     }
 
     /// Config from a JSON value (the top level must be an object).
@@ -34,7 +36,11 @@ impl RunConfig {
             )]));
         }
         Ok(RunConfig {
-            root: if value.is_null() { Json::Object(Default::default()) } else { value },
+            root: if value.is_null() {
+                Json::Object(Default::default())
+            } else {
+                value
+            },
         })
     }
 
@@ -130,7 +136,10 @@ impl RunConfig {
 /// path under `path` (`resources.io_manager.config.base_dir: expected a
 /// string, found 123`), suggests a field for an unknown one, and shows a
 /// sample for a missing one. Fields `C` ignores are reported as unknown.
-pub fn deserialize_at<C: DeserializeOwned>(value: &Json, path: &str) -> std::result::Result<C, String> {
+pub fn deserialize_at<C: DeserializeOwned>(
+    value: &Json,
+    path: &str,
+) -> std::result::Result<C, String> {
     let join = |inner: &str| match (path.is_empty(), inner) {
         (true, ".") => "(top level)".to_owned(),
         (true, _) => inner.to_owned(),

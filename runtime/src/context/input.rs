@@ -62,12 +62,16 @@ impl InputContext {
 
     /// The step loading the input.
     pub fn step_key(&self) -> Result<&str> {
-        self.step_key.as_deref().ok_or_else(|| self.missing("step_key"))
+        self.step_key
+            .as_deref()
+            .ok_or_else(|| self.missing("step_key"))
     }
 
     /// The job being run.
     pub fn job_name(&self) -> Result<&str> {
-        self.job_name.as_deref().ok_or_else(|| self.missing("job_name"))
+        self.job_name
+            .as_deref()
+            .ok_or_else(|| self.missing("job_name"))
     }
 
     /// The op loading the input.
@@ -104,7 +108,9 @@ impl InputContext {
 
     /// The Rust type of the input.
     pub fn type_name(&self) -> Result<&'static str> {
-        self.type_info.map(|t| t.name).ok_or_else(|| self.missing("the input type"))
+        self.type_info
+            .map(|t| t.name)
+            .ok_or_else(|| self.missing("the input type"))
     }
 
     /// The manager's resource config.
@@ -152,7 +158,11 @@ impl InputContext {
 
     /// Adds metadata to the loaded-input event; for assets it is also
     /// recorded as an observation. Adding a key twice is an error.
-    pub fn add_input_metadata(&mut self, metadata: Metadata, description: Option<&str>) -> Result<()> {
+    pub fn add_input_metadata(
+        &mut self,
+        metadata: Metadata,
+        description: Option<&str>,
+    ) -> Result<()> {
         merge_metadata(&mut self.input_metadata, metadata.clone())?;
         if let Some(asset_key) = &self.asset_key {
             self.observations.push(UserEvent::AssetObservation {
@@ -189,7 +199,10 @@ impl InputContext {
 
     /// The run's partition key.
     pub fn partition_key(&self) -> Result<&str> {
-        Err(not_partitioned(&format!("the run loading {}", self.describe()), "partition_key"))
+        Err(not_partitioned(
+            &format!("the run loading {}", self.describe()),
+            "partition_key",
+        ))
     }
 
     /// Whether the upstream asset is partitioned.

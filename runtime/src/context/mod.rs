@@ -5,7 +5,9 @@ mod build;
 mod input;
 mod output;
 
-pub use build::{InputContextBuilder, OutputContextBuilder, build_input_context, build_output_context};
+pub use build::{
+    InputContextBuilder, OutputContextBuilder, build_input_context, build_output_context,
+};
 pub use input::InputContext;
 pub use output::OutputContext;
 
@@ -16,7 +18,11 @@ pub const EPHEMERAL_RUN_ID: &str = "__EPHEMERAL_RUN_ID";
 
 /// Merges `add` into `into`, refusing keys that are already there.
 pub(crate) fn merge_metadata(into: &mut crate::Metadata, add: crate::Metadata) -> Result<()> {
-    let dup: Vec<String> = add.keys().filter(|k| into.contains_key(*k)).cloned().collect();
+    let dup: Vec<String> = add
+        .keys()
+        .filter(|k| into.contains_key(*k))
+        .cloned()
+        .collect();
     if !dup.is_empty() {
         return Err(Error::DuplicateMetadata { keys: dup });
     }
@@ -26,5 +32,7 @@ pub(crate) fn merge_metadata(into: &mut crate::Metadata, add: crate::Metadata) -
 
 /// The error for partition members until partitions are defined for an asset.
 pub(crate) fn not_partitioned(what: &str, member: &str) -> Error {
-    Error::context(format!("cannot access `{member}`: {what} is not partitioned"))
+    Error::context(format!(
+        "cannot access `{member}`: {what} is not partitioned"
+    ))
 }

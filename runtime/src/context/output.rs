@@ -56,7 +56,9 @@ impl OutputContext {
 
     /// The step key (`op_a`, `one__two__asset1`).
     pub fn step_key(&self) -> Result<&str> {
-        self.step_key.as_deref().ok_or_else(|| self.missing("step_key"))
+        self.step_key
+            .as_deref()
+            .ok_or_else(|| self.missing("step_key"))
     }
 
     /// Whether the output has a name.
@@ -71,7 +73,9 @@ impl OutputContext {
 
     /// The job (or asset job) being run.
     pub fn job_name(&self) -> Result<&str> {
-        self.job_name.as_deref().ok_or_else(|| self.missing("job_name"))
+        self.job_name
+            .as_deref()
+            .ok_or_else(|| self.missing("job_name"))
     }
 
     /// The run id. Absent on the upstream context of an asset that was not
@@ -81,7 +85,10 @@ impl OutputContext {
             Error::context(format!(
                 "{} has no run id: it was not produced in this run{}",
                 self.describe(),
-                self.asset_key.as_ref().map(|k| format!(" (asset `{k}`)")).unwrap_or_default()
+                self.asset_key
+                    .as_ref()
+                    .map(|k| format!(" (asset `{k}`)"))
+                    .unwrap_or_default()
             ))
         })
     }
@@ -139,7 +146,9 @@ impl OutputContext {
 
     /// The Rust type of the output (Dagster's `dagster_type`).
     pub fn type_name(&self) -> Result<&'static str> {
-        self.type_info.map(|t| t.name).ok_or_else(|| self.missing("the output type"))
+        self.type_info
+            .map(|t| t.name)
+            .ok_or_else(|| self.missing("the output type"))
     }
 
     /// The key of the manager handling this output.
@@ -155,7 +164,10 @@ impl OutputContext {
     /// The asset key, for asset outputs.
     pub fn asset_key(&self) -> Result<&AssetKey> {
         self.asset_key.as_ref().ok_or_else(|| {
-            Error::context(format!("{} is not an asset output, so it has no asset key", self.describe()))
+            Error::context(format!(
+                "{} is not an asset output, so it has no asset key",
+                self.describe()
+            ))
         })
     }
 
@@ -196,7 +208,12 @@ impl OutputContext {
                     "output `{name}` of step `{step}` has both a mapping key and a version; dynamic mapping is not supported with versioning"
                 )));
             }
-            return Ok(vec!["versioned_outputs".to_owned(), version.clone(), step, name]);
+            return Ok(vec![
+                "versioned_outputs".to_owned(),
+                version.clone(),
+                step,
+                name,
+            ]);
         }
         let mut id = vec![self.run_id()?.to_owned(), step, name];
         if let Some(m) = &self.mapping_key {
@@ -224,7 +241,10 @@ impl OutputContext {
 
     /// The run's partition key.
     pub fn partition_key(&self) -> Result<&str> {
-        Err(not_partitioned(&format!("the run producing {}", self.describe()), "partition_key"))
+        Err(not_partitioned(
+            &format!("the run producing {}", self.describe()),
+            "partition_key",
+        ))
     }
 
     /// Whether the output is a partitioned asset.

@@ -182,7 +182,11 @@ impl AssetDefinition {
 
     /// The key of the manager storing the asset.
     pub fn io_manager_key(&self) -> &str {
-        self.op.outputs.first().map(|o| o.io_manager_key.as_str()).unwrap_or(DEFAULT_IO_MANAGER_KEY)
+        self.op
+            .outputs
+            .first()
+            .map(|o| o.io_manager_key.as_str())
+            .unwrap_or(DEFAULT_IO_MANAGER_KEY)
     }
 
     /// The asset's Rust type.
@@ -192,7 +196,11 @@ impl AssetDefinition {
 
     /// Upstream assets loaded as inputs.
     pub fn upstream_keys(&self) -> Vec<AssetKey> {
-        self.op.inputs.iter().filter_map(|i| i.asset_key.clone()).collect()
+        self.op
+            .inputs
+            .iter()
+            .filter_map(|i| i.asset_key.clone())
+            .collect()
     }
 
     /// Upstream assets this asset only waits for (`deps`).
@@ -306,10 +314,15 @@ impl AssetBuilder {
     where
         F: Fn(&mut StepIo<'_>) -> Result<()> + Send + Sync + 'static,
     {
-        let key = self.key.unwrap_or_else(|| AssetKey::new([self.name]).with_prefix(self.key_prefix));
+        let key = self
+            .key
+            .unwrap_or_else(|| AssetKey::new([self.name]).with_prefix(self.key_prefix));
         let metadata = Arc::new(self.metadata);
-        let mut out = Out::new(DEFAULT_OUTPUT, self.output_type.unwrap_or(crate::type_info!(())))
-            .io_manager_key(self.io_manager_key);
+        let mut out = Out::new(
+            DEFAULT_OUTPUT,
+            self.output_type.unwrap_or(crate::type_info!(())),
+        )
+        .io_manager_key(self.io_manager_key);
         out.typed = self.typed;
         out.metadata = metadata.clone();
         let mut op = OpDefinition::builder(key.to_step_key()).output(out);

@@ -69,8 +69,13 @@ impl Definitions {
 
     /// Binds a resource (an IO manager, input manager or plain resource) to
     /// `key`, replacing any earlier binding.
-    pub fn resource(mut self, key: impl Into<String>, resource: impl IntoResourceDefinition) -> Self {
-        self.resources.insert(key.into(), resource.into_resource_definition());
+    pub fn resource(
+        mut self,
+        key: impl Into<String>,
+        resource: impl IntoResourceDefinition,
+    ) -> Self {
+        self.resources
+            .insert(key.into(), resource.into_resource_definition());
         self
     }
 
@@ -85,7 +90,10 @@ impl Definitions {
         self.assets.iter().find(|a| a.key == key).ok_or_else(|| {
             Error::NotFound(format!(
                 "no asset `{key}` is defined{}",
-                did_you_mean(&key.to_string(), self.assets.iter().map(|a| a.key.to_string()))
+                did_you_mean(
+                    &key.to_string(),
+                    self.assets.iter().map(|a| a.key.to_string())
+                )
             ))
         })
     }
@@ -105,7 +113,15 @@ impl Definitions {
         self.jobs.iter().find(|j| j.name == name).ok_or_else(|| {
             Error::NotFound(format!(
                 "no job `{name}` is defined; jobs: {}{}",
-                if self.jobs.is_empty() { "none".to_owned() } else { self.jobs.iter().map(|j| j.name.clone()).collect::<Vec<_>>().join(", ") },
+                if self.jobs.is_empty() {
+                    "none".to_owned()
+                } else {
+                    self.jobs
+                        .iter()
+                        .map(|j| j.name.clone())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
                 did_you_mean(name, self.jobs.iter().map(|j| j.name.clone()))
             ))
         })
@@ -137,14 +153,27 @@ impl Definitions {
         let mut dups: Vec<_> = seen.into_iter().filter(|(_, n)| *n > 1).collect();
         dups.sort();
         for (key, n) in dups {
-            problems.push(format!("asset key `{key}` is defined {n} times; asset keys must be unique"));
+            problems.push(format!(
+                "asset key `{key}` is defined {n} times; asset keys must be unique"
+            ));
         }
     }
 
-    fn asset_plan(&self, selection: Option<&[AssetKey]>, in_memory: bool, problems: &mut Vec<String>) -> Plan {
+    fn asset_plan(
+        &self,
+        selection: Option<&[AssetKey]>,
+        in_memory: bool,
+        problems: &mut Vec<String>,
+    ) -> Plan {
         let all: Vec<AssetKey> = self.assets.iter().map(|a| a.key.clone()).collect();
         let selected = selection.unwrap_or(&all);
-        Plan::for_assets(ASSET_JOB_NAME, &self.assets, selected, self.asset_resources(in_memory), problems)
+        Plan::for_assets(
+            ASSET_JOB_NAME,
+            &self.assets,
+            selected,
+            self.asset_resources(in_memory),
+            problems,
+        )
     }
 
     fn job_plan(&self, job: &JobDefinition, in_memory: bool, problems: &mut Vec<String>) -> Plan {
@@ -167,9 +196,11 @@ impl Definitions {
     pub fn validate(&self) -> Result<()> {
         let mut problems = self.problems.clone();
         self.duplicate_asset_keys(&mut problems);
-        self.asset_plan(None, false, &mut problems).validate(&mut problems);
+        self.asset_plan(None, false, &mut problems)
+            .validate(&mut problems);
         for job in &self.jobs {
-            self.job_plan(job, true, &mut problems).validate(&mut problems);
+            self.job_plan(job, true, &mut problems)
+                .validate(&mut problems);
         }
         finish(problems)
     }
@@ -217,7 +248,9 @@ impl JobDefinition {
 
     /// Runs the job in this process with `options`.
     pub fn execute_in_process_with(&self, options: RunOptions) -> Result<RunResult> {
-        Definitions::new().job(self.clone()).execute_job(&self.name, options)
+        Definitions::new()
+            .job(self.clone())
+            .execute_job(&self.name, options)
     }
 }
 
@@ -228,8 +261,12 @@ pub fn materialize(assets: impl IntoIterator<Item = AssetDefinition>) -> Result<
 }
 
 /// Materializes `assets` with the in-memory manager as default `io_manager`.
-pub fn materialize_to_memory(assets: impl IntoIterator<Item = AssetDefinition>) -> Result<RunResult> {
-    Definitions::new().assets(assets).run(RunOptions::new().in_memory())
+pub fn materialize_to_memory(
+    assets: impl IntoIterator<Item = AssetDefinition>,
+) -> Result<RunResult> {
+    Definitions::new()
+        .assets(assets)
+        .run(RunOptions::new().in_memory())
 }
 
 fn finish(mut problems: Vec<String>) -> Result<()> {
@@ -241,7 +278,12 @@ fn finish(mut problems: Vec<String>) -> Result<()> {
     Err(Error::InvalidDefinitions(problems))
 }
 
-fn run_plan(plan: Plan, mut problems: Vec<String>, options: &RunOptions, _job: bool) -> Result<RunResult> {
+fn run_plan(
+    plan: Plan,
+    mut problems: Vec<String>,
+    options: &RunOptions,
+    _job: bool,
+) -> Result<RunResult> {
     plan.validate(&mut problems);
     plan.check_run_config(&options.run_config, &mut problems);
     finish(problems)?;
@@ -250,5 +292,9 @@ fn run_plan(plan: Plan, mut problems: Vec<String>, options: &RunOptions, _job: b
         None => Instance::from_env()?,
     };
     let result = execute(plan, options, instance, options.run_config.clone())?;
-    if options.raise_on_error.unwrap_or(true) { result.into_result() } else { Ok(result) }
+    if options.raise_on_error.unwrap_or(true) {
+        result.into_result()
+    } else {
+        Ok(result)
+    }
 }

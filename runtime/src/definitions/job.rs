@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use super::op::OpDefinition;
 use super::DEFAULT_OUTPUT;
+use super::op::OpDefinition;
 use crate::error::{Error, Result};
 use crate::resources::{IntoResourceDefinition, ResourceDefinition};
 
@@ -67,7 +67,10 @@ impl fmt::Debug for JobDefinition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JobDefinition")
             .field("name", &self.name)
-            .field("nodes", &self.nodes.iter().map(|n| &n.name).collect::<Vec<_>>())
+            .field(
+                "nodes",
+                &self.nodes.iter().map(|n| &n.name).collect::<Vec<_>>(),
+            )
             .field("resources", &self.resources.keys().collect::<Vec<_>>())
             .finish()
     }
@@ -92,18 +95,31 @@ impl Invocation {
             [only] => only.clone(),
             _ => DEFAULT_OUTPUT.to_owned(),
         };
-        OutputHandle { node: self.node.clone(), output }
+        OutputHandle {
+            node: self.node.clone(),
+            output,
+        }
     }
 
     /// The output at `index`, in the op's declaration order.
     pub fn nth(&self, index: usize) -> OutputHandle {
-        let output = self.outputs.get(index).cloned().unwrap_or_else(|| format!("#{index}"));
-        OutputHandle { node: self.node.clone(), output }
+        let output = self
+            .outputs
+            .get(index)
+            .cloned()
+            .unwrap_or_else(|| format!("#{index}"));
+        OutputHandle {
+            node: self.node.clone(),
+            output,
+        }
     }
 
     /// The output named `name`.
     pub fn out(&self, name: &str) -> OutputHandle {
-        OutputHandle { node: self.node.clone(), output: name.to_owned() }
+        OutputHandle {
+            node: self.node.clone(),
+            output: name.to_owned(),
+        }
     }
 }
 
@@ -135,7 +151,13 @@ pub struct JobBuilder {
 impl JobDefinition {
     /// Starts a job named `name`.
     pub fn builder(name: impl Into<String>) -> JobBuilder {
-        JobBuilder { name: name.into(), arity_problems: Vec::new(), description: None, nodes: Vec::new(), resources: IndexMap::new() }
+        JobBuilder {
+            name: name.into(),
+            arity_problems: Vec::new(),
+            description: None,
+            nodes: Vec::new(),
+            resources: IndexMap::new(),
+        }
     }
 
     /// The job's name.
@@ -159,16 +181,26 @@ impl JobDefinition {
     }
 
     /// This job with another resource bound.
-    pub fn with_resource(mut self, key: impl Into<String>, resource: impl IntoResourceDefinition) -> Self {
-        self.resources.insert(key.into(), resource.into_resource_definition());
+    pub fn with_resource(
+        mut self,
+        key: impl Into<String>,
+        resource: impl IntoResourceDefinition,
+    ) -> Self {
+        self.resources
+            .insert(key.into(), resource.into_resource_definition());
         self
     }
 }
 
 impl JobBuilder {
     /// Binds a resource for this job (`resource_defs`).
-    pub fn resource(&mut self, key: impl Into<String>, resource: impl IntoResourceDefinition) -> &mut Self {
-        self.resources.insert(key.into(), resource.into_resource_definition());
+    pub fn resource(
+        &mut self,
+        key: impl Into<String>,
+        resource: impl IntoResourceDefinition,
+    ) -> &mut Self {
+        self.resources
+            .insert(key.into(), resource.into_resource_definition());
         self
     }
 
@@ -197,12 +229,19 @@ impl JobBuilder {
         };
         let outputs = op.outputs.iter().map(|o| o.name.clone()).collect();
         self.nodes.push(node);
-        Invocation { node: name, outputs }
+        Invocation {
+            node: name,
+            outputs,
+        }
     }
 
     /// Invokes `op` with its inputs, in declaration order, wired to
     /// `upstream` (what `op_b(op_a())` in a `#[job]` body becomes).
-    pub fn invoke_positional(&mut self, op: &OpDefinition, upstream: Vec<OutputHandle>) -> Invocation {
+    pub fn invoke_positional(
+        &mut self,
+        op: &OpDefinition,
+        upstream: Vec<OutputHandle>,
+    ) -> Invocation {
         let given = upstream.len();
         let expected = op.inputs.len();
         if given != expected {
@@ -216,7 +255,8 @@ impl JobBuilder {
             ));
         }
         let names: Vec<String> = op.inputs.iter().map(|i| i.name.clone()).collect();
-        let wired: Vec<(&str, OutputHandle)> = names.iter().map(String::as_str).zip(upstream).collect();
+        let wired: Vec<(&str, OutputHandle)> =
+            names.iter().map(String::as_str).zip(upstream).collect();
         self.invoke(op, wired)
     }
 
@@ -264,5 +304,9 @@ impl JobBuilder {
 
 fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
     let v: Vec<&str> = it.collect();
-    if v.is_empty() { "none".to_owned() } else { v.join(", ") }
+    if v.is_empty() {
+        "none".to_owned()
+    } else {
+        v.join(", ")
+    }
 }

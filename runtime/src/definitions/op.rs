@@ -24,7 +24,11 @@ pub struct TypedOutput {
     pub(crate) manager_type: &'static str,
     pub(crate) manager_id: TypeId,
     pub(crate) value_id: TypeId,
-    pub(crate) handle: fn(&(dyn Any + Send + Sync), &mut OutputContext, &(dyn Any + Send + Sync)) -> Option<Result<()>>,
+    pub(crate) handle: fn(
+        &(dyn Any + Send + Sync),
+        &mut OutputContext,
+        &(dyn Any + Send + Sync),
+    ) -> Option<Result<()>>,
     pub(crate) load: fn(&(dyn Any + Send + Sync), &mut InputContext) -> Option<Result<Value>>,
 }
 
@@ -252,23 +256,41 @@ pub struct StepIo<'a> {
 
 impl StepIo<'_> {
     fn input_index(&self, name: &str) -> Result<usize> {
-        self.op.inputs.iter().position(|i| i.name == name).ok_or_else(|| {
-            Error::NotFound(format!(
-                "step `{}` has no input `{name}`; its inputs: {}",
-                self.step_key,
-                self.op.inputs.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
-            ))
-        })
+        self.op
+            .inputs
+            .iter()
+            .position(|i| i.name == name)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "step `{}` has no input `{name}`; its inputs: {}",
+                    self.step_key,
+                    self.op
+                        .inputs
+                        .iter()
+                        .map(|i| i.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
     }
 
     fn output_index(&self, name: &str) -> Result<usize> {
-        self.op.outputs.iter().position(|o| o.name == name).ok_or_else(|| {
-            Error::NotFound(format!(
-                "step `{}` has no output `{name}`; its outputs: {}",
-                self.step_key,
-                self.op.outputs.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
-            ))
-        })
+        self.op
+            .outputs
+            .iter()
+            .position(|o| o.name == name)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "step `{}` has no output `{name}`; its outputs: {}",
+                    self.step_key,
+                    self.op
+                        .outputs
+                        .iter()
+                        .map(|o| o.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
     }
 
     /// Takes the value of input `name`.
@@ -280,16 +302,34 @@ impl StepIo<'_> {
     /// Takes the value of the input at `index`.
     #[doc(hidden)]
     pub fn take_input<T: Any>(&mut self, index: usize) -> Result<T> {
-        let name = self.op.inputs.get(index).map(|i| i.name.as_str()).unwrap_or("?");
-        let value = self.inputs.get_mut(index).and_then(Option::take).ok_or_else(|| {
-            Error::NotFound(format!("input `{name}` of step `{}` was already taken or is missing", self.step_key))
-        })?;
+        let name = self
+            .op
+            .inputs
+            .get(index)
+            .map(|i| i.name.as_str())
+            .unwrap_or("?");
+        let value = self
+            .inputs
+            .get_mut(index)
+            .and_then(Option::take)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "input `{name}` of step `{}` was already taken or is missing",
+                    self.step_key
+                ))
+            })?;
         match value.downcast::<T>() {
             Ok(v) => Ok(*v),
             Err(_) => Err(Error::TypeMismatch {
                 what: format!("input `{name}` of step `{}`", self.step_key),
                 expected: std::any::type_name::<T>(),
-                found: self.op.inputs.get(index).map(|i| i.ty.name).unwrap_or("?").to_owned(),
+                found: self
+                    .op
+                    .inputs
+                    .get(index)
+                    .map(|i| i.ty.name)
+                    .unwrap_or("?")
+                    .to_owned(),
             }),
         }
     }
@@ -304,7 +344,10 @@ impl StepIo<'_> {
     #[doc(hidden)]
     pub fn set_output<T: Any + Send + Sync>(&mut self, index: usize, value: T) -> Result<()> {
         let out = self.op.outputs.get(index).ok_or_else(|| {
-            Error::NotFound(format!("step `{}` has no output number {index}", self.step_key))
+            Error::NotFound(format!(
+                "step `{}` has no output number {index}",
+                self.step_key
+            ))
         })?;
         if out.ty.id != TypeId::of::<T>() {
             return Err(Error::TypeMismatch {
@@ -355,8 +398,14 @@ impl fmt::Debug for OpDefinition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OpDefinition")
             .field("name", &self.name)
-            .field("inputs", &self.inputs.iter().map(|i| &i.name).collect::<Vec<_>>())
-            .field("outputs", &self.outputs.iter().map(|o| &o.name).collect::<Vec<_>>())
+            .field(
+                "inputs",
+                &self.inputs.iter().map(|i| &i.name).collect::<Vec<_>>(),
+            )
+            .field(
+                "outputs",
+                &self.outputs.iter().map(|o| &o.name).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -5,10 +5,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex};
 
+use super::RunOptions;
 use super::plan::Plan;
 use super::result::{RunResult, StepOutcome};
 use super::step::RunState;
-use super::RunOptions;
 use crate::config::RunConfig;
 use crate::error::{Error, Result};
 use crate::events::{EventKind, EventLog};
@@ -34,15 +34,35 @@ struct Schedule {
 }
 
 /// Runs `plan`; `Err` only when the run could not start (resources).
-pub(crate) fn execute(plan: Plan, options: &RunOptions, instance: Instance, run_config: RunConfig) -> Result<RunResult> {
-    let run_id: Arc<str> = Arc::from(options.run_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()));
+pub(crate) fn execute(
+    plan: Plan,
+    options: &RunOptions,
+    instance: Instance,
+    run_config: RunConfig,
+) -> Result<RunResult> {
+    let run_id: Arc<str> = Arc::from(
+        options
+            .run_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+    );
     let events = Arc::new(EventLog::with_listener(options.listener.clone()));
-    events.push(EventKind::RunStart, None, format!("Started execution of run for \"{}\".", plan.job_name));
+    events.push(
+        EventKind::RunStart,
+        None,
+        format!("Started execution of run for \"{}\".", plan.job_name),
+    );
 
     let resources = match RunResources::init(&plan.resources, &run_config, &instance, &run_id) {
         Ok(r) => r,
         Err(e) => {
-            events.push(EventKind::RunFailure { error: e.to_string() }, None, format!("Execution of run for \"{}\" failed. {e}", plan.job_name));
+            events.push(
+                EventKind::RunFailure {
+                    error: e.to_string(),
+                },
+                None,
+                format!("Execution of run for \"{}\" failed. {e}", plan.job_name),
+            );
             return Err(e);
         }
     };
@@ -50,7 +70,11 @@ pub(crate) fn execute(plan: Plan, options: &RunOptions, instance: Instance, run_
     let n = plan.steps.len();
     let workers = options
         .max_concurrency
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1))
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|p| p.get())
+                .unwrap_or(1)
+        })
         .clamp(1, n.max(1));
     let state = RunState {
         plan,
@@ -62,7 +86,9 @@ pub(crate) fn execute(plan: Plan, options: &RunOptions, instance: Instance, run_
         outputs: Mutex::new(HashMap::new()),
     };
     let schedule = Mutex::new(Schedule {
-        ready: (0..n).filter(|&i| state.plan.steps[i].upstream.is_empty()).collect(),
+        ready: (0..n)
+            .filter(|&i| state.plan.steps[i].upstream.is_empty())
+            .collect(),
         waiting_on: state.plan.steps.iter().map(|s| s.upstream.len()).collect(),
         status: vec![Status::Pending; n],
         skipped_because: vec![Vec::new(); n],
@@ -87,7 +113,11 @@ pub(crate) fn execute(plan: Plan, options: &RunOptions, instance: Instance, run_
         let outcome = match schedule.status[i] {
             Status::Succeeded => StepOutcome::Success,
             Status::Failed => StepOutcome::Failed(
-                failures.iter().find(|(k, _)| **k == *step.key).map(|(_, e)| e.to_string()).unwrap_or_default(),
+                failures
+                    .iter()
+                    .find(|(k, _)| **k == *step.key)
+                    .map(|(_, e)| e.to_string())
+                    .unwrap_or_default(),
             ),
             _ => StepOutcome::Skipped(schedule.skipped_because[i].clone()),
         };
@@ -96,11 +126,25 @@ pub(crate) fn execute(plan: Plan, options: &RunOptions, instance: Instance, run_
     let success = steps.values().all(|o| *o == StepOutcome::Success);
     let job = state.plan.job_name.clone();
     if success {
-        events.push(EventKind::RunSuccess, None, format!("Finished execution of run for \"{job}\"."));
+        events.push(
+            EventKind::RunSuccess,
+            None,
+            format!("Finished execution of run for \"{job}\"."),
+        );
     } else {
-        let failed: Vec<&str> = steps.iter().filter(|(_, o)| **o != StepOutcome::Success).map(|(k, _)| k.as_str()).collect();
+        let failed: Vec<&str> = steps
+            .iter()
+            .filter(|(_, o)| **o != StepOutcome::Success)
+            .map(|(k, _)| k.as_str())
+            .collect();
         let error = format!("steps failed or skipped: {}", failed.join(", "));
-        events.push(EventKind::RunFailure { error: error.clone() }, None, format!("Execution of run for \"{job}\" failed. {error}"));
+        events.push(
+            EventKind::RunFailure {
+                error: error.clone(),
+            },
+            None,
+            format!("Execution of run for \"{job}\" failed. {error}"),
+        );
     }
     let asset_steps = state
         .plan
@@ -113,7 +157,10 @@ pub(crate) fn execute(plan: Plan, options: &RunOptions, instance: Instance, run_
         job_name: job.to_string(),
         events: events.take(),
         steps,
-        outputs: state.outputs.into_inner().unwrap_or_else(|e| e.into_inner()),
+        outputs: state
+            .outputs
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner()),
         asset_steps,
         failures,
         teardown_errors,
@@ -121,14 +168,23 @@ pub(crate) fn execute(plan: Plan, options: &RunOptions, instance: Instance, run_
         instance,
     };
     // Recording history must not lose the run: its failure is kept on the result.
-    if let Err(e) = result.instance.history().and_then(|h| h.map(|mut h| h.record(&result)).transpose()) {
+    if let Err(e) = result
+        .instance
+        .history()
+        .and_then(|h| h.map(|mut h| h.record(&result)).transpose())
+    {
         tracing::warn!(target: "larder", "could not record run {}: {e}", result.run_id);
         result.history_error = Some(e.to_string());
     }
     Ok(result)
 }
 
-fn work(state: &RunState, schedule: &Mutex<Schedule>, wake: &Condvar, failures: &Mutex<Vec<(String, Error)>>) {
+fn work(
+    state: &RunState,
+    schedule: &Mutex<Schedule>,
+    wake: &Condvar,
+    failures: &Mutex<Vec<(String, Error)>>,
+) {
     let n = state.plan.steps.len();
     let lock = || schedule.lock().unwrap_or_else(|e| e.into_inner());
     let mut guard = lock();
@@ -196,7 +252,9 @@ fn skip_downstream(state: &RunState, schedule: &mut Schedule, failed: usize) {
                     format!("Skipped execution of step \"{key}\": upstream step \"{because}\" did not succeed."),
                 );
                 stack.push(d);
-            } else if schedule.status[d] == Status::Skipped && !schedule.skipped_because[d].contains(&because) {
+            } else if schedule.status[d] == Status::Skipped
+                && !schedule.skipped_because[d].contains(&because)
+            {
                 schedule.skipped_because[d].push(because);
             }
         }

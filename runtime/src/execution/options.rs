@@ -89,7 +89,10 @@ impl RunOptions {
     }
 
     /// Calls `listener` with each event as it happens.
-    pub fn on_event(mut self, listener: impl Fn(&crate::events::Event) + Send + Sync + 'static) -> Self {
+    pub fn on_event(
+        mut self,
+        listener: impl Fn(&crate::events::Event) + Send + Sync + 'static,
+    ) -> Self {
         self.listener = Some(std::sync::Arc::new(listener));
         self
     }

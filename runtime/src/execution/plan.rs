@@ -59,7 +59,8 @@ impl Plan {
         resources: IndexMap<String, ResourceDefinition>,
         problems: &mut Vec<String>,
     ) -> Plan {
-        let by_key: HashMap<&AssetKey, &AssetDefinition> = all.iter().map(|a| (&a.key, a)).collect();
+        let by_key: HashMap<&AssetKey, &AssetDefinition> =
+            all.iter().map(|a| (&a.key, a)).collect();
         let mut steps: Vec<Step> = Vec::with_capacity(selected.len());
         let mut index: HashMap<AssetKey, usize> = HashMap::new();
         for key in selected {
@@ -81,12 +82,17 @@ impl Plan {
                 )),
             }
         }
-        for i in 0..steps.len() {
-            let asset = steps[i].asset.clone().expect("asset steps have assets");
+        for step in &mut steps {
+            let Some(asset) = step.asset.clone() else {
+                continue;
+            };
             let mut sources = Vec::with_capacity(asset.op.inputs.len());
             let mut upstream = Vec::new();
             for input in &asset.op.inputs {
-                let up_key = input.asset_key.clone().unwrap_or_else(|| AssetKey::new([input.name.clone()]));
+                let up_key = input
+                    .asset_key
+                    .clone()
+                    .unwrap_or_else(|| AssetKey::new([input.name.clone()]));
                 let in_run = index.get(&up_key).copied();
                 if let Some(u) = in_run {
                     upstream.push(u);
@@ -121,10 +127,14 @@ impl Plan {
                     )),
                 }
             }
-            steps[i].inputs = sources;
-            steps[i].upstream = upstream;
+            step.inputs = sources;
+            step.upstream = upstream;
         }
-        let mut plan = Plan { job_name: Arc::from(job_name), steps, resources };
+        let mut plan = Plan {
+            job_name: Arc::from(job_name),
+            steps,
+            resources,
+        };
         plan.link_downstream();
         plan
     }
@@ -135,7 +145,12 @@ impl Plan {
         resources: IndexMap<String, ResourceDefinition>,
         problems: &mut Vec<String>,
     ) -> Plan {
-        let index: HashMap<&str, usize> = job.nodes.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
+        let index: HashMap<&str, usize> = job
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.name.as_str(), i))
+            .collect();
         let mut steps = Vec::with_capacity(job.nodes.len());
         for node in &job.nodes {
             let mut sources = Vec::with_capacity(node.op.inputs.len());
@@ -143,7 +158,11 @@ impl Plan {
             for input in &node.op.inputs {
                 let wired = node.inputs.get(&input.name).and_then(|h| {
                     let u = *index.get(h.node.as_str())?;
-                    let o = job.nodes[u].op.outputs.iter().position(|o| o.name == h.output)?;
+                    let o = job.nodes[u]
+                        .op
+                        .outputs
+                        .iter()
+                        .position(|o| o.name == h.output)?;
                     Some((u, o))
                 });
                 if let Some((u, _)) = wired {
@@ -172,7 +191,11 @@ impl Plan {
                 downstream: Vec::new(),
             });
         }
-        let mut plan = Plan { job_name: Arc::from(job.name.as_str()), steps, resources };
+        let mut plan = Plan {
+            job_name: Arc::from(job.name.as_str()),
+            steps,
+            resources,
+        };
         plan.link_downstream();
         plan
     }
@@ -211,7 +234,13 @@ impl Plan {
         }
     }
 
-    fn visit(&self, i: usize, state: &mut [u8], stack: &mut Vec<usize>, problems: &mut Vec<String>) {
+    fn visit(
+        &self,
+        i: usize,
+        state: &mut [u8],
+        stack: &mut Vec<usize>,
+        problems: &mut Vec<String>,
+    ) {
         state[i] = 1;
         stack.push(i);
         for &d in &self.steps[i].downstream {
@@ -219,7 +248,8 @@ impl Plan {
                 0 => self.visit(d, state, stack, problems),
                 1 => {
                     let from = stack.iter().position(|&s| s == d).unwrap_or(0);
-                    let mut path: Vec<&str> = stack[from..].iter().map(|&s| &*self.steps[s].key).collect();
+                    let mut path: Vec<&str> =
+                        stack[from..].iter().map(|&s| &*self.steps[s].key).collect();
                     path.push(&self.steps[d].key);
                     problems.push(format!("dependency cycle: {}", path.join(" -> ")));
                 }
@@ -232,7 +262,11 @@ impl Plan {
 
     fn bound_keys(&self) -> String {
         let keys: Vec<String> = self.resources.keys().map(|k| format!("`{k}`")).collect();
-        if keys.is_empty() { "none".to_owned() } else { keys.join(", ") }
+        if keys.is_empty() {
+            "none".to_owned()
+        } else {
+            keys.join(", ")
+        }
     }
 
     fn unbound(&self, what: &str, key: &str, needed_by: &str) -> String {
@@ -247,7 +281,12 @@ impl Plan {
         if out.ty.is_unit() {
             return;
         }
-        let needed_by = format!("output `{}` of {} (step `{}`)", out.name, step.describe(), step.key);
+        let needed_by = format!(
+            "output `{}` of {} (step `{}`)",
+            out.name,
+            step.describe(),
+            step.key
+        );
         let key = out.io_manager_key.as_str();
         let Some(def) = self.resources.get(key) else {
             problems.push(self.unbound("io manager", key, &needed_by));
@@ -290,11 +329,22 @@ impl Plan {
         }
     }
 
-    fn check_input(&self, step: &Step, input: &In, source: &InputSource, problems: &mut Vec<String>) {
+    fn check_input(
+        &self,
+        step: &Step,
+        input: &In,
+        source: &InputSource,
+        problems: &mut Vec<String>,
+    ) {
         if matches!(source, InputSource::Unit) {
             return;
         }
-        let needed_by = format!("input `{}` of {} (step `{}`)", input.name, step.describe(), step.key);
+        let needed_by = format!(
+            "input `{}` of {} (step `{}`)",
+            input.name,
+            step.describe(),
+            step.key
+        );
         if let Some(key) = &input.input_manager_key {
             let Some(def) = self.resources.get(key) else {
                 problems.push(self.unbound("input manager", key, &needed_by));
@@ -336,10 +386,19 @@ impl Plan {
         let (up_out, up_desc) = match source {
             InputSource::Step { step: u, output } => {
                 let up = &self.steps[*u];
-                (&up.op.outputs[*output], format!("output `{}` of step `{}`", up.op.outputs[*output].name, up.key))
+                (
+                    &up.op.outputs[*output],
+                    format!(
+                        "output `{}` of step `{}`",
+                        up.op.outputs[*output].name, up.key
+                    ),
+                )
             }
             InputSource::Asset(asset) => match asset.op.outputs.first() {
-                Some(o) => (o, format!("asset `{}` (not materialized in this run)", asset.key)),
+                Some(o) => (
+                    o,
+                    format!("asset `{}` (not materialized in this run)", asset.key),
+                ),
                 None => return,
             },
             InputSource::Root | InputSource::Unit => return,
@@ -355,7 +414,11 @@ impl Plan {
         let Some(def) = self.resources.get(key) else {
             // Reported for the upstream output when it is in this run.
             if matches!(source, InputSource::Asset(_)) {
-                problems.push(self.unbound("io manager", key, &format!("{needed_by}, which loads {up_desc}")));
+                problems.push(self.unbound(
+                    "io manager",
+                    key,
+                    &format!("{needed_by}, which loads {up_desc}"),
+                ));
             }
             return;
         };
@@ -369,7 +432,9 @@ impl Plan {
             }
             return;
         }
-        let typed_ok = up_out.typed.is_some_and(|t| t.manager_id == def.type_id && t.value_id == input.ty.id);
+        let typed_ok = up_out
+            .typed
+            .is_some_and(|t| t.manager_id == def.type_id && t.value_id == input.ty.id);
         if typed_ok {
             return;
         }

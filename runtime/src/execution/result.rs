@@ -71,12 +71,18 @@ impl RunResult {
 
     /// The events of one type.
     pub fn events_of_type(&self, ty: EventType) -> Vec<&Event> {
-        self.events.iter().filter(|e| e.event_type() == ty).collect()
+        self.events
+            .iter()
+            .filter(|e| e.event_type() == ty)
+            .collect()
     }
 
     /// The events of one step.
     pub fn events_for_step(&self, step_key: &str) -> Vec<&Event> {
-        self.events.iter().filter(|e| e.step_key.as_deref() == Some(step_key)).collect()
+        self.events
+            .iter()
+            .filter(|e| e.step_key.as_deref() == Some(step_key))
+            .collect()
     }
 
     /// Step key → outcome, in plan order.
@@ -121,28 +127,43 @@ impl RunResult {
 
     /// The value of a named output of a node.
     pub fn output_value<T: Any>(&self, node: &str, output: &str) -> Result<&T> {
-        let value = self.outputs.get(&(node.to_owned(), output.to_owned())).ok_or_else(|| {
-            let known: Vec<String> = self.outputs.keys().map(|(n, o)| format!("{n}.{o}")).collect();
-            Error::NotFound(format!(
-                "run {} has no value for output `{output}` of `{node}`; values kept: {}",
-                self.run_id,
-                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
-            ))
-        })?;
-        value.downcast_ref::<T>().ok_or_else(|| Error::TypeMismatch {
-            what: format!("output `{output}` of `{node}`"),
-            expected: std::any::type_name::<T>(),
-            found: "another type".to_owned(),
-        })
+        let value = self
+            .outputs
+            .get(&(node.to_owned(), output.to_owned()))
+            .ok_or_else(|| {
+                let known: Vec<String> = self
+                    .outputs
+                    .keys()
+                    .map(|(n, o)| format!("{n}.{o}"))
+                    .collect();
+                Error::NotFound(format!(
+                    "run {} has no value for output `{output}` of `{node}`; values kept: {}",
+                    self.run_id,
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                ))
+            })?;
+        value
+            .downcast_ref::<T>()
+            .ok_or_else(|| Error::TypeMismatch {
+                what: format!("output `{output}` of `{node}`"),
+                expected: std::any::type_name::<T>(),
+                found: "another type".to_owned(),
+            })
     }
 
     /// The value of an asset materialized in this run.
     pub fn asset_value<T: Any>(&self, key: impl Into<AssetKey>) -> Result<&T> {
         let key = key.into();
-        let step = self
-            .asset_steps
-            .get(&key)
-            .ok_or_else(|| Error::NotFound(format!("asset `{key}` was not materialized in run {}", self.run_id)))?;
+        let step = self.asset_steps.get(&key).ok_or_else(|| {
+            Error::NotFound(format!(
+                "asset `{key}` was not materialized in run {}",
+                self.run_id
+            ))
+        })?;
         self.output_for_node(step)
     }
 
@@ -158,7 +179,10 @@ impl RunResult {
             .filter_map(|(k, o)| match o {
                 StepOutcome::Success => None,
                 StepOutcome::Failed(e) => Some(format!("step `{k}` failed: {e}")),
-                StepOutcome::Skipped(up) => Some(format!("step `{k}` skipped: upstream {} did not succeed", up.join(", "))),
+                StepOutcome::Skipped(up) => Some(format!(
+                    "step `{k}` skipped: upstream {} did not succeed",
+                    up.join(", ")
+                )),
             })
             .collect();
         let source = if self.failures.is_empty() {
@@ -166,6 +190,10 @@ impl RunResult {
         } else {
             self.failures.remove(0).1
         };
-        Err(Error::RunFailed { run_id: self.run_id.clone(), failures: lines, source: Box::new(source) })
+        Err(Error::RunFailed {
+            run_id: self.run_id.clone(),
+            failures: lines,
+            source: Box::new(source),
+        })
     }
 }

@@ -19,12 +19,19 @@ fn check(ty: &ConfigType, value: &Json, path: &str, problems: &mut Vec<String>) 
     }
 }
 
-fn table<'a>(value: &'a Json, path: &str, problems: &mut Vec<String>) -> Option<&'a serde_json::Map<String, Json>> {
+fn table<'a>(
+    value: &'a Json,
+    path: &str,
+    problems: &mut Vec<String>,
+) -> Option<&'a serde_json::Map<String, Json>> {
     match value {
         Json::Object(m) => Some(m),
         Json::Null => None,
         other => {
-            problems.push(format!("{path}: expected a table, found {}", crate::config::describe(other)));
+            problems.push(format!(
+                "{path}: expected a table, found {}",
+                crate::config::describe(other)
+            ));
             None
         }
     }
@@ -90,15 +97,26 @@ impl Plan {
             let entry = ops.and_then(|o| o.get(&*step.key)).unwrap_or(&Json::Null);
             let entry = table(entry, &path, problems);
             if let Some(entry) = entry {
-                for k in entry.keys().filter(|k| !matches!(k.as_str(), "config" | "inputs" | "outputs")) {
+                for k in entry
+                    .keys()
+                    .filter(|k| !matches!(k.as_str(), "config" | "inputs" | "outputs"))
+                {
                     problems.push(unknown_field(&path, k, &["config", "inputs", "outputs"]));
                 }
             }
             let get = |k: &str| entry.and_then(|e| e.get(k));
 
             match (&step.op.config_type, get("config")) {
-                (Some(ty), value) => check(ty, value.unwrap_or(&empty()), &format!("{path}.config"), problems),
-                (None, Some(_)) => problems.push(format!("{path}.config: {} takes no config", step.describe())),
+                (Some(ty), value) => check(
+                    ty,
+                    value.unwrap_or(&empty()),
+                    &format!("{path}.config"),
+                    problems,
+                ),
+                (None, Some(_)) => problems.push(format!(
+                    "{path}.config: {} takes no config",
+                    step.describe()
+                )),
                 (None, None) => {}
             }
 
@@ -109,7 +127,12 @@ impl Plan {
                         problems.push(format!(
                             "{path}.inputs.{name}: {} has no input `{name}`; its inputs: {}",
                             step.describe(),
-                            step.op.inputs.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
+                            step.op
+                                .inputs
+                                .iter()
+                                .map(|i| i.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ));
                         continue;
                     };
@@ -119,16 +142,23 @@ impl Plan {
                         (None, InputSource::Step { step: u, output }) => {
                             Some(self.steps[*u].op.outputs[*output].io_manager_key.clone())
                         }
-                        (None, InputSource::Asset(a)) => a.op.outputs.first().map(|o| o.io_manager_key.clone()),
+                        (None, InputSource::Asset(a)) => {
+                            a.op.outputs.first().map(|o| o.io_manager_key.clone())
+                        }
                         _ => None,
                     };
-                    if let Some(ty) = key.as_ref().and_then(|k| self.resources.get(k)).and_then(|d| d.input_config_type) {
+                    if let Some(ty) = key
+                        .as_ref()
+                        .and_then(|k| self.resources.get(k))
+                        .and_then(|d| d.input_config_type)
+                    {
                         check(&ty, value, &format!("{path}.inputs.{name}"), problems);
                     }
                 }
             }
 
-            let outputs = get("outputs").and_then(|v| table(v, &format!("{path}.outputs"), problems));
+            let outputs =
+                get("outputs").and_then(|v| table(v, &format!("{path}.outputs"), problems));
             for out in &step.op.outputs {
                 if out.ty.is_unit() {
                     continue;
@@ -151,7 +181,12 @@ impl Plan {
                     problems.push(format!(
                         "{path}.outputs.{name}: {} has no output `{name}`; its outputs: {}",
                         step.describe(),
-                        step.op.outputs.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+                        step.op
+                            .outputs
+                            .iter()
+                            .map(|o| o.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ));
                 }
             }

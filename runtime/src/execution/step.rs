@@ -67,12 +67,20 @@ impl RunState {
             run_id: Some(self.run_id.clone()),
             mapping_key: None,
             version: s.op.version.clone(),
-            config: self.run_config.output_config(&s.key, &def.name).cloned().unwrap_or_else(null),
+            config: self
+                .run_config
+                .output_config(&s.key, &def.name)
+                .cloned()
+                .unwrap_or_else(null),
             definition_metadata: def.metadata.clone(),
             output_metadata: Metadata::new(),
             resource_config: instance.map(|i| i.config.clone()).unwrap_or_default(),
             resources: instance
-                .map(|i| self.resources.resources.restricted(&i.key, i.required_keys.clone()))
+                .map(|i| {
+                    self.resources
+                        .resources
+                        .restricted(&i.key, i.required_keys.clone())
+                })
                 .unwrap_or_default(),
             op_def: Some(s.op.clone()),
             asset_key: s.asset.as_ref().map(|a| a.key.clone()),
@@ -99,7 +107,11 @@ impl RunState {
             output_metadata: Metadata::new(),
             resource_config: instance.map(|i| i.config.clone()).unwrap_or_default(),
             resources: instance
-                .map(|i| self.resources.resources.restricted(&i.key, i.required_keys.clone()))
+                .map(|i| {
+                    self.resources
+                        .resources
+                        .restricted(&i.key, i.required_keys.clone())
+                })
                 .unwrap_or_default(),
             op_def: Some(asset.op.clone()),
             asset_key: Some(asset.key.clone()),
@@ -114,19 +126,31 @@ impl RunState {
     pub(crate) fn run_step(&self, i: usize) -> Result<()> {
         let step = &self.plan.steps[i];
         let key: &str = &step.key;
-        self.events.push(EventKind::StepStart, Some(key), format!("Started execution of step \"{key}\"."));
+        self.events.push(
+            EventKind::StepStart,
+            Some(key),
+            format!("Started execution of step \"{key}\"."),
+        );
         let result = self.run_step_inner(i);
         match &result {
-            Ok(()) => self.events.push(EventKind::StepSuccess, Some(key), format!("Finished execution of step \"{key}\".")),
+            Ok(()) => self.events.push(
+                EventKind::StepSuccess,
+                Some(key),
+                format!("Finished execution of step \"{key}\"."),
+            ),
             Err(e) => {
                 let mut causes = Vec::new();
-                let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+                let mut source: Option<&(dyn std::error::Error + 'static)> =
+                    std::error::Error::source(e);
                 while let Some(s) = source {
                     causes.push(s.to_string());
                     source = s.source();
                 }
                 self.events.push(
-                    EventKind::StepFailure { error: e.to_string(), causes },
+                    EventKind::StepFailure {
+                        error: e.to_string(),
+                        causes,
+                    },
                     Some(key),
                     format!("Execution of step \"{key}\" failed: {e}"),
                 );
@@ -142,11 +166,13 @@ impl RunState {
 
         let mut inputs = Vec::with_capacity(step.inputs.len());
         for (input, source) in step.op.inputs.iter().zip(&step.inputs) {
-            let value = self.load_input(i, input, source, &log).map_err(|e| Error::LoadInput {
-                step: key.to_string(),
-                input: input.name.clone(),
-                source: Box::new(e),
-            })?;
+            let value = self
+                .load_input(i, input, source, &log)
+                .map_err(|e| Error::LoadInput {
+                    step: key.to_string(),
+                    input: input.name.clone(),
+                    source: Box::new(e),
+                })?;
             inputs.push(Some(value));
         }
 
@@ -159,8 +185,10 @@ impl RunState {
             config: &config,
             log: &log,
         };
-        guarded(|| (step.op.compute)(&mut io))
-            .map_err(|e| Error::Compute { step: key.to_string(), source: Box::new(e) })?;
+        guarded(|| (step.op.compute)(&mut io)).map_err(|e| Error::Compute {
+            step: key.to_string(),
+            source: Box::new(e),
+        })?;
         let outputs = std::mem::take(&mut io.outputs);
         drop(io);
 
@@ -171,20 +199,30 @@ impl RunState {
                 None => {
                     return Err(Error::Compute {
                         step: key.to_string(),
-                        source: Box::new(Error::msg(format!("the body did not set output `{}`", def.name))),
+                        source: Box::new(Error::msg(format!(
+                            "the body did not set output `{}`",
+                            def.name
+                        ))),
                     });
                 }
             };
-            self.store_output(i, o, def, value, &log).map_err(|e| Error::HandleOutput {
-                step: key.to_string(),
-                output: def.name.clone(),
-                source: Box::new(e),
-            })?;
+            self.store_output(i, o, def, value, &log)
+                .map_err(|e| Error::HandleOutput {
+                    step: key.to_string(),
+                    output: def.name.clone(),
+                    source: Box::new(e),
+                })?;
         }
         Ok(())
     }
 
-    fn load_input(&self, i: usize, input: &In, source: &InputSource, log: &Logger) -> Result<Value> {
+    fn load_input(
+        &self,
+        i: usize,
+        input: &In,
+        source: &InputSource,
+        log: &Logger,
+    ) -> Result<Value> {
         let step = &self.plan.steps[i];
         let (upstream, upstream_def): (Option<OutputContext>, Option<&Out>) = match source {
             InputSource::Unit => return Ok(Box::new(())),
@@ -192,38 +230,61 @@ impl RunState {
                 Some(self.output_context(*u, *output, log.clone())),
                 Some(&self.plan.steps[*u].op.outputs[*output]),
             ),
-            InputSource::Asset(asset) => (self.asset_output_context(asset, log.clone()), asset.op.outputs.first()),
+            InputSource::Asset(asset) => (
+                self.asset_output_context(asset, log.clone()),
+                asset.op.outputs.first(),
+            ),
             InputSource::Root => (None, None),
         };
         let manager_key: &str = match (&input.input_manager_key, upstream_def) {
             (Some(k), _) => k,
             (None, Some(up)) => &up.io_manager_key,
             (None, None) => {
-                return Err(Error::msg("the input has no upstream output and no input_manager_key"));
+                return Err(Error::msg(
+                    "the input has no upstream output and no input_manager_key",
+                ));
             }
         };
         let manager = self.manager(manager_key)?;
-        let upstream_step = upstream.as_ref().filter(|u| u.run_id.is_some()).and_then(|u| u.step_key.clone());
-        let upstream_name = upstream.as_ref().filter(|u| u.run_id.is_some()).and_then(|u| u.name.clone());
+        let upstream_step = upstream
+            .as_ref()
+            .filter(|u| u.run_id.is_some())
+            .and_then(|u| u.step_key.clone());
+        let upstream_name = upstream
+            .as_ref()
+            .filter(|u| u.run_id.is_some())
+            .and_then(|u| u.name.clone());
         let mut ctx = InputContext {
             name: Some(Arc::from(input.name.as_str())),
             step_key: Some(step.key.clone()),
             job_name: Some(self.plan.job_name.clone()),
             op_def: Some(step.op.clone()),
-            config: self.run_config.input_config(&step.key, &input.name).cloned().unwrap_or_else(null),
+            config: self
+                .run_config
+                .input_config(&step.key, &input.name)
+                .cloned()
+                .unwrap_or_else(null),
             definition_metadata: input.metadata.clone(),
-            asset_key: input.asset_key.clone().or_else(|| upstream.as_ref().and_then(|u| u.asset_key.clone())),
+            asset_key: input
+                .asset_key
+                .clone()
+                .or_else(|| upstream.as_ref().and_then(|u| u.asset_key.clone())),
             upstream_output: upstream.map(Box::new),
             type_info: Some(input.ty),
             resource_config: manager.config.clone(),
-            resources: self.resources.resources.restricted(manager_key, manager.required_keys.clone()),
+            resources: self
+                .resources
+                .resources
+                .restricted(manager_key, manager.required_keys.clone()),
             input_metadata: Metadata::new(),
             observations: Vec::new(),
             log: log.clone(),
         };
 
         let typed = if input.input_manager_key.is_some() {
-            input.typed.and_then(|t| guarded_opt(|| (t.load)(manager.value.as_ref(), &mut ctx)))
+            input
+                .typed
+                .and_then(|t| guarded_opt(|| (t.load)(manager.value.as_ref(), &mut ctx)))
         } else {
             upstream_def
                 .and_then(|d| d.typed)
@@ -253,7 +314,8 @@ impl RunState {
 
         let step_key = Some(&*step.key);
         for obs in ctx.observations.drain(..) {
-            self.events.push_event(obs.into_event(step_key.map(str::to_owned)));
+            self.events
+                .push_event(obs.into_event(step_key.map(str::to_owned)));
         }
         let mut metadata = (*input.metadata).clone();
         metadata.extend(ctx.input_metadata);
@@ -261,8 +323,10 @@ impl RunState {
             (Some(o), Some(s)) => format!(", from output \"{o}\" of step \"{s}\""),
             _ => String::new(),
         };
-        let message =
-            format!("Loaded input \"{}\" using input manager \"{manager_key}\"{from}", input.name);
+        let message = format!(
+            "Loaded input \"{}\" using input manager \"{manager_key}\"{from}",
+            input.name
+        );
         self.events.push(
             EventKind::LoadedInput {
                 input_name: input.name.clone(),
@@ -277,19 +341,37 @@ impl RunState {
         Ok(value)
     }
 
-    fn store_output(&self, i: usize, o: usize, def: &Out, value: Value, log: &Logger) -> Result<()> {
+    fn store_output(
+        &self,
+        i: usize,
+        o: usize,
+        def: &Out,
+        value: Value,
+        log: &Logger,
+    ) -> Result<()> {
         let step = &self.plan.steps[i];
         let step_key = Some(&*step.key);
         self.events.push(
-            EventKind::StepOutput { output_name: def.name.clone(), type_name: def.ty.short_name() },
+            EventKind::StepOutput {
+                output_name: def.name.clone(),
+                type_name: def.ty.short_name(),
+            },
             step_key,
-            format!("Yielded output \"{}\" of type \"{}\".", def.name, def.ty.short_name()),
+            format!(
+                "Yielded output \"{}\" of type \"{}\".",
+                def.name,
+                def.ty.short_name()
+            ),
         );
         let asset_key: Option<AssetKey> = step.asset.as_ref().map(|a| a.key.clone());
         if def.ty.is_unit() {
             if let Some(asset_key) = asset_key {
                 self.events.push(
-                    EventKind::AssetMaterialization { asset_key: asset_key.clone(), partition: None, metadata: Metadata::new() },
+                    EventKind::AssetMaterialization {
+                        asset_key: asset_key.clone(),
+                        partition: None,
+                        metadata: Metadata::new(),
+                    },
                     step_key,
                     format!("Materialized value {asset_key}."),
                 );
@@ -298,7 +380,9 @@ impl RunState {
         }
         let manager = self.manager(&def.io_manager_key)?;
         let mut ctx = self.output_context(i, o, log.clone());
-        let typed = def.typed.and_then(|t| guarded_opt(|| (t.handle)(manager.value.as_ref(), &mut ctx, value.as_ref())));
+        let typed = def.typed.and_then(|t| {
+            guarded_opt(|| (t.handle)(manager.value.as_ref(), &mut ctx, value.as_ref()))
+        });
         match typed {
             Some(r) => r?,
             None => match &manager.dyn_manager {
@@ -314,7 +398,8 @@ impl RunState {
             },
         }
         for event in ctx.logged_events.drain(..) {
-            self.events.push_event(event.into_event(step_key.map(str::to_owned)));
+            self.events
+                .push_event(event.into_event(step_key.map(str::to_owned)));
         }
         if let Some(asset_key) = asset_key {
             self.events.push(
@@ -334,12 +419,15 @@ impl RunState {
                 metadata: ctx.output_metadata,
             },
             step_key,
-            format!("Handled output \"{}\" using IO manager \"{}\"", def.name, def.io_manager_key),
+            format!(
+                "Handled output \"{}\" using IO manager \"{}\"",
+                def.name, def.io_manager_key
+            ),
         );
-        if self.capture {
-            if let Ok(mut outputs) = self.outputs.lock() {
-                outputs.insert((step.key.to_string(), def.name.clone()), Arc::from(value));
-            }
+        if self.capture
+            && let Ok(mut outputs) = self.outputs.lock()
+        {
+            outputs.insert((step.key.to_string(), def.name.clone()), Arc::from(value));
         }
         Ok(())
     }

@@ -31,7 +31,11 @@ pub trait ConfigurableIOManagerFactory: Send + Sync + 'static {
     fn create_io_manager(&self, ctx: &mut InitContext) -> Result<Self::Manager>;
 
     /// Called when a run ends, before the manager is dropped.
-    fn teardown_after_execution(&self, _manager: &Self::Manager, _ctx: &mut InitContext) -> Result<()> {
+    fn teardown_after_execution(
+        &self,
+        _manager: &Self::Manager,
+        _ctx: &mut InitContext,
+    ) -> Result<()> {
         Ok(())
     }
 }

@@ -81,7 +81,10 @@ impl IOManagerDefinition {
 
     /// Wraps an existing manager (Dagster's `hardcoded_io_manager`).
     pub fn hardcoded<M: Send + Sync + 'static>(manager: M) -> Self {
-        IOManagerDefinition(ResourceDefinition::shared(ResourceKind::IOManager, std::sync::Arc::new(manager)))
+        IOManagerDefinition(ResourceDefinition::shared(
+            ResourceKind::IOManager,
+            std::sync::Arc::new(manager),
+        ))
     }
 
     /// Declares the per-output config type (`ops.<op>.outputs.<name>`).
@@ -95,7 +98,8 @@ impl IOManagerDefinition {
 /// Wraps an existing dynamic manager (Dagster's `hardcoded_io_manager`).
 pub fn hardcoded_io_manager<M: DynIOManager>(manager: M) -> IOManagerDefinition {
     IOManagerDefinition(
-        ResourceDefinition::shared(ResourceKind::IOManager, std::sync::Arc::new(manager)).with_dyn::<M>(),
+        ResourceDefinition::shared(ResourceKind::IOManager, std::sync::Arc::new(manager))
+            .with_dyn::<M>(),
     )
 }
 

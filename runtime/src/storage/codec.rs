@@ -33,7 +33,11 @@ impl Codec {
         }
     }
 
-    pub(crate) fn encode<T: Serialize + ?Sized, W: Write>(self, w: W, value: &T) -> Result<(), CodecError> {
+    pub(crate) fn encode<T: Serialize + ?Sized, W: Write>(
+        self,
+        w: W,
+        value: &T,
+    ) -> Result<(), CodecError> {
         match self {
             Codec::MessagePack => {
                 let mut w = w;
@@ -55,7 +59,11 @@ impl Codec {
     /// Reads a byte buffer straight into its final allocation: a MessagePack
     /// `bin` is a length and the bytes, so a `ByteBuf` needs no decode copy.
     /// `None` for every other type (and codec).
-    pub(crate) fn decode_fast(self, file: &std::fs::File, ty: std::any::TypeId) -> Result<Option<Value>, CodecError> {
+    pub(crate) fn decode_fast(
+        self,
+        file: &std::fs::File,
+        ty: std::any::TypeId,
+    ) -> Result<Option<Value>, CodecError> {
         if self != Codec::MessagePack || ty != std::any::TypeId::of::<serde_bytes::ByteBuf>() {
             return Ok(None);
         }
@@ -63,7 +71,9 @@ impl Codec {
         let len = rmp::decode::read_bin_len(&mut r).map_err(|e| e.to_string())? as usize;
         let mut buf = Vec::new();
         buf.try_reserve_exact(len).map_err(|e| e.to_string())?;
-        r.take(len as u64).read_to_end(&mut buf).map_err(|e| e.to_string())?;
+        r.take(len as u64)
+            .read_to_end(&mut buf)
+            .map_err(|e| e.to_string())?;
         if buf.len() != len {
             return Err(format!("the file ends after {} of {len} bytes", buf.len()));
         }
@@ -76,13 +86,17 @@ impl Codec {
         value: &(dyn std::any::Any + Send + Sync),
         ty: &TypeInfo,
     ) -> Result<(), CodecError> {
-        let ser = ty.serialize.ok_or_else(|| format!("`{}` does not implement Serialize", ty.name))?;
+        let ser = ty
+            .serialize
+            .ok_or_else(|| format!("`{}` does not implement Serialize", ty.name))?;
         let erased = ser(value).ok_or_else(|| format!("the value is not a `{}`", ty.name))?;
         self.encode(w, erased)
     }
 
     pub(crate) fn decode_dyn<R: Read>(self, r: R, ty: &TypeInfo) -> Result<Value, CodecError> {
-        let de = ty.deserialize.ok_or_else(|| format!("`{}` does not implement Deserialize", ty.name))?;
+        let de = ty
+            .deserialize
+            .ok_or_else(|| format!("`{}` does not implement Deserialize", ty.name))?;
         match self {
             Codec::MessagePack => {
                 let mut d = rmp_serde::Deserializer::new(r);
@@ -90,7 +104,8 @@ impl Codec {
             }
             Codec::Json => {
                 let mut d = serde_json::Deserializer::from_reader(r);
-                let v = de(&mut <dyn erased_serde::Deserializer>::erase(&mut d)).map_err(|e| e.to_string())?;
+                let v = de(&mut <dyn erased_serde::Deserializer>::erase(&mut d))
+                    .map_err(|e| e.to_string())?;
                 d.end().map_err(|e| e.to_string())?;
                 Ok(v)
             }

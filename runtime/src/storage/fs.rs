@@ -3,8 +3,8 @@
 //! assets at `<base>/<asset key path>`. Writes are atomic.
 
 use std::any::Any;
-use std::fs::File;
 use std::any::TypeId;
+use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -25,10 +25,16 @@ fn yes() -> bool {
 }
 
 /// `base_dir = "/data"` or `base_dir = { env = "DATA_DIR" }`.
-fn path_or_env<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<PathBuf>, D::Error> {
+fn path_or_env<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<PathBuf>, D::Error> {
     let value: Option<crate::config::EnvVar> = Option::deserialize(d)?;
     value
-        .map(|v| v.get().map(PathBuf::from).map_err(|e| serde::de::Error::custom(e.root())))
+        .map(|v| {
+            v.get()
+                .map(PathBuf::from)
+                .map_err(|e| serde::de::Error::custom(e.root()))
+        })
         .transpose()
 }
 
@@ -54,7 +60,11 @@ pub struct FilesystemIOManager {
 impl FilesystemIOManager {
     /// A manager writing under `base_dir`, MessagePack, durable writes.
     pub fn new(base_dir: impl Into<PathBuf>) -> Self {
-        FilesystemIOManager { base_dir: Some(base_dir.into()), codec: Codec::MessagePack, durable: true }
+        FilesystemIOManager {
+            base_dir: Some(base_dir.into()),
+            codec: Codec::MessagePack,
+            durable: true,
+        }
     }
 
     /// Uses `codec`.
@@ -90,7 +100,11 @@ impl FilesystemIOManager {
             return safe_join(base, key.path(), &format!("asset `{key}`"));
         }
         let id = ctx.get_identifier()?;
-        safe_join(base, &id, &format!("output `{}` of step `{}`", ctx.name()?, ctx.step_key()?))
+        safe_join(
+            base,
+            &id,
+            &format!("output `{}` of step `{}`", ctx.name()?, ctx.step_key()?),
+        )
     }
 
     /// The file for an input.
@@ -103,7 +117,12 @@ impl FilesystemIOManager {
         safe_join(base, &id, &format!("input `{}`", ctx.name()?))
     }
 
-    fn write(&self, ctx: &mut OutputContext, type_name: &'static str, encode: impl FnOnce(&mut dyn Write) -> std::result::Result<(), CodecError>) -> Result<()> {
+    fn write(
+        &self,
+        ctx: &mut OutputContext,
+        type_name: &'static str,
+        encode: impl FnOnce(&mut dyn Write) -> std::result::Result<(), CodecError>,
+    ) -> Result<()> {
         let path = self.path_for_output(ctx)?;
         let what = describe_output(ctx);
         write_atomic(&path, self.durable, |w| {
@@ -116,18 +135,35 @@ impl FilesystemIOManager {
                 message,
             })
         })?;
-        ctx.add_output_metadata(Metadata::from([("path".to_owned(), MetadataValue::path(&path))]))
+        ctx.add_output_metadata(Metadata::from([(
+            "path".to_owned(),
+            MetadataValue::path(&path),
+        )]))
     }
 
-    fn read<T>(&self, ctx: &mut InputContext, type_name: &'static str, decode: impl FnOnce(File) -> std::result::Result<T, CodecError>) -> Result<T> {
+    fn read<T>(
+        &self,
+        ctx: &mut InputContext,
+        type_name: &'static str,
+        decode: impl FnOnce(File) -> std::result::Result<T, CodecError>,
+    ) -> Result<T> {
         let path = self.path_for_input(ctx)?;
         let what = describe_input(ctx);
         let file = match File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::NotMaterialized { what, location: path.display().to_string() });
+                return Err(Error::NotMaterialized {
+                    what,
+                    location: path.display().to_string(),
+                });
             }
-            Err(e) => return Err(Error::Io { action: "reading", path: path.display().to_string(), source: e }),
+            Err(e) => {
+                return Err(Error::Io {
+                    action: "reading",
+                    path: path.display().to_string(),
+                    source: e,
+                });
+            }
         };
         let value = decode(file).map_err(|message| Error::Codec {
             what,
@@ -137,7 +173,10 @@ impl FilesystemIOManager {
             codec: self.codec.name(),
             message,
         })?;
-        ctx.add_input_metadata(Metadata::from([("path".to_owned(), MetadataValue::path(&path))]), None)?;
+        ctx.add_input_metadata(
+            Metadata::from([("path".to_owned(), MetadataValue::path(&path))]),
+            None,
+        )?;
         Ok(value)
     }
 }
@@ -145,7 +184,11 @@ impl FilesystemIOManager {
 fn describe_output(ctx: &OutputContext) -> String {
     match ctx.asset_key() {
         Ok(k) => format!("asset `{k}`"),
-        Err(_) => format!("output `{}` of step `{}`", ctx.name().unwrap_or("?"), ctx.step_key().unwrap_or("?")),
+        Err(_) => format!(
+            "output `{}` of step `{}`",
+            ctx.name().unwrap_or("?"),
+            ctx.step_key().unwrap_or("?")
+        ),
     }
 }
 
@@ -153,7 +196,11 @@ fn describe_input(ctx: &InputContext) -> String {
     match ctx.asset_key() {
         Ok(k) => format!("asset `{k}`"),
         Err(_) => match ctx.upstream_output() {
-            Some(up) => format!("output `{}` of step `{}`", up.name().unwrap_or("?"), up.step_key().unwrap_or("?")),
+            Some(up) => format!(
+                "output `{}` of step `{}`",
+                up.name().unwrap_or("?"),
+                up.step_key().unwrap_or("?")
+            ),
             None => format!("input `{}`", ctx.name().unwrap_or("?")),
         },
     }
@@ -162,9 +209,17 @@ fn describe_input(ctx: &InputContext) -> String {
 /// Writes `path` through a temporary file in the same directory, renamed
 /// into place only once complete: a failed or interrupted write leaves the
 /// previous file untouched.
-pub(crate) fn write_atomic(path: &Path, durable: bool, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+pub(crate) fn write_atomic(
+    path: &Path,
+    durable: bool,
+    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     fn io<'p>(action: &'static str, p: &'p Path) -> impl FnOnce(std::io::Error) -> Error + 'p {
-        move |e| Error::Io { action, path: p.display().to_string(), source: e }
+        move |e| Error::Io {
+            action,
+            path: p.display().to_string(),
+            source: e,
+        }
     }
     let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io("creating directory", parent))?;
@@ -180,7 +235,11 @@ pub(crate) fn write_atomic(path: &Path, durable: bool, fill: impl FnOnce(&mut dy
     if durable {
         tmp.as_file().sync_all().map_err(io("syncing", path))?;
     }
-    tmp.persist(path).map_err(|e| Error::Io { action: "renaming into place", path: path.display().to_string(), source: e.error })?;
+    tmp.persist(path).map_err(|e| Error::Io {
+        action: "renaming into place",
+        path: path.display().to_string(),
+        source: e.error,
+    })?;
     if durable {
         // The rename is durable only once the directory entry is.
         if let Ok(dir) = File::open(parent) {
@@ -198,9 +257,14 @@ impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> IOManager<T> for F
 
     fn load_input(&self, ctx: &mut InputContext) -> Result<T> {
         let codec = self.codec;
-        self.read(ctx, std::any::type_name::<T>(), |file| match codec.decode_fast(&file, TypeId::of::<T>())? {
-            Some(v) => v.downcast::<T>().map(|b| *b).map_err(|_| "fast path produced another type".to_owned()),
-            None => codec.decode(BufReader::new(file)),
+        self.read(ctx, std::any::type_name::<T>(), |file| {
+            match codec.decode_fast(&file, TypeId::of::<T>())? {
+                Some(v) => v
+                    .downcast::<T>()
+                    .map(|b| *b)
+                    .map_err(|_| "fast path produced another type".to_owned()),
+                None => codec.decode(BufReader::new(file)),
+            }
         })
     }
 }
@@ -208,9 +272,18 @@ impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> IOManager<T> for F
 fn needs_serde(ty: &TypeInfo) -> std::result::Result<(), String> {
     match (ty.serialize.is_some(), ty.deserialize.is_some()) {
         (true, true) => Ok(()),
-        (false, false) => Err(format!("it writes files with serde, so `{}` must implement Serialize and Deserialize", ty.short_name())),
-        (false, true) => Err(format!("it writes files with serde, so `{}` must implement Serialize", ty.short_name())),
-        (true, false) => Err(format!("it reads files with serde, so `{}` must implement Deserialize", ty.short_name())),
+        (false, false) => Err(format!(
+            "it writes files with serde, so `{}` must implement Serialize and Deserialize",
+            ty.short_name()
+        )),
+        (false, true) => Err(format!(
+            "it writes files with serde, so `{}` must implement Serialize",
+            ty.short_name()
+        )),
+        (true, false) => Err(format!(
+            "it reads files with serde, so `{}` must implement Deserialize",
+            ty.short_name()
+        )),
     }
 }
 
@@ -223,16 +296,23 @@ impl DynIOManager for FilesystemIOManager {
         needs_serde(ty)
     }
 
-    fn handle_output_dyn(&self, ctx: &mut OutputContext, value: &(dyn Any + Send + Sync), ty: &TypeInfo) -> Result<()> {
+    fn handle_output_dyn(
+        &self,
+        ctx: &mut OutputContext,
+        value: &(dyn Any + Send + Sync),
+        ty: &TypeInfo,
+    ) -> Result<()> {
         let codec = self.codec;
         self.write(ctx, ty.name, |w| codec.encode_dyn(w, value, ty))
     }
 
     fn load_input_dyn(&self, ctx: &mut InputContext, ty: &TypeInfo) -> Result<Value> {
         let codec = self.codec;
-        self.read(ctx, ty.name, |file| match codec.decode_fast(&file, ty.id)? {
-            Some(v) => Ok(v),
-            None => codec.decode_dyn(BufReader::new(file), ty),
+        self.read(ctx, ty.name, |file| {
+            match codec.decode_fast(&file, ty.id)? {
+                Some(v) => Ok(v),
+                None => codec.decode_dyn(BufReader::new(file), ty),
+            }
         })
     }
 }

@@ -49,13 +49,19 @@ impl InMemoryIOManager {
         Ok(())
     }
 
-    fn fetch<T>(&self, ctx: &InputContext, f: impl FnOnce(&(dyn Any + Send + Sync)) -> Result<T>) -> Result<T> {
+    fn fetch<T>(
+        &self,
+        ctx: &InputContext,
+        f: impl FnOnce(&(dyn Any + Send + Sync)) -> Result<T>,
+    ) -> Result<T> {
         let what = match ctx.asset_key() {
             Ok(k) => format!("asset `{k}`"),
             Err(_) => format!("input `{}`", ctx.name().unwrap_or("?")),
         };
         let up = ctx.upstream_output().ok_or_else(|| {
-            Error::msg(format!("InMemoryIOManager cannot load {what}: it has no upstream output to look up"))
+            Error::msg(format!(
+                "InMemoryIOManager cannot load {what}: it has no upstream output to look up"
+            ))
         })?;
         if up.run_id.is_none() {
             return Err(Error::msg(format!(
@@ -63,10 +69,16 @@ impl InMemoryIOManager {
             )));
         }
         let id = up.get_identifier()?;
-        let values = self.values.lock().map_err(|_| Error::msg("the in-memory store was poisoned by a panic"))?;
+        let values = self
+            .values
+            .lock()
+            .map_err(|_| Error::msg("the in-memory store was poisoned by a panic"))?;
         match values.get(&id) {
             Some(v) => f(v.as_ref()),
-            None => Err(Error::NotMaterialized { what, location: format!("memory under {id:?}") }),
+            None => Err(Error::NotMaterialized {
+                what,
+                location: format!("memory under {id:?}"),
+            }),
         }
     }
 }
@@ -78,11 +90,13 @@ impl<T: Clone + Send + Sync + 'static> IOManager<T> for InMemoryIOManager {
 
     fn load_input(&self, ctx: &mut InputContext) -> Result<T> {
         self.fetch(ctx, |v| {
-            v.downcast_ref::<T>().cloned().ok_or_else(|| Error::TypeMismatch {
-                what: "the value held in memory".to_owned(),
-                expected: std::any::type_name::<T>(),
-                found: "another type".to_owned(),
-            })
+            v.downcast_ref::<T>()
+                .cloned()
+                .ok_or_else(|| Error::TypeMismatch {
+                    what: "the value held in memory".to_owned(),
+                    expected: std::any::type_name::<T>(),
+                    found: "another type".to_owned(),
+                })
         })
     }
 }
@@ -90,7 +104,10 @@ impl<T: Clone + Send + Sync + 'static> IOManager<T> for InMemoryIOManager {
 fn needs_clone(ty: &TypeInfo) -> std::result::Result<(), String> {
     match ty.clone {
         Some(_) => Ok(()),
-        None => Err(format!("it keeps a copy of each value, so `{}` must implement Clone", ty.short_name())),
+        None => Err(format!(
+            "it keeps a copy of each value, so `{}` must implement Clone",
+            ty.short_name()
+        )),
     }
 }
 
@@ -103,14 +120,24 @@ impl DynIOManager for InMemoryIOManager {
         needs_clone(ty)
     }
 
-    fn handle_output_dyn(&self, ctx: &mut OutputContext, value: &(dyn Any + Send + Sync), ty: &TypeInfo) -> Result<()> {
-        let clone = ty.clone.ok_or_else(|| Error::msg(needs_clone(ty).unwrap_err()))?;
-        let copy = clone(value).ok_or_else(|| Error::msg(format!("the value is not a `{}`", ty.name)))?;
+    fn handle_output_dyn(
+        &self,
+        ctx: &mut OutputContext,
+        value: &(dyn Any + Send + Sync),
+        ty: &TypeInfo,
+    ) -> Result<()> {
+        let clone = ty
+            .clone
+            .ok_or_else(|| Error::msg(needs_clone(ty).unwrap_err()))?;
+        let copy =
+            clone(value).ok_or_else(|| Error::msg(format!("the value is not a `{}`", ty.name)))?;
         self.store(ctx, copy)
     }
 
     fn load_input_dyn(&self, ctx: &mut InputContext, ty: &TypeInfo) -> Result<Value> {
-        let clone = ty.clone.ok_or_else(|| Error::msg(needs_clone(ty).unwrap_err()))?;
+        let clone = ty
+            .clone
+            .ok_or_else(|| Error::msg(needs_clone(ty).unwrap_err()))?;
         self.fetch(ctx, |v| {
             clone(v).ok_or_else(|| Error::TypeMismatch {
                 what: "the value held in memory".to_owned(),

@@ -21,7 +21,11 @@ pub fn check_component(component: &str, what: &str) -> Result<()> {
         None
     };
     match why {
-        Some(why) => Err(Error::UnsafePath { component: component.to_owned(), what: what.to_owned(), why }),
+        Some(why) => Err(Error::UnsafePath {
+            component: component.to_owned(),
+            what: what.to_owned(),
+            why,
+        }),
         None => Ok(()),
     }
 }
@@ -43,10 +47,16 @@ mod tests {
     #[test]
     fn refuses_traversal() {
         let base = Path::new("/base");
-        assert_eq!(safe_join(base, &["a", "b"], "asset `a/b`").unwrap(), Path::new("/base/a/b"));
+        assert_eq!(
+            safe_join(base, &["a", "b"], "asset `a/b`").unwrap(),
+            Path::new("/base/a/b")
+        );
         for bad in ["..", ".", "", "a/b", "a\\b", "a\0b", "/etc"] {
             let err = safe_join(base, &["ok", bad], "asset `x`").unwrap_err();
-            assert!(err.to_string().contains("refusing unsafe path component"), "{bad:?}: {err}");
+            assert!(
+                err.to_string().contains("refusing unsafe path component"),
+                "{bad:?}: {err}"
+            );
         }
     }
 }

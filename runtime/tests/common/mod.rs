@@ -43,5 +43,9 @@ pub fn plus_one_op(name: &str) -> OpDefinition {
 
 /// The events of a run as `(type, step)` pairs.
 pub fn event_types(result: &RunResult) -> Vec<(larder::EventType, Option<String>)> {
-    result.events().iter().map(|e| (e.event_type(), e.step_key.clone())).collect()
+    result
+        .events()
+        .iter()
+        .map(|e| (e.event_type(), e.step_key.clone()))
+        .collect()
 }
