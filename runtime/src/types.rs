@@ -60,6 +60,11 @@ impl TypeInfo {
         }
     }
 
+    /// A `&'static` copy, for infos built at run time (once per definition).
+    pub fn leak(info: TypeInfo) -> &'static TypeInfo {
+        Box::leak(Box::new(info))
+    }
+
     /// Whether this is `()`, whose values are never stored or loaded.
     pub fn is_unit(&self) -> bool {
         self.id == TypeId::of::<()>()

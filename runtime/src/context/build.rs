@@ -8,6 +8,9 @@ use crate::asset_key::AssetKey;
 use crate::definitions::OpDefinition;
 use crate::events::Logger;
 use crate::metadata::Metadata;
+use crate::partitions::{PartitionKeyRange, PartitionsDefinition};
+
+use super::AssetPartitions;
 use crate::resources::Resources;
 use crate::types::TypeInfo;
 
@@ -20,30 +23,73 @@ use crate::types::TypeInfo;
 /// assert_eq!(ctx.get_identifier().unwrap(), ["__EPHEMERAL_RUN_ID", "s", "n"]);
 /// ```
 pub fn build_output_context() -> OutputContextBuilder {
-    OutputContextBuilder(OutputContext {
-        step_key: None,
-        name: None,
-        job_name: None,
-        run_id: Some(Arc::from(EPHEMERAL_RUN_ID)),
-        mapping_key: None,
-        version: None,
-        config: serde_json::Value::Null,
-        definition_metadata: Arc::new(Metadata::new()),
-        output_metadata: Metadata::new(),
-        resource_config: Arc::new(serde_json::Value::Object(Default::default())),
-        resources: Resources::new(),
-        op_def: None,
-        asset_key: None,
-        type_info: None,
-        manager_key: None,
-        logged_events: Vec::new(),
-        log: Logger::default(),
-    })
+    OutputContextBuilder(
+        OutputContext {
+            step_key: None,
+            name: None,
+            job_name: None,
+            run_id: Some(Arc::from(EPHEMERAL_RUN_ID)),
+            mapping_key: None,
+            version: None,
+            config: serde_json::Value::Null,
+            definition_metadata: Arc::new(Metadata::new()),
+            output_metadata: Metadata::new(),
+            resource_config: Arc::new(serde_json::Value::Object(Default::default())),
+            resources: Resources::new(),
+            op_def: None,
+            asset_key: None,
+            type_info: None,
+            manager_key: None,
+            logged_events: Vec::new(),
+            log: Logger::default(),
+            partition_key: None,
+            asset_partitions: None,
+        },
+        PartitionSpec::default(),
+    )
+}
+
+/// What a test says about partitions; resolved when the context is built.
+#[derive(Debug, Default)]
+struct PartitionSpec {
+    def: Option<PartitionsDefinition>,
+    keys: Option<Vec<String>>,
+    range: Option<PartitionKeyRange>,
+}
+
+impl PartitionSpec {
+    /// The asset partitions: explicit keys, else the range resolved against
+    /// the definition, else the run's partition key.
+    fn resolve(self, run_key: Option<&str>) -> Option<AssetPartitions> {
+        let def = self.def.map(Arc::new);
+        let keys = match (self.keys, self.range) {
+            (Some(keys), _) => Ok(keys),
+            (None, Some(range)) => match &def {
+                Some(d) => d
+                    .keys_in_range(&range, jiff::Timestamp::now())
+                    .map_err(|e| e.to_string()),
+                None if range.is_single() => Ok(vec![range.start.clone()]),
+                None => Err(format!(
+                    "the range {} to {} needs `asset_partitions_def` to list its keys",
+                    range.start, range.end
+                )),
+            },
+            (None, None) => match run_key {
+                Some(k) => Ok(vec![k.to_owned()]),
+                None if def.is_some() => Ok(Vec::new()),
+                None => return None,
+            },
+        };
+        Some(AssetPartitions {
+            def,
+            keys: keys.map(Arc::from),
+        })
+    }
 }
 
 /// Builder for a test [`OutputContext`].
 #[derive(Debug)]
-pub struct OutputContextBuilder(OutputContext);
+pub struct OutputContextBuilder(OutputContext, PartitionSpec);
 
 impl OutputContextBuilder {
     /// Sets the step key.
@@ -116,9 +162,36 @@ impl OutputContextBuilder {
         self.0.type_info = Some(info);
         self
     }
+    /// Sets the run's partition key (and, unless set otherwise, the one
+    /// asset partition the output writes).
+    pub fn partition_key(mut self, key: &str) -> Self {
+        self.0.partition_key = Some(Arc::from(key));
+        self
+    }
+    /// Sets the asset's partitions definition.
+    pub fn asset_partitions_def(mut self, def: impl Into<PartitionsDefinition>) -> Self {
+        self.1.def = Some(def.into());
+        self
+    }
+    /// Sets the asset partition keys the output covers.
+    pub fn asset_partition_keys<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        keys: I,
+    ) -> Self {
+        self.1.keys = Some(keys.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets the asset partition range the output covers (resolved with the
+    /// partitions definition).
+    pub fn asset_partition_key_range(mut self, range: PartitionKeyRange) -> Self {
+        self.1.range = Some(range);
+        self
+    }
     /// The context.
     pub fn build(self) -> OutputContext {
-        self.0
+        let mut ctx = self.0;
+        ctx.asset_partitions = self.1.resolve(ctx.partition_key.as_deref());
+        ctx
     }
 }
 
@@ -131,27 +204,32 @@ impl OutputContextBuilder {
 /// assert_eq!(ctx.get_identifier().unwrap(), ["__EPHEMERAL_RUN_ID", "up", "result"]);
 /// ```
 pub fn build_input_context() -> InputContextBuilder {
-    InputContextBuilder(InputContext {
-        name: None,
-        step_key: None,
-        job_name: None,
-        op_def: None,
-        config: serde_json::Value::Null,
-        definition_metadata: Arc::new(Metadata::new()),
-        upstream_output: None,
-        type_info: None,
-        resource_config: Arc::new(serde_json::Value::Object(Default::default())),
-        resources: Resources::new(),
-        asset_key: None,
-        input_metadata: Metadata::new(),
-        observations: Vec::new(),
-        log: Logger::default(),
-    })
+    InputContextBuilder(
+        InputContext {
+            name: None,
+            step_key: None,
+            job_name: None,
+            op_def: None,
+            config: serde_json::Value::Null,
+            definition_metadata: Arc::new(Metadata::new()),
+            upstream_output: None,
+            type_info: None,
+            resource_config: Arc::new(serde_json::Value::Object(Default::default())),
+            resources: Resources::new(),
+            asset_key: None,
+            input_metadata: Metadata::new(),
+            observations: Vec::new(),
+            log: Logger::default(),
+            partition_key: None,
+            asset_partitions: None,
+        },
+        PartitionSpec::default(),
+    )
 }
 
 /// Builder for a test [`InputContext`].
 #[derive(Debug)]
-pub struct InputContextBuilder(InputContext);
+pub struct InputContextBuilder(InputContext, PartitionSpec);
 
 impl InputContextBuilder {
     /// Sets the input name.
@@ -213,8 +291,40 @@ impl InputContextBuilder {
         self.0.asset_key = Some(key.into());
         self
     }
-    /// The context.
+    /// Sets the run's partition key (and, unless set otherwise, the one
+    /// upstream partition loaded).
+    pub fn partition_key(mut self, key: &str) -> Self {
+        self.0.partition_key = Some(Arc::from(key));
+        self
+    }
+    /// Sets the upstream asset's partitions definition.
+    pub fn asset_partitions_def(mut self, def: impl Into<PartitionsDefinition>) -> Self {
+        self.1.def = Some(def.into());
+        self
+    }
+    /// Sets the upstream partition keys loaded.
+    pub fn asset_partition_keys<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        keys: I,
+    ) -> Self {
+        self.1.keys = Some(keys.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets the upstream partition range loaded (resolved with the
+    /// partitions definition).
+    pub fn asset_partition_key_range(mut self, range: PartitionKeyRange) -> Self {
+        self.1.range = Some(range);
+        self
+    }
+    /// The context. Without partitions of its own, it takes the upstream
+    /// output's.
     pub fn build(self) -> InputContext {
-        self.0
+        let mut ctx = self.0;
+        ctx.asset_partitions = self.1.resolve(ctx.partition_key.as_deref()).or_else(|| {
+            ctx.upstream_output
+                .as_ref()
+                .and_then(|u| u.asset_partitions.clone())
+        });
+        ctx
     }
 }

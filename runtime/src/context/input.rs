@@ -4,12 +4,14 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use super::{OutputContext, merge_metadata, not_partitioned};
+use super::partitions::{AssetPartitions, PartitionView};
+use super::{OutputContext, merge_metadata};
 use crate::asset_key::AssetKey;
 use crate::definitions::OpDefinition;
 use crate::error::{Error, Result};
 use crate::events::{Logger, UserEvent};
 use crate::metadata::Metadata;
+use crate::partitions::{PartitionKeyRange, PartitionsDefinition, TimeWindow};
 use crate::resources::Resources;
 use crate::types::TypeInfo;
 
@@ -31,6 +33,8 @@ pub struct InputContext {
     pub(crate) input_metadata: Metadata,
     pub(crate) observations: Vec<UserEvent>,
     pub(crate) log: Logger,
+    pub(crate) partition_key: Option<Arc<str>>,
+    pub(crate) asset_partitions: Option<AssetPartitions>,
 }
 
 impl InputContext {
@@ -151,9 +155,14 @@ impl InputContext {
         }
     }
 
-    /// The upstream asset key's path (+ partition key when partitioned).
+    /// The upstream asset key's path, plus the partition key when the input
+    /// is one asset partition.
     pub fn get_asset_identifier(&self) -> Result<Vec<String>> {
-        Ok(self.asset_key()?.path().to_vec())
+        let mut id = self.asset_key()?.path().to_vec();
+        if self.asset_partitions.is_some() {
+            id.push(self.asset_partition_key()?.to_owned());
+        }
+        Ok(id)
     }
 
     /// Adds metadata to the loaded-input event; for assets it is also
@@ -165,11 +174,12 @@ impl InputContext {
     ) -> Result<()> {
         merge_metadata(&mut self.input_metadata, metadata.clone())?;
         if let Some(asset_key) = &self.asset_key {
+            let partition = self.asset_partition_key().ok().map(str::to_owned);
             self.observations.push(UserEvent::AssetObservation {
                 asset_key: asset_key.clone(),
                 description: description.map(str::to_owned),
                 metadata,
-                partition: None,
+                partition,
             });
         }
         Ok(())
@@ -185,38 +195,77 @@ impl InputContext {
         &self.observations
     }
 
-    fn what(&self) -> String {
-        match &self.asset_key {
-            Some(k) => format!("asset `{k}` (loaded by {})", self.describe()),
-            None => self.describe(),
+    fn partitions(&self) -> PartitionView<'_> {
+        PartitionView {
+            what: match &self.asset_key {
+                Some(k) => format!("asset `{k}` (loaded by {})", self.describe()),
+                None => self.describe(),
+            },
+            run_key: self.partition_key.as_deref(),
+            asset: self.asset_partitions.as_ref(),
         }
     }
 
     /// Whether the run has a partition key.
     pub fn has_partition_key(&self) -> bool {
-        false
+        self.partition_key.is_some()
     }
 
     /// The run's partition key.
     pub fn partition_key(&self) -> Result<&str> {
-        Err(not_partitioned(
-            &format!("the run loading {}", self.describe()),
-            "partition_key",
-        ))
+        self.partition_key
+            .as_deref()
+            .ok_or_else(|| self.partitions().partition_key().unwrap_err())
     }
 
     /// Whether the upstream asset is partitioned.
     pub fn has_asset_partitions(&self) -> bool {
-        false
+        self.asset_partitions.is_some()
     }
 
-    /// The single upstream partition key.
+    /// The upstream partition key, when exactly one is loaded.
     pub fn asset_partition_key(&self) -> Result<&str> {
-        Err(not_partitioned(&self.what(), "asset_partition_key"))
+        self.asset_partitions
+            .as_ref()
+            .and_then(|a| a.keys.as_ref().ok())
+            .filter(|k| k.len() == 1)
+            .map(|k| k[0].as_str())
+            .ok_or_else(|| self.partitions().asset_partition_key().unwrap_err())
     }
 
-    /// The upstream partition keys, in partition order.
+    /// The upstream partition keys loaded, in partition order.
     pub fn asset_partition_keys(&self) -> Result<Vec<String>> {
-        Err(not_partitioned(&self.what(), "asset_partition_keys"))
+        self.partitions()
+            .keys("asset_partition_keys")
+            .map(<[String]>::to_vec)
+    }
+
+    /// The first and last upstream partition keys loaded.
+    pub fn asset_partition_key_range(&self) -> Result<PartitionKeyRange> {
+        self.partitions().asset_partition_key_range()
+    }
+
+    /// The upstream asset's partitions definition.
+    pub fn asset_partitions_def(&self) -> Result<&PartitionsDefinition> {
+        match &self.asset_partitions {
+            Some(AssetPartitions { def: Some(d), .. }) => Ok(d),
+            _ => Err(self.partitions().asset_partitions_def().unwrap_err()),
+        }
+    }
+
+    /// The time window of the upstream partitions loaded.
+    pub fn asset_partitions_time_window(&self) -> Result<TimeWindow> {
+        self.partitions().asset_partitions_time_window()
+    }
+
+    pub(crate) fn narrowed_to(&self, key: &str) -> InputContext {
+        let mut ctx = self.clone();
+        ctx.asset_partitions = self.asset_partitions.as_ref().map(|a| a.only(key));
+        if let Some(up) = &mut ctx.upstream_output {
+            up.asset_partitions = up.asset_partitions.as_ref().map(|a| a.only(key));
+        }
+        ctx.input_metadata = Metadata::new();
+        ctx.observations = Vec::new();
+        ctx
     }
 }

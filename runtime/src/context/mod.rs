@@ -4,6 +4,9 @@
 mod build;
 mod input;
 mod output;
+mod partitions;
+
+pub(crate) use partitions::AssetPartitions;
 
 pub use build::{
     InputContextBuilder, OutputContextBuilder, build_input_context, build_output_context,
@@ -28,11 +31,4 @@ pub(crate) fn merge_metadata(into: &mut crate::Metadata, add: crate::Metadata) -
     }
     into.extend(add);
     Ok(())
-}
-
-/// The error for partition members until partitions are defined for an asset.
-pub(crate) fn not_partitioned(what: &str, member: &str) -> Error {
-    Error::context(format!(
-        "cannot access `{member}`: {what} is not partitioned"
-    ))
 }

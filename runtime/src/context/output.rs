@@ -4,12 +4,14 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use super::{merge_metadata, not_partitioned};
+use super::merge_metadata;
+use super::partitions::{AssetPartitions, PartitionView};
 use crate::asset_key::AssetKey;
 use crate::definitions::OpDefinition;
 use crate::error::{Error, Result};
 use crate::events::{Logger, UserEvent};
 use crate::metadata::Metadata;
+use crate::partitions::{PartitionKeyRange, PartitionsDefinition, TimeWindow};
 use crate::resources::Resources;
 use crate::types::TypeInfo;
 
@@ -35,6 +37,8 @@ pub struct OutputContext {
     pub(crate) manager_key: Option<Arc<str>>,
     pub(crate) logged_events: Vec<UserEvent>,
     pub(crate) log: Logger,
+    pub(crate) partition_key: Option<Arc<str>>,
+    pub(crate) asset_partitions: Option<AssetPartitions>,
 }
 
 impl OutputContext {
@@ -222,43 +226,84 @@ impl OutputContext {
         Ok(id)
     }
 
-    /// The asset key's path (+ partition key when partitioned).
+    /// The asset key's path, plus the partition key when the output is one
+    /// asset partition.
     pub fn get_asset_identifier(&self) -> Result<Vec<String>> {
-        Ok(self.asset_key()?.path().to_vec())
+        let mut id = self.asset_key()?.path().to_vec();
+        if self.asset_partitions.is_some() {
+            id.push(self.asset_partition_key()?.to_owned());
+        }
+        Ok(id)
     }
 
-    fn what(&self) -> String {
-        match &self.asset_key {
-            Some(k) => format!("asset `{k}`"),
-            None => self.describe(),
+    fn partitions(&self) -> PartitionView<'_> {
+        PartitionView {
+            what: match &self.asset_key {
+                Some(k) => format!("{} (asset `{k}`)", self.describe()),
+                None => self.describe(),
+            },
+            run_key: self.partition_key.as_deref(),
+            asset: self.asset_partitions.as_ref(),
         }
     }
 
     /// Whether the run has a partition key.
     pub fn has_partition_key(&self) -> bool {
-        false
+        self.partition_key.is_some()
     }
 
     /// The run's partition key.
     pub fn partition_key(&self) -> Result<&str> {
-        Err(not_partitioned(
-            &format!("the run producing {}", self.describe()),
-            "partition_key",
-        ))
+        self.partition_key
+            .as_deref()
+            .ok_or_else(|| self.partitions().partition_key().unwrap_err())
     }
 
-    /// Whether the output is a partitioned asset.
+    /// Whether the output is (part of) a partitioned asset.
     pub fn has_asset_partitions(&self) -> bool {
-        false
+        self.asset_partitions.is_some()
     }
 
-    /// The single partition key of the output.
+    /// The output's partition key, when it writes exactly one partition.
     pub fn asset_partition_key(&self) -> Result<&str> {
-        Err(not_partitioned(&self.what(), "asset_partition_key"))
+        self.asset_partitions
+            .as_ref()
+            .and_then(|a| a.keys.as_ref().ok())
+            .filter(|k| k.len() == 1)
+            .map(|k| k[0].as_str())
+            .ok_or_else(|| self.partitions().asset_partition_key().unwrap_err())
     }
 
-    /// The partition keys of the output, in partition order.
+    /// The partition keys the output covers, in partition order.
     pub fn asset_partition_keys(&self) -> Result<Vec<String>> {
-        Err(not_partitioned(&self.what(), "asset_partition_keys"))
+        self.partitions()
+            .keys("asset_partition_keys")
+            .map(<[String]>::to_vec)
+    }
+
+    /// The first and last partition keys the output covers.
+    pub fn asset_partition_key_range(&self) -> Result<PartitionKeyRange> {
+        self.partitions().asset_partition_key_range()
+    }
+
+    /// The asset's partitions definition.
+    pub fn asset_partitions_def(&self) -> Result<&PartitionsDefinition> {
+        match &self.asset_partitions {
+            Some(AssetPartitions { def: Some(d), .. }) => Ok(d),
+            _ => Err(self.partitions().asset_partitions_def().unwrap_err()),
+        }
+    }
+
+    /// The time window the output covers (time-partitioned assets).
+    pub fn asset_partitions_time_window(&self) -> Result<TimeWindow> {
+        self.partitions().asset_partitions_time_window()
+    }
+
+    pub(crate) fn narrowed_to(&self, key: &str) -> OutputContext {
+        let mut ctx = self.clone();
+        ctx.asset_partitions = self.asset_partitions.as_ref().map(|a| a.only(key));
+        ctx.output_metadata = Metadata::new();
+        ctx.logged_events = Vec::new();
+        ctx
     }
 }

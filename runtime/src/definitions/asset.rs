@@ -10,6 +10,7 @@ use super::{DEFAULT_IO_MANAGER_KEY, DEFAULT_OUTPUT};
 use crate::asset_key::AssetKey;
 use crate::error::Result;
 use crate::metadata::Metadata;
+use crate::partitions::{PartitionMapping, PartitionShape, PartitionsDefinition};
 use crate::resources::ConfigType;
 use crate::types::TypeInfo;
 
@@ -24,6 +25,9 @@ pub struct AssetIn {
     pub(crate) input_manager_key: Option<String>,
     pub(crate) typed: Option<TypedLoader>,
     pub(crate) metadata: Metadata,
+    pub(crate) shape: Option<PartitionShape>,
+    pub(crate) typed_element: Option<TypedLoader>,
+    pub(crate) partition_mapping: Option<PartitionMapping>,
 }
 
 impl AssetIn {
@@ -38,7 +42,53 @@ impl AssetIn {
             input_manager_key: None,
             typed: None,
             metadata: Metadata::new(),
+            shape: None,
+            typed_element: None,
+            partition_mapping: None,
         }
+    }
+
+    /// An input loading many upstream partitions as `PartitionMap<T>`.
+    pub fn partition_map<T: Send + Sync + 'static>(
+        name: impl Into<String>,
+        element: &'static TypeInfo,
+    ) -> Self {
+        let mut input = AssetIn::new(
+            name,
+            TypeInfo::leak(TypeInfo::opaque::<crate::partitions::PartitionMap<T>>()),
+        );
+        input.shape = Some(PartitionShape::map::<T>(element));
+        input
+    }
+
+    /// An input loading zero or one upstream partition as `Option<T>`.
+    pub fn optional<T: Send + Sync + 'static>(
+        name: impl Into<String>,
+        element: &'static TypeInfo,
+    ) -> Self {
+        let mut input = AssetIn::new(name, TypeInfo::leak(TypeInfo::opaque::<Option<T>>()));
+        input.shape = Some(PartitionShape::optional::<T>(element));
+        input
+    }
+
+    /// Sets the shape (what the macros use, with the full type's info).
+    #[doc(hidden)]
+    pub fn shape(mut self, shape: PartitionShape) -> Self {
+        self.shape = Some(shape);
+        self
+    }
+
+    /// The compile-time-checked loader of the shape's element type.
+    #[doc(hidden)]
+    pub fn typed_element(mut self, loader: TypedLoader) -> Self {
+        self.typed_element = Some(loader);
+        self
+    }
+
+    /// Which upstream partitions this input reads.
+    pub fn partition_mapping(mut self, mapping: PartitionMapping) -> Self {
+        self.partition_mapping = Some(mapping);
+        self
     }
 
     /// The upstream asset's key.
@@ -94,6 +144,9 @@ impl AssetIn {
         input.input_manager_key = self.input_manager_key;
         input.typed = self.typed;
         input.asset_key = Some(asset_key);
+        input.shape = self.shape;
+        input.typed_element = self.typed_element;
+        input.partition_mapping = self.partition_mapping;
         input
     }
 }
@@ -107,6 +160,7 @@ pub struct AssetDefinition {
     pub(crate) description: Option<String>,
     pub(crate) metadata: Arc<Metadata>,
     pub(crate) deps: Vec<AssetKey>,
+    pub(crate) partitions_def: Option<Arc<PartitionsDefinition>>,
 }
 
 impl fmt::Debug for AssetDefinition {
@@ -152,7 +206,15 @@ impl AssetDefinition {
             deps: Vec::new(),
             config_type: None,
             version: None,
+            partitions_def: None,
+            output_shape: None,
+            typed_element: None,
         }
+    }
+
+    /// How the asset is partitioned, if it is.
+    pub fn partitions_def(&self) -> Option<&PartitionsDefinition> {
+        self.partitions_def.as_deref()
     }
 
     /// The asset key.
@@ -224,9 +286,45 @@ pub struct AssetBuilder {
     deps: Vec<AssetKey>,
     config_type: Option<ConfigType>,
     version: Option<String>,
+    partitions_def: Option<PartitionsDefinition>,
+    output_shape: Option<PartitionShape>,
+    typed_element: Option<TypedOutput>,
 }
 
 impl AssetBuilder {
+    /// Partitions the asset (Dagster's `partitions_def`).
+    pub fn partitions_def(mut self, def: impl Into<PartitionsDefinition>) -> Self {
+        self.partitions_def = Some(def.into());
+        self
+    }
+
+    /// The asset returns `PartitionMap<T>`: each entry is its own partition
+    /// (what a key-range run writes).
+    pub fn output_partition_map<T: Send + Sync + 'static>(
+        mut self,
+        element: &'static TypeInfo,
+    ) -> Self {
+        self.output_type = Some(TypeInfo::leak(TypeInfo::opaque::<
+            crate::partitions::PartitionMap<T>,
+        >()));
+        self.output_shape = Some(PartitionShape::map::<T>(element));
+        self
+    }
+
+    /// Sets the output shape (what the macros use, with the full type's info).
+    #[doc(hidden)]
+    pub fn output_shape(mut self, shape: PartitionShape) -> Self {
+        self.output_shape = Some(shape);
+        self
+    }
+
+    /// The compile-time-checked adapter of the output shape's element type.
+    #[doc(hidden)]
+    pub fn typed_element(mut self, adapter: TypedOutput) -> Self {
+        self.typed_element = Some(adapter);
+        self
+    }
+
     /// Prefixes the key (`key_prefix`).
     pub fn key_prefix<I, S>(mut self, prefix: I) -> Self
     where
@@ -325,6 +423,8 @@ impl AssetBuilder {
         .io_manager_key(self.io_manager_key);
         out.typed = self.typed;
         out.metadata = metadata.clone();
+        out.shape = self.output_shape;
+        out.typed_element = self.typed_element;
         let mut op = OpDefinition::builder(key.to_step_key()).output(out);
         for input in self.inputs {
             op = op.input(input.into_in());
@@ -340,6 +440,7 @@ impl AssetBuilder {
             description: self.description,
             metadata,
             deps: self.deps,
+            partitions_def: self.partitions_def.map(Arc::new),
         }
     }
 }

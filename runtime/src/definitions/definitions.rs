@@ -161,19 +161,22 @@ impl Definitions {
 
     fn asset_plan(
         &self,
-        selection: Option<&[AssetKey]>,
+        options: &RunOptions,
         in_memory: bool,
         problems: &mut Vec<String>,
     ) -> Plan {
         let all: Vec<AssetKey> = self.assets.iter().map(|a| a.key.clone()).collect();
-        let selected = selection.unwrap_or(&all);
-        Plan::for_assets(
+        let selected = options.selection.as_deref().unwrap_or(&all);
+        let mut plan = Plan::for_assets(
             ASSET_JOB_NAME,
             &self.assets,
             selected,
             self.asset_resources(in_memory),
             problems,
-        )
+        );
+        let now = options.now.unwrap_or_else(jiff::Timestamp::now);
+        plan.resolve_partitions(options.partition.as_ref(), now, problems);
+        plan
     }
 
     fn job_plan(&self, job: &JobDefinition, in_memory: bool, problems: &mut Vec<String>) -> Plan {
@@ -196,7 +199,7 @@ impl Definitions {
     pub fn validate(&self) -> Result<()> {
         let mut problems = self.problems.clone();
         self.duplicate_asset_keys(&mut problems);
-        self.asset_plan(None, false, &mut problems)
+        self.asset_plan(&RunOptions::new(), false, &mut problems)
             .validate(&mut problems);
         for job in &self.jobs {
             self.job_plan(job, true, &mut problems)
@@ -224,7 +227,17 @@ impl Definitions {
         let in_memory = options.in_memory.unwrap_or(false);
         let mut problems = self.problems.clone();
         self.duplicate_asset_keys(&mut problems);
-        let plan = self.asset_plan(options.selection.as_deref(), in_memory, &mut problems);
+        let plan = self.asset_plan(&options, in_memory, &mut problems);
+        if options.partition.is_none() {
+            for step in &plan.steps {
+                if let Some(a) = step.asset.as_ref().filter(|a| a.partitions_def.is_some()) {
+                    problems.push(format!(
+                        "asset `{}` is partitioned; choose the partitions to materialize (RunOptions::partition_key or partition_range, or --partition)",
+                        a.key
+                    ));
+                }
+            }
+        }
         run_plan(plan, problems, &options, false)
     }
 

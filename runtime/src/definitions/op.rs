@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::events::Logger;
 use crate::io_manager::{IOManager, LoadInput};
 use crate::metadata::Metadata;
+use crate::partitions::{PartitionMapping, PartitionShape};
 use crate::resources::ConfigType;
 use crate::types::{TypeInfo, Value};
 
@@ -96,6 +97,9 @@ pub struct In {
     pub(crate) metadata: Arc<Metadata>,
     pub(crate) description: Option<String>,
     pub(crate) asset_key: Option<AssetKey>,
+    pub(crate) shape: Option<PartitionShape>,
+    pub(crate) typed_element: Option<TypedLoader>,
+    pub(crate) partition_mapping: Option<PartitionMapping>,
 }
 
 impl In {
@@ -110,7 +114,39 @@ impl In {
             metadata: Arc::new(Metadata::new()),
             description: None,
             asset_key: None,
+            shape: None,
+            typed_element: None,
+            partition_mapping: None,
         }
+    }
+
+    /// How the input spans upstream partitions (`Option<T>`,
+    /// `PartitionMap<T>`); without it, the input takes exactly one.
+    pub fn shape(mut self, shape: PartitionShape) -> Self {
+        self.shape = Some(shape);
+        self
+    }
+
+    /// The compile-time-checked loader of the shape's element type.
+    #[doc(hidden)]
+    pub fn typed_element(mut self, loader: TypedLoader) -> Self {
+        self.typed_element = Some(loader);
+        self
+    }
+
+    /// Which upstream partitions this input reads (default: Dagster's).
+    pub fn partition_mapping(mut self, mapping: PartitionMapping) -> Self {
+        self.partition_mapping = Some(mapping);
+        self
+    }
+
+    /// Whether missing upstream partitions are skipped instead of failing
+    /// (input metadata `allow_missing_partitions = true`).
+    pub fn allows_missing_partitions(&self) -> bool {
+        self.metadata
+            .get("allow_missing_partitions")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
     }
 
     /// Loads this input with the manager bound to `key`.
@@ -173,6 +209,8 @@ pub struct Out {
     pub(crate) typed: Option<TypedOutput>,
     pub(crate) metadata: Arc<Metadata>,
     pub(crate) description: Option<String>,
+    pub(crate) shape: Option<PartitionShape>,
+    pub(crate) typed_element: Option<TypedOutput>,
 }
 
 impl Out {
@@ -186,7 +224,23 @@ impl Out {
             typed: None,
             metadata: Arc::new(Metadata::new()),
             description: None,
+            shape: None,
+            typed_element: None,
         }
+    }
+
+    /// For a `PartitionMap<T>` output of a partitioned asset: each entry is
+    /// stored as its own partition.
+    pub fn shape(mut self, shape: PartitionShape) -> Self {
+        self.shape = Some(shape);
+        self
+    }
+
+    /// The compile-time-checked adapter of the shape's element type.
+    #[doc(hidden)]
+    pub fn typed_element(mut self, adapter: TypedOutput) -> Self {
+        self.typed_element = Some(adapter);
+        self
     }
 
     /// The output `result`.

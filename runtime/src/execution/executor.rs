@@ -84,6 +84,7 @@ pub(crate) fn execute(
         run_config,
         capture: options.capture_outputs.unwrap_or(true),
         outputs: Mutex::new(HashMap::new()),
+        partition_load_concurrency: options.partition_load_concurrency.unwrap_or(8),
     };
     let schedule = Mutex::new(Schedule {
         ready: (0..n)

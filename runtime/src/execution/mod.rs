@@ -3,6 +3,7 @@
 
 mod executor;
 mod options;
+mod partition_plan;
 pub(crate) mod plan;
 mod result;
 mod run_config_check;

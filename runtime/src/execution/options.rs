@@ -26,6 +26,9 @@ pub struct RunOptions {
     pub(crate) instance: Option<Instance>,
     pub(crate) run_id: Option<String>,
     pub(crate) capture_outputs: Option<bool>,
+    pub(crate) partition: Option<crate::partitions::PartitionSelection>,
+    pub(crate) now: Option<jiff::Timestamp>,
+    pub(crate) partition_load_concurrency: Option<usize>,
 }
 
 impl RunOptions {
@@ -85,6 +88,33 @@ impl RunOptions {
     /// Uses this run id instead of a fresh one.
     pub fn run_id(mut self, run_id: impl Into<String>) -> Self {
         self.run_id = Some(run_id.into());
+        self
+    }
+
+    /// Materializes one partition of the partitioned assets.
+    pub fn partition_key(mut self, key: impl Into<String>) -> Self {
+        self.partition = Some(crate::partitions::PartitionSelection::Key(key.into()));
+        self
+    }
+
+    /// Materializes a range of partitions in one run (`start..=end`).
+    pub fn partition_range(mut self, start: impl Into<String>, end: impl Into<String>) -> Self {
+        self.partition = Some(crate::partitions::PartitionSelection::Range(
+            crate::partitions::PartitionKeyRange::new(start, end),
+        ));
+        self
+    }
+
+    /// The time the run considers "now" for time partitions (default: the
+    /// clock when the run starts).
+    pub fn now(mut self, now: jiff::Timestamp) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// How many upstream partitions one input loads at once (default 8).
+    pub fn partition_load_concurrency(mut self, n: usize) -> Self {
+        self.partition_load_concurrency = Some(n.max(1));
         self
     }
 

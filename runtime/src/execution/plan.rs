@@ -7,7 +7,9 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use crate::asset_key::AssetKey;
+use crate::context::AssetPartitions;
 use crate::definitions::{AssetDefinition, In, JobDefinition, OpDefinition, Out};
+use crate::partitions::ShapeKind;
 use crate::resources::{ResourceDefinition, ResourceKind};
 
 /// Where an input's value comes from.
@@ -31,6 +33,12 @@ pub(crate) struct Step {
     pub(crate) inputs: Vec<InputSource>,
     pub(crate) upstream: Vec<usize>,
     pub(crate) downstream: Vec<usize>,
+    /// The run's partition key (single-partition runs).
+    pub(crate) run_partition: Option<Arc<str>>,
+    /// The asset partitions this step writes.
+    pub(crate) partitions: Option<AssetPartitions>,
+    /// Per input: the upstream partitions it reads.
+    pub(crate) input_partitions: Vec<Option<AssetPartitions>>,
 }
 
 impl Step {
@@ -74,6 +82,9 @@ impl Plan {
                         inputs: Vec::new(),
                         upstream: Vec::new(),
                         downstream: Vec::new(),
+                        run_partition: None,
+                        partitions: None,
+                        input_partitions: Vec::new(),
                     });
                 }
                 None => problems.push(format!(
@@ -93,7 +104,9 @@ impl Plan {
                     .asset_key
                     .clone()
                     .unwrap_or_else(|| AssetKey::new([input.name.clone()]));
-                let in_run = index.get(&up_key).copied();
+                // A self-dependency (an earlier partition of this asset) is read
+                // from storage: it is not an edge of this run.
+                let in_run = index.get(&up_key).copied().filter(|_| up_key != asset.key);
                 if let Some(u) = in_run {
                     upstream.push(u);
                 }
@@ -182,6 +195,7 @@ impl Plan {
                 };
                 sources.push(source);
             }
+            let n_inputs = sources.len();
             steps.push(Step {
                 key: Arc::from(node.name.as_str()),
                 op: node.op.clone(),
@@ -189,6 +203,9 @@ impl Plan {
                 inputs: sources,
                 upstream,
                 downstream: Vec::new(),
+                run_partition: None,
+                partitions: None,
+                input_partitions: vec![None; n_inputs],
             });
         }
         let mut plan = Plan {
@@ -215,11 +232,31 @@ impl Plan {
         self.check_cycles(problems);
         for step in &self.steps {
             for out in &step.op.outputs {
-                self.check_output(step, out, problems);
+                self.check_output(step, &stored_as(step, out), problems);
             }
             for (input, source) in step.op.inputs.iter().zip(&step.inputs) {
-                self.check_input(step, input, source, problems);
+                let input = match (input.shape, self.upstream_partitioned(source)) {
+                    (Some(shape), true) => In {
+                        ty: shape.element,
+                        typed: input.typed_element,
+                        ..input.clone()
+                    },
+                    _ => input.clone(),
+                };
+                self.check_input(step, &input, source, problems);
             }
+        }
+    }
+
+    /// Whether an input's upstream asset is partitioned.
+    pub(crate) fn upstream_partitioned(&self, source: &InputSource) -> bool {
+        match source {
+            InputSource::Step { step, .. } => self.steps[*step]
+                .asset
+                .as_ref()
+                .is_some_and(|a| a.partitions_def.is_some()),
+            InputSource::Asset(a) => a.partitions_def.is_some(),
+            _ => false,
         }
     }
 
@@ -383,26 +420,37 @@ impl Plan {
             }
             return;
         }
-        let (up_out, up_desc) = match source {
+        let (up_out, up_desc): (Out, String) = match source {
             InputSource::Step { step: u, output } => {
                 let up = &self.steps[*u];
+                let out = &up.op.outputs[*output];
                 (
-                    &up.op.outputs[*output],
-                    format!(
-                        "output `{}` of step `{}`",
-                        up.op.outputs[*output].name, up.key
-                    ),
+                    stored_as(up, out),
+                    format!("output `{}` of step `{}`", out.name, up.key),
                 )
             }
             InputSource::Asset(asset) => match asset.op.outputs.first() {
-                Some(o) => (
-                    o,
-                    format!("asset `{}` (not materialized in this run)", asset.key),
-                ),
+                Some(o) => {
+                    let partitioned = asset.partitions_def.is_some();
+                    let stored = match o.shape {
+                        Some(shape) if partitioned && shape.kind == ShapeKind::Map => Out {
+                            ty: shape.element,
+                            typed: o.typed_element,
+                            shape: None,
+                            ..o.clone()
+                        },
+                        _ => o.clone(),
+                    };
+                    (
+                        stored,
+                        format!("asset `{}` (not materialized in this run)", asset.key),
+                    )
+                }
                 None => return,
             },
             InputSource::Root | InputSource::Unit => return,
         };
+        let up_out = &up_out;
         if up_out.ty.is_unit() {
             problems.push(format!(
                 "{needed_by} is a `{}`, but {up_desc} is `()` and is never stored; make the input `()` or give it an input_manager_key",
@@ -464,6 +512,24 @@ impl Plan {
                 )
             }),
         }
+    }
+}
+
+/// What a manager stores for an output: each element of a `PartitionMap`
+/// output of a partitioned asset, else the value itself.
+pub(crate) fn stored_as(step: &Step, out: &Out) -> Out {
+    let partitioned = step
+        .asset
+        .as_ref()
+        .is_some_and(|a| a.partitions_def.is_some());
+    match out.shape {
+        Some(shape) if partitioned && shape.kind == ShapeKind::Map => Out {
+            ty: shape.element,
+            typed: out.typed_element,
+            shape: None,
+            ..out.clone()
+        },
+        _ => out.clone(),
     }
 }
 

@@ -9,13 +9,13 @@ use std::sync::{Arc, Mutex};
 use super::plan::{InputSource, Plan};
 use crate::asset_key::AssetKey;
 use crate::config::RunConfig;
-use crate::context::{InputContext, OutputContext};
-use crate::definitions::{AssetDefinition, In, Out, StepIo};
+use crate::context::{AssetPartitions, InputContext, OutputContext};
+use crate::definitions::{AssetDefinition, In, Out, StepIo, TypedLoader, TypedOutput};
 use crate::error::{Error, Result};
 use crate::events::{EventKind, EventLog, Logger};
-use crate::metadata::Metadata;
+use crate::metadata::{Metadata, MetadataValue};
 use crate::resources::{ResourceInstance, RunResources};
-use crate::types::Value;
+use crate::types::{TypeInfo, Value};
 
 /// Everything a step needs from its run.
 pub(crate) struct RunState {
@@ -26,6 +26,7 @@ pub(crate) struct RunState {
     pub(crate) run_config: RunConfig,
     pub(crate) capture: bool,
     pub(crate) outputs: Mutex<HashMap<(String, String), Arc<dyn Any + Send + Sync>>>,
+    pub(crate) partition_load_concurrency: usize,
 }
 
 /// Turns a panic payload into an error.
@@ -43,8 +44,59 @@ fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(panic_error(p)))
 }
 
+/// Like [`guarded`] for the typed adapters, which answer `None` when the
+/// bound manager is not the declared type.
+fn guarded_opt<T>(f: impl FnOnce() -> Option<Result<T>>) -> Option<Result<T>> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Some(Err(panic_error(p))))
+}
+
 fn null() -> serde_json::Value {
     serde_json::Value::Null
+}
+
+/// How to load one value: the manager, and the compile-time adapter that
+/// applies to the type being loaded, if any.
+#[derive(Clone, Copy)]
+struct Loader<'a> {
+    manager: &'a ResourceInstance,
+    key: &'a str,
+    typed: Option<TypedLoader>,
+    typed_output: Option<TypedOutput>,
+}
+
+impl Loader<'_> {
+    fn load(&self, ctx: &mut InputContext, ty: &TypeInfo) -> Result<Value> {
+        let value = self
+            .typed
+            .and_then(|t| guarded_opt(|| (t.load)(self.manager.value.as_ref(), ctx)))
+            .or_else(|| {
+                self.typed_output
+                    .filter(|t| t.value_id == ty.id)
+                    .and_then(|t| guarded_opt(|| (t.load)(self.manager.value.as_ref(), ctx)))
+            });
+        let value = match value {
+            Some(v) => v?,
+            None => match &self.manager.dyn_manager {
+                Some(d) => guarded(|| d.load_input_dyn(ctx, ty))?,
+                None => {
+                    return Err(Error::msg(format!(
+                        "the manager bound to `{}` (`{}`) cannot load a `{}`",
+                        self.key,
+                        self.manager.type_name,
+                        ty.short_name()
+                    )));
+                }
+            },
+        };
+        if value.as_ref().type_id() != ty.id {
+            return Err(Error::TypeMismatch {
+                what: format!("the value loaded by the manager bound to `{}`", self.key),
+                expected: ty.name,
+                found: "another type".to_owned(),
+            });
+        }
+        Ok(value)
+    }
 }
 
 impl RunState {
@@ -88,6 +140,8 @@ impl RunState {
             manager_key: Some(Arc::from(def.io_manager_key.as_str())),
             logged_events: Vec::new(),
             log,
+            partition_key: s.run_partition.clone(),
+            asset_partitions: s.partitions.clone(),
         }
     }
 
@@ -119,6 +173,8 @@ impl RunState {
             manager_key: Some(Arc::from(def.io_manager_key.as_str())),
             logged_events: Vec::new(),
             log,
+            partition_key: None,
+            asset_partitions: None,
         })
     }
 
@@ -165,14 +221,14 @@ impl RunState {
         let log = Logger::for_step(self.events.clone(), key.clone());
 
         let mut inputs = Vec::with_capacity(step.inputs.len());
-        for (input, source) in step.op.inputs.iter().zip(&step.inputs) {
-            let value = self
-                .load_input(i, input, source, &log)
-                .map_err(|e| Error::LoadInput {
-                    step: key.to_string(),
-                    input: input.name.clone(),
-                    source: Box::new(e),
-                })?;
+        for (n, (input, source)) in step.op.inputs.iter().zip(&step.inputs).enumerate() {
+            let value =
+                self.load_input(i, n, input, source, &log)
+                    .map_err(|e| Error::LoadInput {
+                        step: key.to_string(),
+                        input: input.name.clone(),
+                        source: Box::new(e),
+                    })?;
             inputs.push(Some(value));
         }
 
@@ -219,6 +275,7 @@ impl RunState {
     fn load_input(
         &self,
         i: usize,
+        n: usize,
         input: &In,
         source: &InputSource,
         log: &Logger,
@@ -254,6 +311,12 @@ impl RunState {
             .as_ref()
             .filter(|u| u.run_id.is_some())
             .and_then(|u| u.name.clone());
+        let partitions: Option<&AssetPartitions> =
+            step.input_partitions.get(n).and_then(Option::as_ref);
+        let mut upstream = upstream;
+        if let (Some(up), Some(p)) = (&mut upstream, partitions) {
+            up.asset_partitions = Some(p.clone());
+        }
         let mut ctx = InputContext {
             name: Some(Arc::from(input.name.as_str())),
             step_key: Some(step.key.clone()),
@@ -279,54 +342,91 @@ impl RunState {
             input_metadata: Metadata::new(),
             observations: Vec::new(),
             log: log.clone(),
+            partition_key: step.run_partition.clone(),
+            asset_partitions: partitions.cloned(),
+        };
+        // The upstream's compile-time adapters, for the value or its elements.
+        let typed_output = |want: &TypeInfo| -> Option<TypedOutput> {
+            if input.input_manager_key.is_some() {
+                return None;
+            }
+            let d = upstream_def?;
+            [d.typed, d.typed_element]
+                .into_iter()
+                .flatten()
+                .find(|t| t.value_id == want.id)
         };
 
-        let typed = if input.input_manager_key.is_some() {
-            input
-                .typed
-                .and_then(|t| guarded_opt(|| (t.load)(manager.value.as_ref(), &mut ctx)))
-        } else {
-            upstream_def
-                .and_then(|d| d.typed)
-                .filter(|t| t.value_id == input.ty.id)
-                .and_then(|t| guarded_opt(|| (t.load)(manager.value.as_ref(), &mut ctx)))
-        };
-        let value = match typed {
-            Some(v) => v?,
-            None => match &manager.dyn_manager {
-                Some(d) => guarded(|| d.load_input_dyn(&mut ctx, input.ty))?,
-                None => {
-                    return Err(Error::msg(format!(
-                        "the manager bound to `{manager_key}` (`{}`) cannot load a `{}`",
-                        manager.type_name,
-                        input.ty.short_name()
-                    )));
+        let (value, metadata) = match (partitions, input.shape) {
+            (Some(p), Some(shape)) => {
+                let loader = Loader {
+                    manager,
+                    key: manager_key,
+                    typed: if input.input_manager_key.is_some() {
+                        input.typed_element
+                    } else {
+                        None
+                    },
+                    typed_output: typed_output(shape.element),
+                };
+                let keys: Vec<String> = p.keys.as_ref().map(|k| k.to_vec()).unwrap_or_default();
+                let entries = self.load_partitions(
+                    &ctx,
+                    &keys,
+                    loader,
+                    shape.element,
+                    input.allows_missing_partitions(),
+                )?;
+                let loaded = entries.len();
+                let value = (shape.assemble)(entries).ok_or_else(|| {
+                    Error::msg(format!(
+                        "could not assemble a `{}` from the loaded partitions",
+                        shape.declared_name()
+                    ))
+                })?;
+                let mut metadata = (*input.metadata).clone();
+                metadata.insert("partitions".to_owned(), MetadataValue::from(loaded));
+                (value, metadata)
+            }
+            _ => {
+                let loader = Loader {
+                    manager,
+                    key: manager_key,
+                    typed: if input.input_manager_key.is_some() {
+                        input.typed
+                    } else {
+                        None
+                    },
+                    typed_output: typed_output(input.ty),
+                };
+                let value = match loader.load(&mut ctx, input.ty) {
+                    Err(e)
+                        if partitions.is_some()
+                            && input.allows_missing_partitions()
+                            && is_missing(&e) =>
+                    {
+                        return Err(Error::msg(format!(
+                            "{e}; allow_missing_partitions is set, but a `{}` cannot be missing: declare the input `Option<{}>`",
+                            input.ty.short_name(),
+                            input.ty.short_name()
+                        )));
+                    }
+                    other => other?,
+                };
+                for obs in ctx.observations.drain(..) {
+                    self.events
+                        .push_event(obs.into_event(Some(step.key.to_string())));
                 }
-            },
+                let mut metadata = (*input.metadata).clone();
+                metadata.extend(std::mem::take(&mut ctx.input_metadata));
+                (value, metadata)
+            }
         };
-        if value.as_ref().type_id() != input.ty.id {
-            return Err(Error::TypeMismatch {
-                what: format!("the value loaded by the manager bound to `{manager_key}`"),
-                expected: input.ty.name,
-                found: "another type".to_owned(),
-            });
-        }
 
-        let step_key = Some(&*step.key);
-        for obs in ctx.observations.drain(..) {
-            self.events
-                .push_event(obs.into_event(step_key.map(str::to_owned)));
-        }
-        let mut metadata = (*input.metadata).clone();
-        metadata.extend(ctx.input_metadata);
         let from = match (&upstream_name, &upstream_step) {
             (Some(o), Some(s)) => format!(", from output \"{o}\" of step \"{s}\""),
             _ => String::new(),
         };
-        let message = format!(
-            "Loaded input \"{}\" using input manager \"{manager_key}\"{from}",
-            input.name
-        );
         self.events.push(
             EventKind::LoadedInput {
                 input_name: input.name.clone(),
@@ -335,10 +435,87 @@ impl RunState {
                 upstream_step_key: upstream_step.map(|s| s.to_string()),
                 metadata,
             },
-            step_key,
-            message,
+            Some(&step.key),
+            format!(
+                "Loaded input \"{}\" using input manager \"{manager_key}\"{from}",
+                input.name
+            ),
         );
         Ok(value)
+    }
+
+    /// Loads each upstream partition as its own value, up to
+    /// `partition_load_concurrency` at once, in partition order.
+    fn load_partitions(
+        &self,
+        ctx: &InputContext,
+        keys: &[String],
+        loader: Loader<'_>,
+        element: &'static TypeInfo,
+        allow_missing: bool,
+    ) -> Result<Vec<(String, Value)>> {
+        let load_one = |key: &String| -> Result<Option<Value>> {
+            let mut one = ctx.narrowed_to(key);
+            match loader.load(&mut one, element) {
+                Ok(v) => Ok(Some(v)),
+                Err(e) if allow_missing && is_missing(&e) => {
+                    ctx.log.warn(format!(
+                        "Couldn't load partition {key} and skipped it because the input metadata includes allow_missing_partitions=true"
+                    ));
+                    Ok(None)
+                }
+                Err(e) => Err(Error::msg(format!("partition {key}: {e}"))),
+            }
+        };
+        let workers = self.partition_load_concurrency.min(keys.len()).max(1);
+        let results: Vec<Result<Option<Value>>> = if workers == 1 {
+            keys.iter().map(load_one).collect()
+        } else {
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let slots: Vec<Mutex<Option<Result<Option<Value>>>>> =
+                keys.iter().map(|_| Mutex::new(None)).collect();
+            std::thread::scope(|scope| {
+                for _ in 0..workers {
+                    scope.spawn(|| {
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(key) = keys.get(i) else { break };
+                            let r = load_one(key);
+                            if let Ok(mut slot) = slots[i].lock() {
+                                *slot = Some(r);
+                            }
+                        }
+                    });
+                }
+            });
+            slots
+                .into_iter()
+                .map(|s| {
+                    s.into_inner()
+                        .ok()
+                        .flatten()
+                        .unwrap_or_else(|| Err(Error::msg("a partition load did not finish")))
+                })
+                .collect()
+        };
+        let mut entries = Vec::with_capacity(keys.len());
+        let mut errors = Vec::new();
+        for (key, r) in keys.iter().zip(results) {
+            match r {
+                Ok(Some(v)) => entries.push((key.clone(), v)),
+                Ok(None) => {}
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        match errors.len() {
+            0 => Ok(entries),
+            1 => Err(Error::msg(errors.remove(0))),
+            n => Err(Error::msg(format!(
+                "{n} of {} partitions could not be loaded:\n  - {}",
+                keys.len(),
+                errors.join("\n  - ")
+            ))),
+        }
     }
 
     fn store_output(
@@ -366,50 +543,145 @@ impl RunState {
         let asset_key: Option<AssetKey> = step.asset.as_ref().map(|a| a.key.clone());
         if def.ty.is_unit() {
             if let Some(asset_key) = asset_key {
-                self.events.push(
-                    EventKind::AssetMaterialization {
-                        asset_key: asset_key.clone(),
-                        partition: None,
-                        metadata: Metadata::new(),
-                    },
-                    step_key,
-                    format!("Materialized value {asset_key}."),
-                );
+                let keys = step
+                    .partitions
+                    .as_ref()
+                    .and_then(|p| p.keys.as_ref().ok())
+                    .map(|k| k.to_vec());
+                for partition in keys
+                    .map(|k| k.into_iter().map(Some).collect())
+                    .unwrap_or_else(|| vec![None])
+                {
+                    self.materialized(step_key, &asset_key, partition, Metadata::new());
+                }
             }
             return Ok(());
         }
         let manager = self.manager(&def.io_manager_key)?;
-        let mut ctx = self.output_context(i, o, log.clone());
-        let typed = def.typed.and_then(|t| {
-            guarded_opt(|| (t.handle)(manager.value.as_ref(), &mut ctx, value.as_ref()))
-        });
-        match typed {
-            Some(r) => r?,
-            None => match &manager.dyn_manager {
-                Some(d) => guarded(|| d.handle_output_dyn(&mut ctx, value.as_ref(), def.ty))?,
-                None => {
+        let ctx = self.output_context(i, o, log.clone());
+        match (&step.partitions, def.shape) {
+            (Some(parts), Some(shape)) => {
+                let entries = (shape.split)(value).ok_or_else(|| {
+                    Error::msg(format!("the value is not a `{}`", shape.declared_name()))
+                })?;
+                let run_keys: Vec<String> =
+                    parts.keys.as_ref().map(|k| k.to_vec()).unwrap_or_default();
+                let returned: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+                let extra: Vec<&str> = returned
+                    .iter()
+                    .copied()
+                    .filter(|k| !run_keys.iter().any(|r| r == k))
+                    .collect();
+                let missing: Vec<&str> = run_keys
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|k| !returned.contains(k))
+                    .collect();
+                if !extra.is_empty() || !missing.is_empty() {
                     return Err(Error::msg(format!(
-                        "the manager bound to `{}` (`{}`) cannot store a `{}`",
-                        def.io_manager_key,
-                        manager.type_name,
-                        def.ty.short_name()
+                        "the `{}` returned does not match the run's partitions:{}{}",
+                        shape.declared_name(),
+                        if extra.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" not in this run: {};", extra.join(", "))
+                        },
+                        if missing.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" missing: {}", missing.join(", "))
+                        },
                     )));
                 }
+                for (key, element) in entries {
+                    let mut one = ctx.narrowed_to(&key);
+                    self.handle(
+                        manager,
+                        def,
+                        def.typed_element,
+                        &mut one,
+                        element.as_ref(),
+                        shape.element,
+                    )?;
+                    self.finish_output(step, def, one, asset_key.as_ref(), Some(key), element);
+                }
+            }
+            _ => {
+                let mut ctx = ctx;
+                self.handle(manager, def, def.typed, &mut ctx, value.as_ref(), def.ty)?;
+                let partition = ctx.asset_partition_key().ok().map(str::to_owned);
+                self.finish_output(step, def, ctx, asset_key.as_ref(), partition, value);
+            }
+        }
+        Ok(())
+    }
+
+    fn handle(
+        &self,
+        manager: &ResourceInstance,
+        def: &Out,
+        typed: Option<TypedOutput>,
+        ctx: &mut OutputContext,
+        value: &(dyn Any + Send + Sync),
+        ty: &TypeInfo,
+    ) -> Result<()> {
+        match typed.and_then(|t| guarded_opt(|| (t.handle)(manager.value.as_ref(), ctx, value))) {
+            Some(r) => r,
+            None => match &manager.dyn_manager {
+                Some(d) => guarded(|| d.handle_output_dyn(ctx, value, ty)),
+                None => Err(Error::msg(format!(
+                    "the manager bound to `{}` (`{}`) cannot store a `{}`",
+                    def.io_manager_key,
+                    manager.type_name,
+                    ty.short_name()
+                ))),
             },
         }
+    }
+
+    fn materialized(
+        &self,
+        step_key: Option<&str>,
+        asset_key: &AssetKey,
+        partition: Option<String>,
+        metadata: Metadata,
+    ) {
+        let message = match &partition {
+            Some(p) => format!("Materialized value {asset_key} (partition {p})."),
+            None => format!("Materialized value {asset_key}."),
+        };
+        self.events.push(
+            EventKind::AssetMaterialization {
+                asset_key: asset_key.clone(),
+                partition,
+                metadata,
+            },
+            step_key,
+            message,
+        );
+    }
+
+    /// Records what storing one value produced, and keeps the value.
+    fn finish_output(
+        &self,
+        step: &super::plan::Step,
+        def: &Out,
+        mut ctx: OutputContext,
+        asset_key: Option<&AssetKey>,
+        partition: Option<String>,
+        value: Value,
+    ) {
+        let step_key = Some(&*step.key);
         for event in ctx.logged_events.drain(..) {
             self.events
                 .push_event(event.into_event(step_key.map(str::to_owned)));
         }
         if let Some(asset_key) = asset_key {
-            self.events.push(
-                EventKind::AssetMaterialization {
-                    asset_key: asset_key.clone(),
-                    partition: None,
-                    metadata: ctx.output_metadata.clone(),
-                },
+            self.materialized(
                 step_key,
-                format!("Materialized value {asset_key}."),
+                asset_key,
+                partition.clone(),
+                ctx.output_metadata.clone(),
             );
         }
         self.events.push(
@@ -427,14 +699,16 @@ impl RunState {
         if self.capture
             && let Ok(mut outputs) = self.outputs.lock()
         {
-            outputs.insert((step.key.to_string(), def.name.clone()), Arc::from(value));
+            let name = match &partition {
+                Some(p) if def.shape.is_some() => format!("{}[{p}]", def.name),
+                _ => def.name.clone(),
+            };
+            outputs.insert((step.key.to_string(), name), Arc::from(value));
         }
-        Ok(())
     }
 }
 
-/// Like [`guarded`] for the typed adapters, which answer `None` when the
-/// bound manager is not the declared type.
-fn guarded_opt<T>(f: impl FnOnce() -> Option<Result<T>>) -> Option<Result<T>> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Some(Err(panic_error(p))))
+/// Whether an error says that nothing was stored where a value was looked for.
+fn is_missing(e: &Error) -> bool {
+    matches!(e.root(), Error::NotMaterialized { .. })
 }

@@ -37,7 +37,9 @@ mod definition;
 mod error;
 mod mapping;
 mod multi;
+mod partition_map;
 mod range;
+mod shape;
 mod static_partitions;
 mod time_window;
 
@@ -46,7 +48,9 @@ pub use definition::PartitionsDefinition;
 pub use error::PartitionError;
 pub use mapping::{PartitionMapping, StaticPartitionMapping, default_mapping, upstream_keys_for};
 pub use multi::{MULTI_PARTITION_KEY_DELIMITER, MultiPartitionKey, MultiPartitionsDefinition};
+pub use partition_map::PartitionMap;
 pub use range::{PartitionKeyRange, PartitionSelection};
+pub use shape::{PartitionShape, ShapeKind};
 pub use static_partitions::StaticPartitionsDefinition;
 pub use time_window::{
     POST_DST_TRANSITION_SUFFIX, TimeWindow, TimeWindowPartitionsBuilder,

@@ -97,7 +97,11 @@ impl FilesystemIOManager {
     pub fn path_for_output(&self, ctx: &OutputContext) -> Result<PathBuf> {
         let base = self.base()?;
         if let Ok(key) = ctx.asset_key() {
-            return safe_join(base, key.path(), &format!("asset `{key}`"));
+            let path = safe_join(base, key.path(), &format!("asset `{key}`"))?;
+            if !ctx.has_asset_partitions() {
+                return Ok(path);
+            }
+            return partition_path(path, ctx.asset_partition_key()?, &format!("asset `{key}`"));
         }
         let id = ctx.get_identifier()?;
         safe_join(
@@ -111,7 +115,11 @@ impl FilesystemIOManager {
     pub fn path_for_input(&self, ctx: &InputContext) -> Result<PathBuf> {
         let base = self.base()?;
         if let Ok(key) = ctx.asset_key() {
-            return safe_join(base, key.path(), &format!("asset `{key}`"));
+            let path = safe_join(base, key.path(), &format!("asset `{key}`"))?;
+            if !ctx.has_asset_partitions() {
+                return Ok(path);
+            }
+            return partition_path(path, ctx.asset_partition_key()?, &format!("asset `{key}`"));
         }
         let id = ctx.get_identifier()?;
         safe_join(base, &id, &format!("input `{}`", ctx.name()?))
@@ -124,6 +132,7 @@ impl FilesystemIOManager {
         encode: impl FnOnce(&mut dyn Write) -> std::result::Result<(), CodecError>,
     ) -> Result<()> {
         let path = self.path_for_output(ctx)?;
+        clear_unpartitioned_file(ctx, &path)?;
         let what = describe_output(ctx);
         write_atomic(&path, self.durable, |w| {
             encode(w).map_err(|message| Error::Codec {
@@ -181,10 +190,54 @@ impl FilesystemIOManager {
     }
 }
 
+/// `<asset path>/<partition>`; a multi-partition key `a|2020-01-01` (its
+/// values ordered by dimension name) becomes `<asset path>/a/2020-01-01`.
+pub(crate) fn partition_path(asset_path: PathBuf, partition: &str, what: &str) -> Result<PathBuf> {
+    let segments: Vec<&str> = partition
+        .split(crate::partitions::MULTI_PARTITION_KEY_DELIMITER)
+        .collect();
+    safe_join(
+        &asset_path,
+        &segments,
+        &format!("partition {partition} of {what}"),
+    )
+}
+
+/// An asset that was stored unpartitioned and is now partitioned has a
+/// file where its directory must go: remove it (Dagster does the same).
+fn clear_unpartitioned_file(ctx: &OutputContext, path: &Path) -> Result<()> {
+    if !ctx.has_asset_partitions() {
+        return Ok(());
+    }
+    let Ok(key) = ctx.asset_key() else {
+        return Ok(());
+    };
+    let mut dir = path.to_path_buf();
+    for _ in ctx
+        .asset_partition_key()?
+        .split(crate::partitions::MULTI_PARTITION_KEY_DELIMITER)
+    {
+        dir.pop();
+    }
+    if dir.is_file() {
+        ctx.log().warn(format!(
+            "Found file at {} believed to correspond with previously non-partitioned version of asset `{key}`; removing it so its partitions can be stored",
+            dir.display()
+        ));
+        std::fs::remove_file(&dir).map_err(|e| Error::Io {
+            action: "removing the unpartitioned file",
+            path: dir.display().to_string(),
+            source: e,
+        })?;
+    }
+    Ok(())
+}
+
 fn describe_output(ctx: &OutputContext) -> String {
-    match ctx.asset_key() {
-        Ok(k) => format!("asset `{k}`"),
-        Err(_) => format!(
+    match (ctx.asset_key(), ctx.asset_partition_key()) {
+        (Ok(k), Ok(p)) => format!("partition {p} of asset `{k}`"),
+        (Ok(k), Err(_)) => format!("asset `{k}`"),
+        _ => format!(
             "output `{}` of step `{}`",
             ctx.name().unwrap_or("?"),
             ctx.step_key().unwrap_or("?")
@@ -193,9 +246,10 @@ fn describe_output(ctx: &OutputContext) -> String {
 }
 
 fn describe_input(ctx: &InputContext) -> String {
-    match ctx.asset_key() {
-        Ok(k) => format!("asset `{k}`"),
-        Err(_) => match ctx.upstream_output() {
+    match (ctx.asset_key(), ctx.asset_partition_key()) {
+        (Ok(k), Ok(p)) => format!("partition {p} of asset `{k}`"),
+        (Ok(k), Err(_)) => format!("asset `{k}`"),
+        _ => match ctx.upstream_output() {
             Some(up) => format!(
                 "output `{}` of step `{}`",
                 up.name().unwrap_or("?"),
