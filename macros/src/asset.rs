@@ -132,7 +132,6 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 
     // The output.
     if let Some(ty) = &output.ty {
-        checks.push(signature::assert_step_value(ty));
         builder.push(quote! { .output_type(::larder::type_info!(#ty)) });
     }
     if let Some(k) = &args.io_manager_key {
@@ -181,10 +180,13 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 
     let unwrap = signature::unwrap_result(output.is_result, output.written.as_ref());
     let compute = step::compute_closure(fn_ident, &params, &unwrap, |call| match &output.ty {
-        Some(_) => quote! {
-            let __larder_value = #call;
-            __larder_io.set_output(0, __larder_value)
-        },
+        Some(ty) => {
+            let set = signature::set_output(0, ty, quote! { __larder_value });
+            quote! {
+                let __larder_value = #call;
+                #set
+            }
+        }
         None => quote! {
             #call;
             ::core::result::Result::Ok(())

@@ -161,6 +161,15 @@ pub fn parse_nested(
             format!("expected a list: `{name}(...)`"),
         ));
     }
+    // `name()`: an empty list (syn's parser expects at least one entry).
+    let fork = meta.input.fork();
+    let content;
+    syn::parenthesized!(content in fork);
+    if content.is_empty() {
+        let _empty;
+        syn::parenthesized!(_empty in meta.input);
+        return Ok(());
+    }
     meta.parse_nested_meta(|inner| {
         if let Err(e) = each(&inner, errors) {
             errors.push(e);

@@ -4,7 +4,7 @@
 //! attribute `#[io_manager(key = "...", ..)]`.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 use syn::{Data, DeriveInput, Fields, Meta};
 
 use crate::attr::{Errors, Seen};
@@ -90,13 +90,14 @@ pub fn expand(kind: Kind, item: TokenStream) -> TokenStream {
     };
 
     let span = ident.span();
+    let marker = crate::key::marker_ident(key).to_token_stream();
     let decorations = args.decorations(None);
     let name = ident.to_string();
     match kind {
         Kind::Manager => {
             let decl = Declaration {
                 key,
-                marker: quote! { __larder_decl },
+                marker: marker.clone(),
                 manager: quote! { #ident },
                 stores: true,
                 type_name: name.clone(),
@@ -123,7 +124,7 @@ pub fn expand(kind: Kind, item: TokenStream) -> TokenStream {
                     // private to its module while keys are used anywhere).
                     #[doc(hidden)]
                     #[allow(non_camel_case_types, dead_code, unreachable_pub)]
-                    pub struct __larder_decl {}
+                    pub struct #marker {}
 
                     #decl
 
@@ -163,7 +164,7 @@ pub fn expand(kind: Kind, item: TokenStream) -> TokenStream {
             let manager = quote_spanned! {span=> <#ident as ::larder::ConfigurableIOManagerFactory>::Manager };
             let decl = Declaration {
                 key,
-                marker: quote! { __larder_decl },
+                marker: marker.clone(),
                 manager: manager.clone(),
                 stores: true,
                 type_name: name.clone(),
@@ -183,7 +184,7 @@ pub fn expand(kind: Kind, item: TokenStream) -> TokenStream {
                     // private to its module while keys are used anywhere).
                     #[doc(hidden)]
                     #[allow(non_camel_case_types, dead_code, unreachable_pub)]
-                    pub struct __larder_decl {}
+                    pub struct #marker {}
 
                     #decl
 

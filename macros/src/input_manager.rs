@@ -99,7 +99,8 @@ pub fn expand(arg_tokens: TokenStream, item: TokenStream) -> TokenStream {
                 #r: ::larder::InputManager<__U>,
             {
                 fn load(&self, #ctx_var: &mut ::larder::InputContext) -> ::larder::Result<__U> {
-                    let __larder_manager: #r = (#call)?;
+                    let __larder_result: ::larder::Result<#r> = #call;
+                    let __larder_manager = __larder_result?;
                     ::larder::InputManager::<__U>::load_input(&__larder_manager, #ctx_var)
                 }
             }

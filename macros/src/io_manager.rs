@@ -91,7 +91,10 @@ impl ManagerArgs {
             out.extend(quote! { .output_config_type::<#t>() });
         }
         if let Some(keys) = &self.required_resource_keys {
-            out.extend(quote! { .required_resource_keys([#(#keys),*]) });
+            // Typed, so an empty list infers.
+            out.extend(
+                quote! { .required_resource_keys::<[&'static str; _], &'static str>([#(#keys),*]) },
+            );
         }
         if let Some(v) = &self.version {
             out.extend(quote! { .version(#v) });
@@ -106,9 +109,12 @@ pub fn dyn_impl(manager: &TokenStream, manager_name: &str, types: &[Type]) -> To
     let names = attr::list(types.iter().map(type_string));
     let stored = format!("it stores only {names}");
     let loaded = format!("it loads only {names}");
+    // The manager's tokens are respanned to each listed type, so a type
+    // the manager does not handle is reported once, on that type.
     let handles = types.iter().map(|t| {
+        let m = crate::key::respan(manager.clone(), t.span());
         let call =
-            quote_spanned! {t.span()=> <#manager as ::larder::IOManager<#t>>::handle_output };
+            quote_spanned! {t.span()=> <#t as ::larder::__private::ManagedBy<#m>>::handle_output };
         quote! {
             if let ::core::option::Option::Some(v) = value.downcast_ref::<#t>() {
                 return #call(self, ctx, v);
@@ -116,7 +122,9 @@ pub fn dyn_impl(manager: &TokenStream, manager_name: &str, types: &[Type]) -> To
         }
     });
     let loads = types.iter().map(|t| {
-        let call = quote_spanned! {t.span()=> <#manager as ::larder::IOManager<#t>>::load_input };
+        let m = crate::key::respan(manager.clone(), t.span());
+        let call =
+            quote_spanned! {t.span()=> <#t as ::larder::__private::ManagedBy<#m>>::load_input };
         quote! {
             if ty.id == ::core::any::TypeId::of::<#t>() {
                 return #call(self, ctx).map(|v| ::std::boxed::Box::new(v) as ::larder::Value);
@@ -293,7 +301,7 @@ pub fn expand(arg_tokens: TokenStream, item: TokenStream) -> TokenStream {
     let ident = &func.sig.ident;
     let ctx_var = Ident::new("__larder_ctx", Span::call_site());
     let call = call_user_fn(ident, &ctx, &ctx_var, is_result);
-    let marker = quote! { __larder_io_manager };
+    let marker = crate::key::marker_ident(key).to_token_stream();
     let m = manager.to_token_stream();
     let decl = Declaration {
         key,

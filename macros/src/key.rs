@@ -63,32 +63,34 @@ impl Key {
 
     /// `declaration_for(IoKey::<..>)`: resolves the key to its declaration
     /// marker. An undeclared key fails here, on the literal, with `KeyIs`'s
-    /// message.
+    /// message. (Explicit `::<_, _>`: without it, rustc's ambiguity error
+    /// for a duplicate key suggests adding generics to the literal.)
     pub fn declaration_for(&self) -> TokenStream {
         let lit = &self.lit;
         quote_spanned! {lit.span()=>
-            ::larder::__private::declaration_for(::larder::__private::IoKey::<{ ::larder::__private::key_hash(#lit) }>)
+            ::larder::__private::declaration_for::<_, _>(::larder::__private::IoKey::<{ ::larder::__private::key_hash(#lit) }>)
         }
     }
 
-    /// The compile-time-checked adapter storing `ty` with this key's manager.
-    /// The outer call covers the type, so "cannot store" lands on it; `ty`
-    /// is passed explicitly (keycheck pitfall, section d).
+    /// The compile-time-checked adapter storing `ty` with this key's
+    /// manager: `<ty as StoredBy<_>>::typed_output(declaration_for(..))`.
+    /// The type is the self type, so "cannot store" is reported on it; it
+    /// is written out, never inferred (keycheck pitfall, section d).
     pub fn typed_output(&self, ty: &syn::Type) -> TokenStream {
         let inner = self.declaration_for();
         let (first, last) = token_spans(ty);
-        let head = quote_spanned! {first=> ::larder::__private::stored_by::<};
-        let tail = quote_spanned! {last=> , _>};
-        quote! { #head #ty #tail (#inner) }
+        let open = quote_spanned! {first=> < };
+        let rest = quote_spanned! {last=> as ::larder::__private::StoredBy<_>>::typed_output };
+        quote! { #open #ty #rest (#inner) }
     }
 
     /// The compile-time-checked loader of `ty` with this key's manager.
     pub fn typed_loader(&self, ty: &syn::Type) -> TokenStream {
         let inner = self.declaration_for();
         let (first, last) = token_spans(ty);
-        let head = quote_spanned! {first=> ::larder::__private::loaded_by::<};
-        let tail = quote_spanned! {last=> , _, _>};
-        quote! { #head #ty #tail (#inner) }
+        let open = quote_spanned! {first=> < };
+        let rest = quote_spanned! {last=> as ::larder::__private::LoadedBy<_, _>>::typed_loader };
+        quote! { #open #ty #rest (#inner) }
     }
 
     /// Only that the key resolves (for `()` outputs, which are not stored).
@@ -112,6 +114,29 @@ pub fn token_spans(tokens: &impl ToTokens) -> (Span, Span) {
         last = close;
     }
     (first.unwrap_or(last), last)
+}
+
+/// `tokens` with every span set to `span`.
+pub fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut group = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = proc_macro2::TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
+
+/// The marker of a declaration of `key`: named after the key, so rustc's
+/// notes read "required for `key_warehouse` to implement ...".
+pub fn marker_ident(key: &Key) -> proc_macro2::Ident {
+    proc_macro2::Ident::new(&format!("key_{}", key.lit.value()), Span::call_site())
 }
 
 /// What a manager declaration emits (inside `const _: () = { .. };`):

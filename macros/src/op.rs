@@ -107,9 +107,6 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     for (name, ty, spec) in &outputs {
         let unit = quote! { () };
         let ty_tokens = ty.as_ref().map(ToTokens::to_token_stream).unwrap_or(unit);
-        if let Some(ty) = ty {
-            checks.push(signature::assert_step_value(ty));
-        }
         let mut out = quote! { ::larder::Out::new(#name, ::larder::type_info!(#ty_tokens)) };
         if let Some(spec) = spec {
             if let Some(k) = &spec.io_manager_key {
@@ -160,17 +157,25 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 .collect();
             let sets = vars
                 .iter()
+                .zip(&outputs)
                 .enumerate()
-                .map(|(i, v)| quote! { __larder_io.set_output(#i, #v)?; });
+                .map(|(i, (v, (_, ty, _)))| match ty {
+                    Some(ty) => {
+                        let set = signature::set_output(i, ty, quote! { #v });
+                        quote! { #set?; }
+                    }
+                    None => quote! { __larder_io.set_output(#i, #v)?; },
+                });
             quote! {
                 let (#(#vars,)*) = #call;
                 #(#sets)*
                 ::core::result::Result::Ok(())
             }
-        } else if output.ty.is_some() {
+        } else if let Some(ty) = &output.ty {
+            let set = signature::set_output(0, ty, quote! { __larder_value });
             quote! {
                 let __larder_value = #call;
-                __larder_io.set_output(0, __larder_value)
+                #set
             }
         } else {
             quote! {

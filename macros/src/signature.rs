@@ -2,7 +2,7 @@
 //! and its output type (with `Result<T, E>` unwrapped).
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::quote;
 use syn::{FnArg, GenericArgument, Ident, Pat, PathArguments, ReturnType, Signature, Type};
 
 use crate::attr::Errors;
@@ -82,7 +82,7 @@ pub fn params(sig: &Signature, what: &str, errors: &mut Errors) -> Vec<Param> {
                     &ty,
                     format!(
                         "parameter `{ident}` takes a reference; step inputs are owned values: take `{}`",
-                        r.elem.to_token_stream()
+                        crate::io_manager::type_string(&r.elem)
                     ),
                 );
                 continue;
@@ -215,4 +215,13 @@ pub fn assert_step_value(ty: &Type) -> TokenStream {
     let head = quote::quote_spanned! {first=> ::larder::__private::assert_step_value::<};
     let tail = quote::quote_spanned! {last=> >};
     quote! { #head #ty #tail (); }
+}
+
+/// `set_step_output::<T>(io, index, value)`, spanned at `T`: a value that
+/// cannot travel between steps is reported on the output type.
+pub fn set_output(index: usize, ty: &Type, value: TokenStream) -> TokenStream {
+    let (first, last) = crate::key::token_spans(ty);
+    let head = quote::quote_spanned! {first=> ::larder::__private::set_step_output::<};
+    let tail = quote::quote_spanned! {last=> >};
+    quote! { #head #ty #tail (__larder_io, #index, #value) }
 }

@@ -41,7 +41,9 @@ pub const fn key_hash(key: &str) -> u64 {
 #[diagnostic::on_unimplemented(
     message = "no IO manager or input manager is declared with this key",
     label = "unknown manager key",
-    note = "declare one with `#[io_manager(key = \"...\")]`, `#[input_manager(key = \"...\")]`, or `#[derive(ConfigurableIOManager)]` with `#[io_manager(key = \"...\")]`, in this crate or a dependency; the default key `io_manager` needs no declaration"
+    note = "declare one with `#[io_manager(key = \"...\")]`, `#[input_manager(key = \"...\")]`, or `#[derive(ConfigurableIOManager)]` with `#[io_manager(key = \"...\")]`, in this crate or a dependency",
+    note = "a key declared in a dependency is found only when that crate is linked: refer to it once, e.g. `use the_crate as _;`",
+    note = "the default key `io_manager` needs no declaration"
 )]
 pub trait KeyIs<D> {}
 
@@ -358,14 +360,57 @@ pub trait LoadsInput<T, V> {
     fn typed_loader() -> TypedLoader;
 }
 
-/// The adapter for the declaration `D` storing `T`.
-pub fn stored_by<T: Send + Sync + 'static, D: StoresOutput<T>>(_: PhantomData<D>) -> TypedOutput {
-    D::typed_output()
+/// `T` is stored by the manager of declaration `D`. Generated code calls
+/// `<T as StoredBy<_>>::typed_output(declaration_for(..))` with the output
+/// type as written, so rustc reports a type the manager cannot store on
+/// that type.
+pub trait StoredBy<D>: Sized {
+    /// The adapter storing `Self` with the declared manager.
+    fn typed_output(declaration: PhantomData<D>) -> TypedOutput;
 }
 
-/// The loader for the declaration `D` loading `T`.
-pub fn loaded_by<T: Send + Sync + 'static, D: LoadsInput<T, V>, V>(
-    _: PhantomData<D>,
-) -> TypedLoader {
-    D::typed_loader()
+impl<T: Send + Sync + 'static, D: StoresOutput<T>> StoredBy<D> for T {
+    fn typed_output(_: PhantomData<D>) -> TypedOutput {
+        D::typed_output()
+    }
 }
+
+/// `T` is loaded by the manager of declaration `D` (see [`StoredBy`]).
+pub trait LoadedBy<D, V>: Sized {
+    /// The loader of `Self` with the declared manager.
+    fn typed_loader(declaration: PhantomData<D>) -> TypedLoader;
+}
+
+impl<T: Send + Sync + 'static, D: LoadsInput<T, V>, V> LoadedBy<D, V> for T {
+    fn typed_loader(_: PhantomData<D>) -> TypedLoader {
+        D::typed_loader()
+    }
+}
+
+/// `T` is stored and loaded by manager `M` (for `types = [..]`, called as
+/// `<T as ManagedBy<M>>::..` so a type `M` does not handle is reported on
+/// that type in the list).
+pub trait ManagedBy<M>: Sized {
+    /// `M::handle_output`.
+    fn handle_output(manager: &M, ctx: &mut OutputContext, obj: &Self) -> Result<()>;
+    /// `M::load_input`.
+    fn load_input(manager: &M, ctx: &mut InputContext) -> Result<Self>;
+}
+
+impl<T, M: IOManager<T>> ManagedBy<M> for T {
+    fn handle_output(manager: &M, ctx: &mut OutputContext, obj: &T) -> Result<()> {
+        manager.handle_output(ctx, obj)
+    }
+    fn load_input(manager: &M, ctx: &mut InputContext) -> Result<T> {
+        manager.load_input(ctx)
+    }
+}
+
+/// Sets output `index` of a step; `T: StepValue` gives larder's message
+/// (on the output type) for values that cannot travel between steps.
+pub fn set_step_output<T: StepValue>(io: &mut StepIo<'_>, index: usize, value: T) -> Result<()> {
+    io.set_output(index, value)
+}
+
+use crate::context::{InputContext, OutputContext};
+use crate::definitions::StepIo;

@@ -1,0 +1,8 @@
+use larder::prelude::*;
+
+#[asset]
+fn numbers<T: Default>() -> T {
+    T::default()
+}
+
+fn main() {}

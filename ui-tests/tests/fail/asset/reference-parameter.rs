@@ -1,0 +1,8 @@
+use larder::prelude::*;
+
+#[asset]
+fn total(numbers: &Vec<i64>) -> i64 {
+    numbers.iter().sum()
+}
+
+fn main() {}

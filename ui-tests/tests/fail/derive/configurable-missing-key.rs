@@ -1,0 +1,8 @@
+use larder::prelude::*;
+
+#[derive(ConfigurableIOManager, Deserialize)]
+struct Store {
+    path: String,
+}
+
+fn main() {}

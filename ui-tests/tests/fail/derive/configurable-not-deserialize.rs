@@ -1,0 +1,9 @@
+use larder::prelude::*;
+
+#[derive(ConfigurableIOManager)]
+#[io_manager(key = "store")]
+struct Store {
+    path: String,
+}
+
+fn main() {}

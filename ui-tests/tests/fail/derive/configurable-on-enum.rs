@@ -1,0 +1,10 @@
+use larder::prelude::*;
+
+#[derive(ConfigurableIOManager, Deserialize)]
+#[io_manager(key = "store")]
+enum Store {
+    Disk { path: String },
+    Memory,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use larder::prelude::*;
+
+#[io_manager(key = "warehouse")]
+fn warehouse() {}
+
+fn main() {}
