@@ -4,7 +4,7 @@
 
 use larder::prelude::*;
 
-#[input_manager(key = "numbers_from_config", config = Vec<i64>)]
+#[input_manager(key = "numbers_from_config", input_config = Vec<i64>)]
 fn numbers_from_config(ctx: &mut InputContext) -> larder::Result<Vec<i64>> {
     ctx.config_as()
 }
