@@ -214,9 +214,11 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let proxy = step::proxy(&func, members);
+    let cfgs = attr::cfgs(&func.attrs);
     quote! {
         #func
         #proxy
+        #cfgs
         ::larder::__private::inventory::submit! {
             ::larder::__private::AssetRegistration { build: #fn_ident::definition }
         }

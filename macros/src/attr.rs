@@ -369,3 +369,57 @@ pub fn doc_string(attrs: &[syn::Attribute]) -> Option<String> {
     let text = lines.join("\n").trim().to_owned();
     (!text.is_empty()).then_some(text)
 }
+
+/// The function's `#[cfg(..)]` attributes, repeated on every generated item
+/// so they come and go with it.
+pub fn cfgs(attrs: &[syn::Attribute]) -> TokenStream {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .map(|a| a.to_token_stream())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        let known = ["io_manager_key", "key_prefix", "group_name"];
+        assert_eq!(did_you_mean("io_manger_key", known), Some("io_manager_key"));
+        assert_eq!(did_you_mean("group", known), Some("group_name"));
+        assert_eq!(did_you_mean("zzz", known), None);
+    }
+
+    #[test]
+    fn all_errors_are_kept() {
+        let mut errors = Errors::default();
+        let tokens: TokenStream = "a = 1, b = \"x\", a = 2, c(d = 3)"
+            .parse()
+            .unwrap_or_default();
+        let mut seen = Seen::default();
+        parse_args(tokens, &mut errors, |meta, _| {
+            let name = arg_name(meta)?;
+            seen.first(&name, "argument")?;
+            lit_str(meta, &name).map(|_| ())
+        });
+        let all = errors.to_compile_errors().to_string();
+        assert_eq!(all.matches("compile_error").count(), 3, "{all}");
+        assert!(all.contains("duplicate argument `a`"));
+    }
+
+    #[test]
+    fn doc_comments_become_descriptions() {
+        let item: syn::ItemFn = syn::parse_quote! {
+            /// First line.
+            ///
+            /// Second paragraph.
+            fn f() {}
+        };
+        assert_eq!(
+            doc_string(&item.attrs).as_deref(),
+            Some("First line.\n\nSecond paragraph.")
+        );
+    }
+}

@@ -29,6 +29,8 @@ impl Kind {
 const ARGS: &[&str] = &[
     "key",
     "description",
+    "input_config",
+    "output_config",
     "required_resource_keys",
     "version",
     "types",

@@ -78,9 +78,11 @@ pub fn expand(arg_tokens: TokenStream, item: TokenStream) -> TokenStream {
     }
     .tokens();
     let decorations = args.decorations(attr::doc_string(&func.attrs));
+    let cfgs = attr::cfgs(&func.attrs);
     quote! {
         #func
 
+        #cfgs
         const _: () = {
             #[doc(hidden)]
             #[allow(non_camel_case_types, dead_code, unreachable_pub)]

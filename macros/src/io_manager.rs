@@ -49,8 +49,15 @@ impl ManagerArgs {
     ) {
         attr::parse_args(tokens, errors, |meta, _| {
             let name = attr::arg_name(meta)?;
-            if !allowed.contains(&name.to_string().as_str()) {
-                return Err(attr::unknown(&name, ctx, allowed));
+            let text = name.to_string();
+            if !allowed.contains(&text.as_str()) {
+                return Err(match not_here(&text) {
+                    Some(why) if FN_ARGS.contains(&text.as_str()) => syn::Error::new(
+                        name.span(),
+                        format!("{ctx} `{text}` is not supported here: {why}"),
+                    ),
+                    _ => attr::unknown(&name, ctx, allowed),
+                });
             }
             seen.first(&name, ctx)?;
             match name.to_string().as_str() {
@@ -100,6 +107,20 @@ impl ManagerArgs {
             out.extend(quote! { .version(#v) });
         }
         out
+    }
+}
+
+/// Why an argument another manager form takes is refused where it is.
+fn not_here(name: &str) -> Option<&'static str> {
+    match name {
+        "config" => Some(
+            "a derived manager's config is the struct itself (its fields, from `resources.<key>.config`)",
+        ),
+        "output_config" => Some("an input manager has no outputs"),
+        "types" => Some(
+            "an input manager only loads; `types = [..]` lists what an IO manager stores and loads",
+        ),
+        _ => None,
     }
 }
 
@@ -313,6 +334,7 @@ pub fn expand(arg_tokens: TokenStream, item: TokenStream) -> TokenStream {
     }
     .tokens();
     let decorations = args.decorations(attr::doc_string(&func.attrs));
+    let cfgs = attr::cfgs(&func.attrs);
     let dyn_impl = args
         .types
         .as_ref()
@@ -320,6 +342,7 @@ pub fn expand(arg_tokens: TokenStream, item: TokenStream) -> TokenStream {
     quote! {
         #func
 
+        #cfgs
         const _: () = {
             #[doc(hidden)]
             #[allow(non_camel_case_types, dead_code, unreachable_pub)]

@@ -1,7 +1,7 @@
 //! `#[job]`: Dagster's `@job` wiring, `op_b(op_a())`, rewritten into
 //! `JobBuilder` invocations.
 //!
-//! ```ignore
+//! ```text
 //! #[job(resource_defs(warehouse = FilesystemIOManager::new("/tmp/x")))]
 //! fn my_job() {
 //!     let (x, y) = two_outs();
@@ -98,6 +98,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         .map(LitStr::value)
         .or_else(|| attr::doc_string(attrs));
     let description = description.map(|d| quote! { __larder_job.description(#d); });
+    let cfgs = attr::cfgs(attrs);
     let resources = args.resources.iter().map(|(key, _, expr)| {
         quote_spanned! {expr.span()=> __larder_job.resource(#key, #expr); }
     });
@@ -111,6 +112,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             __larder_job.build()
         }
 
+        #cfgs
         ::larder::__private::inventory::submit! {
             ::larder::__private::JobRegistration { build: #ident }
         }

@@ -220,3 +220,32 @@ impl Declaration<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> syn::Result<Key> {
+        Key::parse(LitStr::new(s, Span::call_site()))
+    }
+
+    fn err(s: &str) -> String {
+        key(s).err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn key_rule() {
+        assert!(key("warehouse").is_ok());
+        assert!(key("_private_2").is_ok());
+        assert!(err("").contains("cannot be empty"));
+        let bad = err("my-warehouse");
+        assert!(bad.contains("did you mean \"my_warehouse\""), "{bad}");
+        assert!(err("2fast").contains("\"_2fast\""));
+    }
+
+    #[test]
+    fn markers_are_named_after_keys() {
+        let k = key("warehouse").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(marker_ident(&k).to_string(), "key_warehouse");
+    }
+}

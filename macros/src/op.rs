@@ -205,9 +205,11 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let proxy = step::proxy(&func, members);
+    let cfgs = attr::cfgs(&func.attrs);
     quote! {
         #func
         #proxy
+        #cfgs
         ::larder::__private::inventory::submit! {
             ::larder::__private::OpRegistration { build: #fn_ident::definition }
         }

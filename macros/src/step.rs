@@ -52,11 +52,14 @@ pub fn compute_closure(
 pub fn proxy(func: &ItemFn, members: TokenStream) -> TokenStream {
     let vis = &func.vis;
     let ident = &func.sig.ident;
+    let cfgs = crate::attr::cfgs(&func.attrs);
     quote! {
+        #cfgs
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
         #vis struct #ident {}
 
+        #cfgs
         #[allow(dead_code, clippy::all)]
         impl #ident {
             #members

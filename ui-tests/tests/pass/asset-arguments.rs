@@ -54,6 +54,13 @@ fn nothing_but_named() -> Result<(), String> {
     Ok(())
 }
 
+/// Compiled out, with everything the macro generates for it.
+#[cfg(any())]
+#[asset(io_manager_key = "warehouse")]
+fn gone() -> Vec<i64> {
+    vec![]
+}
+
 fn main() {
     let def = clean_clicks::definition();
     assert_eq!(def.key().to_string(), "clean/clicks");
