@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{Codec, CodecError};
-use super::path::safe_join;
+use super::upath::{UPath, input_path, output_path};
 use crate::context::{InputContext, OutputContext};
 use crate::error::{Error, Result};
 use crate::io_manager::{DynIOManager, IOManager, IOManagerDefinition};
@@ -93,36 +93,30 @@ impl FilesystemIOManager {
         })
     }
 
-    /// The file for an output.
+    /// The file for an output (the UPath layout on local disk).
     pub fn path_for_output(&self, ctx: &OutputContext) -> Result<PathBuf> {
-        let base = self.base()?;
-        if let Ok(key) = ctx.asset_key() {
-            let path = safe_join(base, key.path(), &format!("asset `{key}`"))?;
-            if !ctx.has_asset_partitions() {
-                return Ok(path);
-            }
-            return partition_path(path, ctx.asset_partition_key()?, &format!("asset `{key}`"));
-        }
-        let id = ctx.get_identifier()?;
-        safe_join(
-            base,
-            &id,
-            &format!("output `{}` of step `{}`", ctx.name()?, ctx.step_key()?),
-        )
+        let base = UPath::local(self.base()?);
+        let path = output_path(
+            &base,
+            ctx,
+            "",
+            |k| k.path().to_vec(),
+            default_partition_path,
+        )?;
+        Ok(path.as_local().unwrap_or_default())
     }
 
-    /// The file for an input.
+    /// The file for an input (the UPath layout on local disk).
     pub fn path_for_input(&self, ctx: &InputContext) -> Result<PathBuf> {
-        let base = self.base()?;
-        if let Ok(key) = ctx.asset_key() {
-            let path = safe_join(base, key.path(), &format!("asset `{key}`"))?;
-            if !ctx.has_asset_partitions() {
-                return Ok(path);
-            }
-            return partition_path(path, ctx.asset_partition_key()?, &format!("asset `{key}`"));
-        }
-        let id = ctx.get_identifier()?;
-        safe_join(base, &id, &format!("input `{}`", ctx.name()?))
+        let base = UPath::local(self.base()?);
+        let path = input_path(
+            &base,
+            ctx,
+            "",
+            |k| k.path().to_vec(),
+            default_partition_path,
+        )?;
+        Ok(path.as_local().unwrap_or_default())
     }
 
     fn write(
@@ -192,15 +186,11 @@ impl FilesystemIOManager {
 
 /// `<asset path>/<partition>`; a multi-partition key `a|2020-01-01` (its
 /// values ordered by dimension name) becomes `<asset path>/a/2020-01-01`.
-pub(crate) fn partition_path(asset_path: PathBuf, partition: &str, what: &str) -> Result<PathBuf> {
+fn default_partition_path(asset_path: &UPath, partition: &str) -> Result<UPath> {
     let segments: Vec<&str> = partition
         .split(crate::partitions::MULTI_PARTITION_KEY_DELIMITER)
         .collect();
-    safe_join(
-        &asset_path,
-        &segments,
-        &format!("partition {partition} of {what}"),
-    )
+    asset_path.join(&segments, &format!("partition {partition}"))
 }
 
 /// An asset that was stored unpartitioned and is now partitioned has a
@@ -323,7 +313,7 @@ impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> IOManager<T> for F
     }
 }
 
-fn needs_serde(ty: &TypeInfo) -> std::result::Result<(), String> {
+pub(crate) fn needs_serde(ty: &TypeInfo) -> std::result::Result<(), String> {
     match (ty.serialize.is_some(), ty.deserialize.is_some()) {
         (true, true) => Ok(()),
         (false, false) => Err(format!(

@@ -1,9 +1,10 @@
 //! Built-in IO managers: in memory, and on the filesystem.
 
 mod codec;
-mod fs;
+pub(crate) mod fs;
 mod mem;
 mod path;
+pub mod upath;
 
 pub use codec::Codec;
 pub use fs::{FilesystemIOManager, fs_io_manager};

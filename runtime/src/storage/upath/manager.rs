@@ -1,0 +1,228 @@
+//! `UPathIOManager`: the trait for path-based managers (Dagster's class of
+//! the same name). Implement `dump_to_path` and `load_from_path` for the
+//! types you store; wrap the manager in [`UPathManager`] with a base path,
+//! and it is an `IOManager`: paths laid out as Dagster lays them out,
+//! `path` metadata, partitions, and missing files explained.
+
+use super::UPath;
+use crate::asset_key::AssetKey;
+use crate::context::{InputContext, OutputContext};
+use crate::error::{Error, Result};
+use crate::io_manager::IOManager;
+use crate::metadata::{Metadata, MetadataValue};
+
+/// A path-based manager storing `T`.
+///
+/// ```
+/// use larder::prelude::*;
+/// use larder::storage::upath::{UPath, UPathIOManager, UPathManager, WriteMode};
+///
+/// struct JsonLines;
+/// impl UPathIOManager<Vec<String>> for JsonLines {
+///     fn extension(&self) -> &str { ".json" }
+///     fn dump_to_path(&self, _: &mut OutputContext, obj: &Vec<String>, path: &UPath) -> larder::Result<()> {
+///         path.write(serde_json::to_vec(obj)?, WriteMode::Overwrite)
+///     }
+///     fn load_from_path(&self, _: &mut InputContext, path: &UPath) -> larder::Result<Vec<String>> {
+///         Ok(serde_json::from_slice(&path.read()?)?)
+///     }
+/// }
+/// let dir = tempfile::tempdir().unwrap();
+/// let manager = UPathManager::new(UPath::local(dir.path()), JsonLines);
+/// let mut out = build_output_context().asset_key("names").build();
+/// IOManager::handle_output(&manager, &mut out, &vec!["ada".to_owned()]).unwrap();
+/// assert!(dir.path().join("names.json").is_file());
+/// ```
+pub trait UPathIOManager<T>: Send + Sync + 'static {
+    /// Appended to every file name, after any partition key (`.json`).
+    fn extension(&self) -> &str {
+        ""
+    }
+
+    /// Writes `obj` at `path`.
+    fn dump_to_path(&self, ctx: &mut OutputContext, obj: &T, path: &UPath) -> Result<()>;
+
+    /// Reads the value at `path`.
+    fn load_from_path(&self, ctx: &mut InputContext, path: &UPath) -> Result<T>;
+
+    /// Metadata recorded with each output, merged after `path` (so it may
+    /// replace it).
+    fn get_metadata(&self, _ctx: &OutputContext, _obj: &T) -> Metadata {
+        Metadata::new()
+    }
+
+    /// Where an asset lives below the base path (default: its key's path).
+    fn get_asset_relative_path(&self, key: &AssetKey) -> Vec<String> {
+        key.path().to_vec()
+    }
+
+    /// Where one partition of an asset lives (default: `<asset>/<key>`, a
+    /// multi-partition key's values as nested directories).
+    fn get_path_for_partition(&self, asset_path: &UPath, partition: &str) -> Result<UPath> {
+        let segments: Vec<&str> = partition
+            .split(crate::partitions::MULTI_PARTITION_KEY_DELIMITER)
+            .collect();
+        asset_path.join(&segments, &format!("partition {partition}"))
+    }
+
+    /// Loads an input that covers several upstream partitions into one `T`
+    /// (e.g. one table from many files). By default that is an error: load
+    /// them as `PartitionMap<T>` instead, which the runtime does partition
+    /// by partition.
+    fn load_partitions(&self, ctx: &mut InputContext, _base: &UPath) -> Result<T> {
+        let keys = ctx.asset_partition_keys()?;
+        Err(Error::msg(format!(
+            "{} loads {} partitions into a single `{}`; declare the input `PartitionMap<{}>` to get one value per partition, or override `load_partitions` to merge them",
+            describe_input(ctx),
+            keys.len(),
+            std::any::type_name::<T>(),
+            std::any::type_name::<T>()
+        )))
+    }
+}
+
+/// A [`UPathIOManager`] with its base path: an `IOManager` for every type the
+/// inner manager stores.
+#[derive(Clone, Debug)]
+pub struct UPathManager<M> {
+    base: UPath,
+    inner: M,
+}
+
+impl<M> UPathManager<M> {
+    /// `inner` storing under `base`.
+    pub fn new(base: UPath, inner: M) -> Self {
+        UPathManager { base, inner }
+    }
+
+    /// The base path.
+    pub fn base_path(&self) -> &UPath {
+        &self.base
+    }
+
+    /// The inner manager.
+    pub fn inner(&self) -> &M {
+        &self.inner
+    }
+}
+
+/// Where an output is stored: `<base>/<asset path>[/<partition>]<ext>` for
+/// assets, `<base>/<run_id>/<step>/<output><ext>` for op outputs.
+pub fn output_path(
+    base: &UPath,
+    ctx: &OutputContext,
+    extension: &str,
+    asset_path: impl Fn(&AssetKey) -> Vec<String>,
+    partition_path: impl Fn(&UPath, &str) -> Result<UPath>,
+) -> Result<UPath> {
+    let path = match ctx.asset_key() {
+        Ok(key) => {
+            let path = base.join(&asset_path(key), &format!("asset `{key}`"))?;
+            if ctx.has_asset_partitions() {
+                partition_path(&path, ctx.asset_partition_key()?)?
+            } else {
+                path
+            }
+        }
+        Err(_) => {
+            let id = ctx.get_identifier()?;
+            base.join(
+                &id,
+                &format!("output `{}` of step `{}`", ctx.name()?, ctx.step_key()?),
+            )?
+        }
+    };
+    Ok(if extension.is_empty() {
+        path
+    } else {
+        path.with_suffix(extension)
+    })
+}
+
+/// Where an input is read from (see [`output_path`]).
+pub fn input_path(
+    base: &UPath,
+    ctx: &InputContext,
+    extension: &str,
+    asset_path: impl Fn(&AssetKey) -> Vec<String>,
+    partition_path: impl Fn(&UPath, &str) -> Result<UPath>,
+) -> Result<UPath> {
+    let path = match ctx.asset_key() {
+        Ok(key) => {
+            let path = base.join(&asset_path(key), &format!("asset `{key}`"))?;
+            if ctx.has_asset_partitions() {
+                partition_path(&path, ctx.asset_partition_key()?)?
+            } else {
+                path
+            }
+        }
+        Err(_) => {
+            let id = ctx.get_identifier()?;
+            base.join(&id, &format!("input `{}`", ctx.name()?))?
+        }
+    };
+    Ok(if extension.is_empty() {
+        path
+    } else {
+        path.with_suffix(extension)
+    })
+}
+
+pub(crate) fn describe_input(ctx: &InputContext) -> String {
+    match (ctx.asset_key(), ctx.asset_partition_key()) {
+        (Ok(k), Ok(p)) => format!("partition {p} of asset `{k}`"),
+        (Ok(k), Err(_)) => format!("asset `{k}`"),
+        _ => match ctx.upstream_output() {
+            Some(up) => format!(
+                "output `{}` of step `{}`",
+                up.name().unwrap_or("?"),
+                up.step_key().unwrap_or("?")
+            ),
+            None => format!("input `{}`", ctx.name().unwrap_or("?")),
+        },
+    }
+}
+
+impl<T, M: UPathIOManager<T>> IOManager<T> for UPathManager<M> {
+    fn handle_output(&self, ctx: &mut OutputContext, obj: &T) -> Result<()> {
+        let path = output_path(
+            &self.base,
+            ctx,
+            self.inner.extension(),
+            |k| self.inner.get_asset_relative_path(k),
+            |p, k| self.inner.get_path_for_partition(p, k),
+        )?;
+        self.inner.dump_to_path(ctx, obj, &path)?;
+        let mut metadata =
+            Metadata::from([("path".to_owned(), MetadataValue::Path(path.to_string()))]);
+        metadata.extend(self.inner.get_metadata(ctx, obj));
+        ctx.add_output_metadata(metadata)
+    }
+
+    fn load_input(&self, ctx: &mut InputContext) -> Result<T> {
+        if ctx.has_asset_partitions()
+            && ctx.asset_partition_keys().map(|k| k.len()).unwrap_or(1) != 1
+        {
+            return self.inner.load_partitions(ctx, &self.base);
+        }
+        let path = input_path(
+            &self.base,
+            ctx,
+            self.inner.extension(),
+            |k| self.inner.get_asset_relative_path(k),
+            |p, k| self.inner.get_path_for_partition(p, k),
+        )?;
+        let value = self.inner.load_from_path(ctx, &path).map_err(|e| match e {
+            Error::NotMaterialized { location, .. } => Error::NotMaterialized {
+                what: describe_input(ctx),
+                location,
+            },
+            other => other,
+        })?;
+        ctx.add_input_metadata(
+            Metadata::from([("path".to_owned(), MetadataValue::Path(path.to_string()))]),
+            None,
+        )?;
+        Ok(value)
+    }
+}

@@ -1,0 +1,154 @@
+//! `SerdeFiles`: values serialized with a codec, one object per output, on
+//! any `UPath` — local disk, memory, S3, Azure, GCS. Wrapped in a
+//! `UPathManager`, it serves any serde type, including under the default
+//! `io_manager` key.
+
+use std::any::Any;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::manager::describe_input;
+use super::{UPath, UPathIOManager, UPathManager, WriteMode, input_path, output_path};
+use crate::context::{InputContext, OutputContext};
+use crate::error::{Error, Result};
+use crate::io_manager::{DynIOManager, hardcoded_io_manager};
+use crate::metadata::{Metadata, MetadataValue};
+use crate::resources::{IntoResourceDefinition, ResourceDefinition};
+use crate::storage::Codec;
+use crate::types::{TypeInfo, Value};
+
+/// Stores serde values as objects encoded with `codec`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SerdeFiles {
+    /// The codec.
+    pub codec: Codec,
+}
+
+impl SerdeFiles {
+    /// MessagePack files.
+    pub fn msgpack() -> Self {
+        SerdeFiles {
+            codec: Codec::MessagePack,
+        }
+    }
+
+    /// JSON files.
+    pub fn json() -> Self {
+        SerdeFiles { codec: Codec::Json }
+    }
+
+    fn codec_error(
+        &self,
+        action: &'static str,
+        path: &UPath,
+        type_name: &'static str,
+        message: String,
+    ) -> Error {
+        Error::Codec {
+            what: "the value".to_owned(),
+            location: path.to_string(),
+            action,
+            type_name,
+            codec: self.codec.name(),
+            message,
+        }
+    }
+}
+
+impl UPathManager<SerdeFiles> {
+    /// Serde values at `url` (`s3://bucket/prefix`, `memory://`, a path).
+    pub fn serde(url: &str, codec: Codec) -> Result<Self> {
+        Ok(UPathManager::new(UPath::parse(url)?, SerdeFiles { codec }))
+    }
+}
+
+impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> UPathIOManager<T> for SerdeFiles {
+    fn dump_to_path(&self, _ctx: &mut OutputContext, obj: &T, path: &UPath) -> Result<()> {
+        let mut bytes = Vec::new();
+        self.codec
+            .encode(&mut bytes, obj)
+            .map_err(|m| self.codec_error("encoded", path, std::any::type_name::<T>(), m))?;
+        path.write(bytes, WriteMode::Overwrite)
+    }
+
+    fn load_from_path(&self, _ctx: &mut InputContext, path: &UPath) -> Result<T> {
+        let bytes = path.read()?;
+        self.codec
+            .decode(&bytes[..])
+            .map_err(|m| self.codec_error("decoded", path, std::any::type_name::<T>(), m))
+    }
+}
+
+fn partition_path(asset_path: &UPath, partition: &str) -> Result<UPath> {
+    UPathIOManager::<()>::get_path_for_partition(&SerdeFiles::default(), asset_path, partition)
+}
+
+impl DynIOManager for UPathManager<SerdeFiles> {
+    fn supports_output(ty: &TypeInfo) -> std::result::Result<(), String> {
+        crate::storage::fs::needs_serde(ty)
+    }
+
+    fn supports_input(ty: &TypeInfo) -> std::result::Result<(), String> {
+        crate::storage::fs::needs_serde(ty)
+    }
+
+    fn handle_output_dyn(
+        &self,
+        ctx: &mut OutputContext,
+        value: &(dyn Any + Send + Sync),
+        ty: &TypeInfo,
+    ) -> Result<()> {
+        let files = self.inner();
+        let path = output_path(
+            self.base_path(),
+            ctx,
+            "",
+            |k| k.path().to_vec(),
+            partition_path,
+        )?;
+        let mut bytes = Vec::new();
+        files
+            .codec
+            .encode_dyn(&mut bytes, value, ty)
+            .map_err(|m| files.codec_error("encoded", &path, ty.name, m))?;
+        path.write(bytes, WriteMode::Overwrite)?;
+        ctx.add_output_metadata(Metadata::from([(
+            "path".to_owned(),
+            MetadataValue::Path(path.to_string()),
+        )]))
+    }
+
+    fn load_input_dyn(&self, ctx: &mut InputContext, ty: &TypeInfo) -> Result<Value> {
+        let files = self.inner();
+        let path = input_path(
+            self.base_path(),
+            ctx,
+            "",
+            |k| k.path().to_vec(),
+            partition_path,
+        )?;
+        let bytes = path.read().map_err(|e| match e {
+            Error::NotMaterialized { location, .. } => Error::NotMaterialized {
+                what: describe_input(ctx),
+                location,
+            },
+            other => other,
+        })?;
+        let value = files
+            .codec
+            .decode_dyn(&bytes[..], ty)
+            .map_err(|m| files.codec_error("decoded", &path, ty.name, m))?;
+        ctx.add_input_metadata(
+            Metadata::from([("path".to_owned(), MetadataValue::Path(path.to_string()))]),
+            None,
+        )?;
+        Ok(value)
+    }
+}
+
+impl IntoResourceDefinition for UPathManager<SerdeFiles> {
+    fn into_resource_definition(self) -> ResourceDefinition {
+        hardcoded_io_manager(self).into_resource_definition()
+    }
+}
