@@ -84,6 +84,69 @@ fn filesystem_throughput(c: &mut Criterion) {
     group.finish();
 }
 
+fn partition_loads(c: &mut Criterion) {
+    use larder::partitions::{PartitionMap, TimeWindowPartitionsDefinition};
+    let dir = tempfile::tempdir().unwrap();
+    let daily = TimeWindowPartitionsDefinition::daily("2020-01-01")
+        .build()
+        .unwrap();
+    let up = AssetDefinition::builder("up")
+        .partitions_def(daily)
+        .output_partition_map::<Vec<f64>>(type_info!(Vec<f64>))
+        .compute(|io| {
+            let start: jiff::civil::Date = "2020-01-01".parse().unwrap();
+            let m: PartitionMap<Vec<f64>> = (0..365)
+                .map(|i| {
+                    (
+                        start
+                            .checked_add(jiff::Span::new().days(i))
+                            .unwrap()
+                            .to_string(),
+                        vec![1.0; 16],
+                    )
+                })
+                .collect();
+            io.set_output(0, m)
+        });
+    let down = AssetDefinition::builder("down")
+        .input(AssetIn::partition_map::<Vec<f64>>(
+            "up",
+            type_info!(Vec<f64>),
+        ))
+        .output_type(type_info!(usize))
+        .compute(|io| {
+            let m: PartitionMap<Vec<f64>> = io.take_input(0)?;
+            io.set_output(0, m.len())
+        });
+    let defs = Definitions::new().assets([up, down]).resource(
+        "io_manager",
+        FilesystemIOManager::new(dir.path()).durable(false),
+    );
+    let now: jiff::Timestamp = "2021-01-01T00:00:00Z".parse().unwrap();
+    defs.run(
+        RunOptions::new()
+            .selection(["up"])
+            .partition_range("2020-01-01", "2020-12-30")
+            .now(now),
+    )
+    .unwrap();
+    let mut group = c.benchmark_group("load_365_partitions");
+    for workers in [1_usize, 8] {
+        group.bench_with_input(BenchmarkId::from_parameter(workers), &workers, |b, &w| {
+            b.iter(|| {
+                defs.run(
+                    RunOptions::new()
+                        .selection(["down"])
+                        .now(now)
+                        .partition_load_concurrency(w),
+                )
+                .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
 fn validation(c: &mut Criterion) {
     let defs = Definitions::new().assets(chain(1000));
     c.bench_function("validate_1000_assets", |b| {
@@ -91,5 +154,11 @@ fn validation(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, in_memory_chain, filesystem_throughput, validation);
+criterion_group!(
+    benches,
+    in_memory_chain,
+    filesystem_throughput,
+    partition_loads,
+    validation
+);
 criterion_main!(benches);

@@ -42,6 +42,9 @@ enum Workload {
     /// One asset returning a byte buffer of MIB MiB, a downstream reading it,
     /// and plain std::fs write/read of the same bytes as the baseline.
     Payload { mib: usize },
+    /// A daily asset over N days (partition by partition, then one range
+    /// run), and an unpartitioned downstream loading all N.
+    Partitions { n: usize },
     /// Materialize a single asset (time the whole process from outside).
     OneAsset,
 }
@@ -53,6 +56,7 @@ fn main() {
         Workload::Chain { n, io } => workloads::chain::run(n, matches!(io, Io::Fs), durable),
         Workload::Fanout { n } => workloads::fanout::run(n, durable),
         Workload::Payload { mib } => workloads::payload::run(mib, durable),
+        Workload::Partitions { n } => workloads::partitions::run(n, durable),
         Workload::OneAsset => workloads::one_asset::run(durable),
     };
     match outcome {

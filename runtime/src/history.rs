@@ -28,6 +28,52 @@ pub struct MaterializationRecord {
     pub metadata: Metadata,
 }
 
+/// A process-wide handle on one history file.
+#[derive(Clone)]
+pub struct SharedHistory(std::sync::Arc<std::sync::Mutex<RunHistory>>);
+
+impl SharedHistory {
+    /// The shared connection to the history at `path`, opened on first use.
+    pub fn open(path: PathBuf) -> Result<Self> {
+        use std::collections::HashMap;
+        use std::sync::{Arc, Mutex, OnceLock};
+        static OPEN: OnceLock<Mutex<HashMap<PathBuf, SharedHistory>>> = OnceLock::new();
+        let mut open = OPEN
+            .get_or_init(Default::default)
+            .lock()
+            .map_err(|_| Error::msg("run history lock poisoned"))?;
+        if let Some(h) = open.get(&path) {
+            return Ok(h.clone());
+        }
+        let h = SharedHistory(Arc::new(Mutex::new(RunHistory::open(path.clone())?)));
+        open.insert(path, h.clone());
+        Ok(h)
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut RunHistory) -> Result<T>) -> Result<T> {
+        let mut h = self
+            .0
+            .lock()
+            .map_err(|_| Error::msg("run history lock poisoned"))?;
+        f(&mut h)
+    }
+
+    /// See [`RunHistory::record`].
+    pub fn record(&self, result: &RunResult) -> Result<()> {
+        self.with(|h| h.record(result))
+    }
+
+    /// See [`RunHistory::latest_materialization`].
+    pub fn latest_materialization(&self, key: &AssetKey) -> Result<Option<MaterializationRecord>> {
+        self.with(|h| h.latest_materialization(key))
+    }
+
+    /// See [`RunHistory::run_count`].
+    pub fn run_count(&self) -> Result<i64> {
+        self.with(|h| h.run_count())
+    }
+}
+
 /// The run history of an instance.
 pub struct RunHistory {
     conn: Connection,
@@ -58,6 +104,7 @@ impl RunHistory {
         let conn = Connection::open(&path).map_err(sql(&path))?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
              CREATE TABLE IF NOT EXISTS runs (
                  run_id TEXT PRIMARY KEY, job_name TEXT NOT NULL, success INTEGER NOT NULL,
                  started REAL NOT NULL, finished REAL NOT NULL);

@@ -109,10 +109,12 @@ impl Instance {
         self.home.as_ref().map(|h| h.join("history.sqlite3"))
     }
 
-    /// Opens the run history, when the instance keeps one.
-    pub fn history(&self) -> Result<Option<crate::history::RunHistory>> {
+    /// The run history, when the instance keeps one. One connection per
+    /// history file stays open for the process: closing the last one makes
+    /// SQLite checkpoint (and fsync) after every run.
+    pub fn history(&self) -> Result<Option<crate::history::SharedHistory>> {
         self.history_path()
-            .map(crate::history::RunHistory::open)
+            .map(crate::history::SharedHistory::open)
             .transpose()
     }
 

@@ -3,6 +3,7 @@
 pub mod chain;
 pub mod fanout;
 pub mod one_asset;
+pub mod partitions;
 pub mod payload;
 
 use larder::prelude::*;

@@ -172,7 +172,7 @@ pub(crate) fn execute(
     if let Err(e) = result
         .instance
         .history()
-        .and_then(|h| h.map(|mut h| h.record(&result)).transpose())
+        .and_then(|h| h.map(|h| h.record(&result)).transpose())
     {
         tracing::warn!(target: "larder", "could not record run {}: {e}", result.run_id);
         result.history_error = Some(e.to_string());
