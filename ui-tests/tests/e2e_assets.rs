@@ -6,7 +6,8 @@ use std::sync::Mutex;
 
 use larder::prelude::*;
 
-/// Where `warehouse` writes in these tests (set by each test).
+/// Where `warehouse` writes: set once, by the one test that runs assets
+/// (tests run in parallel).
 static BASE: Mutex<Option<std::path::PathBuf>> = Mutex::new(None);
 
 #[io_manager(key = "warehouse")]
@@ -37,7 +38,6 @@ fn report(io: &mut larder::StepIo, total: i64) -> String {
 }
 
 fn discovered(dir: &std::path::Path) -> Definitions {
-    *BASE.lock().unwrap() = Some(dir.to_path_buf());
     Definitions::discover().resource("io_manager", FilesystemIOManager::new(dir.join("default")))
 }
 
@@ -62,6 +62,7 @@ fn discover_finds_assets_and_the_declared_manager() {
 #[test]
 fn materializing_round_trips_values_through_files() {
     let dir = tempfile::tempdir().unwrap();
+    *BASE.lock().unwrap() = Some(dir.path().to_path_buf());
     let defs = discovered(dir.path());
     let result = defs.materialize_all().unwrap();
     assert!(result.success());

@@ -1,0 +1,7 @@
+use larder::prelude::*;
+
+#[derive(ConfigurableIOManager, Deserialize)]
+#[io_manager(key = "store")]
+struct Store;
+
+fn main() {}
