@@ -320,10 +320,9 @@ impl Lower<'_> {
             return None;
         }
         let span = path.span();
-        let definition = quote_spanned! {span=> #path::definition() };
-        let inputs_fn = quote_spanned! {span=> #path::__larder_inputs };
+        let invoke = quote_spanned! {span=> ::larder::__private::invoke_op::<#path> };
         let array = quote_spanned! {call.paren_token.span.join()=> [#(#args),*] };
-        Some(quote! { __larder_job.invoke_positional(&#definition, #inputs_fn(#array)) })
+        Some(quote! { #invoke(&mut __larder_job, #array) })
     }
 
     fn fresh(&mut self, prefix: &str) -> Ident {

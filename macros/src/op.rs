@@ -75,7 +75,9 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let outputs = outputs(&args, &output, &op_name, &mut errors);
     let n_inputs = params.iter().filter(|p| p.step_io.is_none()).count();
     if !errors.is_empty() {
-        return step::fallback(&func, &errors, dummy_members());
+        let fallback = step::fallback(&func, &errors, dummy_members());
+        let op_proxy = op_proxy(&func, n_inputs);
+        return quote! { #fallback #op_proxy };
     }
 
     let fn_ident = &func.sig.ident;
@@ -194,21 +196,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 #(#builder)*
                 .compute(#compute)
         }
-
-        /// The upstream outputs of an invocation in a `#[job]`: one per
-        /// input, checked at compile time.
-        #[doc(hidden)]
-        pub fn __larder_inputs(
-            inputs: [::larder::OutputHandle; #n_inputs],
-        ) -> ::std::vec::Vec<::larder::OutputHandle> {
-            ::std::vec::Vec::from(inputs)
-        }
     };
     let proxy = step::proxy(&func, members);
+    let op_proxy = op_proxy(&func, n_inputs);
     let cfgs = attr::cfgs(&func.attrs);
     quote! {
         #func
         #proxy
+        #op_proxy
         #cfgs
         ::larder::__private::inventory::submit! {
             ::larder::__private::OpRegistration { build: #fn_ident::definition }
@@ -221,11 +216,24 @@ fn dummy_members() -> TokenStream {
         pub fn definition() -> ::larder::OpDefinition {
             ::core::unreachable!()
         }
-        #[doc(hidden)]
-        pub fn __larder_inputs<const N: usize>(
-            _inputs: [::larder::OutputHandle; N],
-        ) -> ::std::vec::Vec<::larder::OutputHandle> {
-            ::core::unreachable!()
+    }
+}
+
+/// `impl OpProxy`: what `#[job]` bodies invoke. `Inputs` has one handle
+/// per input, so a call with the wrong number of arguments fails to compile.
+fn op_proxy(func: &ItemFn, n_inputs: usize) -> TokenStream {
+    if func.sig.receiver().is_some() {
+        return TokenStream::new();
+    }
+    let ident = &func.sig.ident;
+    let cfgs = attr::cfgs(&func.attrs);
+    quote! {
+        #cfgs
+        impl ::larder::__private::OpProxy for #ident {
+            type Inputs = [::larder::OutputHandle; #n_inputs];
+            fn definition() -> ::larder::OpDefinition {
+                #ident::definition()
+            }
         }
     }
 }

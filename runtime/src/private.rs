@@ -414,3 +414,27 @@ pub fn set_step_output<T: StepValue>(io: &mut StepIo<'_>, index: usize, value: T
 
 use crate::context::{InputContext, OutputContext};
 use crate::definitions::StepIo;
+
+/// What a `#[job]` body invokes: the proxy struct of an `#[op]` function.
+/// `Inputs` is `[OutputHandle; N]`, N the op's inputs, so a call with the
+/// wrong number of arguments is a type error on the call's arguments.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an `#[op]`",
+    label = "a `#[job]` body invokes `#[op]` functions",
+    note = "annotate the function with `#[op]`; assets are not wired in jobs, they are materialized with `Definitions`"
+)]
+pub trait OpProxy {
+    /// One upstream output per input, in declaration order.
+    type Inputs: Into<Vec<crate::definitions::OutputHandle>>;
+    /// The op's definition.
+    fn definition() -> crate::definitions::OpDefinition;
+}
+
+/// Invokes op `P` in a job, its inputs wired to `inputs` (one name for
+/// the proxy, so a non-op is reported once, on it).
+pub fn invoke_op<P: OpProxy>(
+    job: &mut crate::definitions::JobBuilder,
+    inputs: P::Inputs,
+) -> crate::definitions::Invocation {
+    job.invoke_positional(&P::definition(), inputs.into())
+}
