@@ -25,9 +25,16 @@ const ARGS: &[&str] = &[
     "ins",
     "config",
     "code_version",
+    "partitions_def",
 ];
 
-const IN_ARGS: &[&str] = &["key", "key_prefix", "input_manager_key", "metadata"];
+const IN_ARGS: &[&str] = &[
+    "key",
+    "key_prefix",
+    "input_manager_key",
+    "metadata",
+    "partition_mapping",
+];
 
 #[derive(Default)]
 struct AssetArgs {
@@ -42,6 +49,7 @@ struct AssetArgs {
     ins: Vec<InArgs>,
     config: Option<Type>,
     code_version: Option<LitStr>,
+    partitions_def: Option<syn::Expr>,
 }
 
 enum Dep {
@@ -57,6 +65,7 @@ struct InArgs {
     key_prefix: Option<StrList>,
     input_manager_key: Option<Key>,
     metadata: Vec<MetadataEntry>,
+    partition_mapping: Option<syn::Expr>,
 }
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -109,7 +118,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         let name = p.ident.unraw_string();
         let ty = &p.ty;
         let mut input = quote! { ::larder::AssetIn::new(#name, ::larder::type_info!(#ty)) };
+        // `PartitionMap<T>` / `Option<T>`: how many upstream partitions it takes.
+        if let Some(shape) = signature::partition_shape(ty) {
+            input.extend(quote! { .shape(#shape) });
+        }
         if let Some(spec) = args.ins.iter().find(|i| i.param == p.ident) {
+            if let Some(mapping) = &spec.partition_mapping {
+                input.extend(quote! { .partition_mapping(#mapping) });
+            }
             if let Some((_, components)) = &spec.key {
                 input.extend(quote! { .key(::larder::AssetKey::new([#(#components),*])) });
             }
@@ -130,18 +146,35 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         builder.push(quote! { .input(#input) });
     }
 
-    // The output.
+    // The output. A partitioned asset returning `PartitionMap<T>` stores
+    // each entry as its own partition: the manager must store `T`.
+    if let Some(def) = &args.partitions_def {
+        builder.push(quote! { .partitions_def(#def) });
+    }
+    let element = match (&args.partitions_def, &output.ty) {
+        (Some(_), Some(ty)) => signature::partition_map_element(ty),
+        _ => None,
+    };
     if let Some(ty) = &output.ty {
         builder.push(quote! { .output_type(::larder::type_info!(#ty)) });
     }
+    if let Some(el) = element {
+        builder.push(quote! {
+            .output_shape(::larder::partitions::PartitionShape::map::<#el>(::larder::type_info!(#el)))
+        });
+    }
     if let Some(k) = &args.io_manager_key {
         let lit = &k.lit;
-        match &output.ty {
-            Some(ty) => {
+        match (&output.ty, element) {
+            (_, Some(el)) => {
+                let adapter = k.typed_output(el);
+                builder.push(quote! { .io_manager_key(#lit).typed_element(#adapter) });
+            }
+            (Some(ty), None) => {
                 let adapter = k.typed_output(ty);
                 builder.push(quote! { .io_manager_key(#lit).typed_output(#adapter) });
             }
-            None => {
+            (None, None) => {
                 // `()` is never stored, but a named key must still exist.
                 checks.push(k.exists_check());
                 builder.push(quote! { .io_manager_key(#lit) });
@@ -266,6 +299,7 @@ fn parse_args(tokens: TokenStream, errors: &mut Errors) -> AssetArgs {
             "ins" => args.ins = parse_ins(meta, errors)?,
             "config" => args.config = Some(attr::ty(meta, &name)?),
             "code_version" => args.code_version = Some(attr::lit_str(meta, &name)?),
+            "partitions_def" => args.partitions_def = Some(meta.value()?.parse()?),
             _ => return Err(attr::unknown(&name, ctx, ARGS)),
         }
         Ok(())
@@ -291,6 +325,7 @@ fn parse_ins(meta: &syn::meta::ParseNestedMeta, errors: &mut Errors) -> syn::Res
             key_prefix: None,
             input_manager_key: None,
             metadata: Vec::new(),
+            partition_mapping: None,
         };
         if entry.input.peek(syn::token::Paren) {
             let mut seen = Seen::default();
@@ -310,6 +345,7 @@ fn parse_ins(meta: &syn::meta::ParseNestedMeta, errors: &mut Errors) -> syn::Res
                         spec.input_manager_key = Some(Key::parse(attr::lit_str(m, &name)?)?)
                     }
                     "metadata" => spec.metadata = attr::metadata(m, errors)?,
+                    "partition_mapping" => spec.partition_mapping = Some(m.value()?.parse()?),
                     _ => return Err(attr::unknown(&name, &ctx, IN_ARGS)),
                 }
                 Ok(())

@@ -73,10 +73,19 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         .unwrap_or_else(|| func.sig.ident.unraw_string());
     check_ins(&args, &params, &op_name, &mut errors);
     let outputs = outputs(&args, &output, &op_name, &mut errors);
-    let n_inputs = params.iter().filter(|p| p.step_io.is_none()).count();
+    // Per input: whether an input manager can load it with nothing wired.
+    let managed: Vec<bool> = params
+        .iter()
+        .filter(|p| p.step_io.is_none())
+        .map(|p| {
+            args.ins
+                .iter()
+                .any(|i| i.param == p.ident && i.input_manager_key.is_some())
+        })
+        .collect();
     if !errors.is_empty() {
         let fallback = step::fallback(&func, &errors, dummy_members());
-        let op_proxy = op_proxy(&func, n_inputs);
+        let op_proxy = op_proxy(&func, &managed);
         return quote! { #fallback #op_proxy };
     }
 
@@ -198,7 +207,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let proxy = step::proxy(&func, members);
-    let op_proxy = op_proxy(&func, n_inputs);
+    let op_proxy = op_proxy(&func, &managed);
     let cfgs = attr::cfgs(&func.attrs);
     quote! {
         #func
@@ -219,22 +228,65 @@ fn dummy_members() -> TokenStream {
     }
 }
 
-/// `impl OpProxy`: what `#[job]` bodies invoke. `Inputs` has one handle
-/// per input, so a call with the wrong number of arguments fails to compile.
-fn op_proxy(func: &ItemFn, n_inputs: usize) -> TokenStream {
+/// `impl OpProxy`: what `#[job]` bodies invoke. A call passes one upstream
+/// output per input, or only for the inputs that have no
+/// `input_manager_key` (the others are root inputs, loaded by their
+/// manager); any other count fails to compile.
+fn op_proxy(func: &ItemFn, managed: &[bool]) -> TokenStream {
     if func.sig.receiver().is_some() {
         return TokenStream::new();
     }
     let ident = &func.sig.ident;
     let cfgs = attr::cfgs(&func.attrs);
+    let all = managed.len();
+    let handles: Vec<Ident> = (0..all)
+        .map(|i| format_ident!("__larder_in{}", i))
+        .collect();
+    let every = quote! {
+        #cfgs
+        impl ::larder::__private::OpArgs<#ident> for [::larder::OutputHandle; #all] {
+            fn wire(self) -> ::std::vec::Vec<::core::option::Option<::larder::OutputHandle>> {
+                let [#(#handles),*] = self;
+                ::std::vec![#(::core::option::Option::Some(#handles)),*]
+            }
+        }
+    };
+    let wired: Vec<&Ident> = handles
+        .iter()
+        .zip(managed)
+        .filter(|(_, m)| !**m)
+        .map(|(h, _)| h)
+        .collect();
+    let only_wired = if wired.len() == all {
+        TokenStream::new()
+    } else {
+        let n = wired.len();
+        let slots = handles.iter().zip(managed).map(|(h, m)| {
+            if *m {
+                quote! { ::core::option::Option::None }
+            } else {
+                quote! { ::core::option::Option::Some(#h) }
+            }
+        });
+        quote! {
+            #cfgs
+            impl ::larder::__private::OpArgs<#ident> for [::larder::OutputHandle; #n] {
+                fn wire(self) -> ::std::vec::Vec<::core::option::Option<::larder::OutputHandle>> {
+                    let [#(#wired),*] = self;
+                    ::std::vec![#(#slots),*]
+                }
+            }
+        }
+    };
     quote! {
         #cfgs
         impl ::larder::__private::OpProxy for #ident {
-            type Inputs = [::larder::OutputHandle; #n_inputs];
             fn definition() -> ::larder::OpDefinition {
                 #ident::definition()
             }
         }
+        #every
+        #only_wired
     }
 }
 

@@ -225,3 +225,41 @@ pub fn set_output(index: usize, ty: &Type, value: TokenStream) -> TokenStream {
     let tail = quote::quote_spanned! {last=> >};
     quote! { #head #ty #tail (__larder_io, #index, #value) }
 }
+
+/// The single type argument of `Name<T>` when the type's last path segment
+/// is `Name`.
+fn generic_arg<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let Type::Path(tp) = ty else { return None };
+    let last = tp.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.iter().collect::<Vec<_>>().as_slice() {
+        [syn::GenericArgument::Type(t)] => Some(t),
+        _ => None,
+    }
+}
+
+/// `T` of a `PartitionMap<T>` type.
+pub fn partition_map_element(ty: &Type) -> Option<&Type> {
+    generic_arg(ty, "PartitionMap")
+}
+
+/// The partition shape of an input type: `PartitionMap<T>` takes any number
+/// of upstream partitions, `Option<T>` zero or one (when the upstream is
+/// partitioned; otherwise the value is loaded as it was stored).
+pub fn partition_shape(ty: &Type) -> Option<proc_macro2::TokenStream> {
+    if let Some(el) = generic_arg(ty, "PartitionMap") {
+        return Some(quote::quote! {
+            ::larder::partitions::PartitionShape::map::<#el>(::larder::type_info!(#el))
+        });
+    }
+    generic_arg(ty, "Option").map(|el| {
+        quote::quote! {
+            ::larder::partitions::PartitionShape::optional::<#el>(::larder::type_info!(#el))
+        }
+    })
+}

@@ -51,6 +51,12 @@ pub enum Command {
         /// Use the in-memory manager as the default `io_manager`.
         #[arg(long)]
         in_memory: bool,
+        /// Materialize this partition of the partitioned assets.
+        #[arg(long, conflicts_with = "partition_range")]
+        partition: Option<String>,
+        /// Materialize a range of partitions in one run: `START..END`.
+        #[arg(long)]
+        partition_range: Option<String>,
     },
     /// Execute a job.
     Execute {
@@ -107,10 +113,21 @@ pub fn run(defs: &Definitions, command: Command, out: &mut dyn Write) -> Result<
             select,
             config,
             in_memory,
+            partition,
+            partition_range,
         } => {
             let mut options = RunOptions::new()
                 .run_config(read_config(config)?)
                 .raise_on_error(false);
+            if let Some(key) = partition {
+                options = options.partition_key(key);
+            }
+            if let Some(range) = partition_range {
+                let (start, end) = range.split_once("..").ok_or_else(|| {
+                    Error::msg(format!("--partition-range {range:?}: expected START..END, e.g. 2024-01-01..2024-01-31"))
+                })?;
+                options = options.partition_range(start, end);
+            }
             if !select.is_empty() {
                 options = options.selection(select.iter().map(|s| AssetKey::from(s.as_str())));
             }

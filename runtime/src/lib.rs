@@ -88,6 +88,7 @@ pub use io_manager::{
 };
 pub use lifecycle::ResourceLifecycle;
 pub use metadata::{Metadata, MetadataValue, TableColumn, TableSummary};
+pub use registry::declared_manager;
 pub use resources::{
     InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind, Resources,
     build_init_resource_context,
@@ -108,7 +109,7 @@ pub mod prelude {
         IOManager, IOManagerDefinition, In, InMemoryIOManager, InitContext, InputContext,
         InputManager, InputManagerDefinition, Instance, JobDefinition, Metadata, MetadataValue,
         OpDefinition, Out, OutputContext, ResourceDefinition, ResourceLifecycle, Resources,
-        RunConfig, RunOptions, RunResult, asset, build_input_context, build_output_context,
+        RunConfig, RunOptions, RunResult, StepIo, asset, build_input_context, build_output_context,
         fs_io_manager, input_manager, io_manager, job, materialize, materialize_to_memory,
         mem_io_manager, metadata, op,
     };

@@ -416,25 +416,39 @@ use crate::context::{InputContext, OutputContext};
 use crate::definitions::StepIo;
 
 /// What a `#[job]` body invokes: the proxy struct of an `#[op]` function.
-/// `Inputs` is `[OutputHandle; N]`, N the op's inputs, so a call with the
-/// wrong number of arguments is a type error on the call's arguments.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an `#[op]`",
     label = "a `#[job]` body invokes `#[op]` functions",
     note = "annotate the function with `#[op]`; assets are not wired in jobs, they are materialized with `Definitions`"
 )]
 pub trait OpProxy {
-    /// One upstream output per input, in declaration order.
-    type Inputs: Into<Vec<crate::definitions::OutputHandle>>;
     /// The op's definition.
     fn definition() -> crate::definitions::OpDefinition;
 }
 
-/// Invokes op `P` in a job, its inputs wired to `inputs` (one name for
-/// the proxy, so a non-op is reported once, on it).
-pub fn invoke_op<P: OpProxy>(
+/// The arguments of an op call in a `#[job]` body: one upstream output per
+/// input, or one per input without an `input_manager_key`.
+#[diagnostic::on_unimplemented(
+    message = "wrong number of arguments for `#[op]` `{P}`",
+    label = "pass one upstream output per input of `{P}`, in order",
+    note = "inputs with an `input_manager_key` may be left out: their manager loads them (root inputs)"
+)]
+pub trait OpArgs<P> {
+    /// Each input's upstream output, `None` for a root input.
+    fn wire(self) -> Vec<Option<crate::definitions::OutputHandle>>;
+}
+
+/// Invokes op `P` in a job, its inputs wired to `args`.
+pub fn invoke_op<P: OpProxy, A: OpArgs<P>>(
     job: &mut crate::definitions::JobBuilder,
-    inputs: P::Inputs,
+    args: A,
 ) -> crate::definitions::Invocation {
-    job.invoke_positional(&P::definition(), inputs.into())
+    let op = P::definition();
+    let names: Vec<String> = op.inputs().iter().map(|i| i.name().to_owned()).collect();
+    let wired: Vec<(&str, crate::definitions::OutputHandle)> = names
+        .iter()
+        .zip(args.wire())
+        .filter_map(|(n, h)| h.map(|h| (n.as_str(), h)))
+        .collect();
+    job.invoke(&op, wired)
 }

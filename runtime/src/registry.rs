@@ -73,3 +73,33 @@ pub(crate) fn discover() -> Definitions {
     }
     defs
 }
+
+/// The definition of the manager declared under `key` with larder's macros
+/// (`#[io_manager]`, `#[input_manager]`, the derives), to bind it explicitly,
+/// e.g. in a job's `resource_defs`. An undeclared key gives a definition
+/// whose initialization fails with the declared keys listed.
+pub fn declared_manager(key: &str) -> ResourceDefinition {
+    if let Some(m) = inventory::iter::<ManagerRegistration>
+        .into_iter()
+        .find(|m| m.key == key)
+    {
+        return (m.build)();
+    }
+    let mut declared: Vec<&str> = inventory::iter::<ManagerRegistration>
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
+    declared.sort_unstable();
+    let message = format!(
+        "no manager is declared with key `{key}`; declared keys: {}",
+        if declared.is_empty() {
+            "none".to_owned()
+        } else {
+            declared.join(", ")
+        }
+    );
+    ResourceDefinition::new(
+        crate::resources::ResourceKind::IOManager,
+        move |_| -> Result<()> { Err(crate::error::Error::msg(message.clone())) },
+    )
+}

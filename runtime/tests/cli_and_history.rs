@@ -42,6 +42,8 @@ fn list_materialize_show_and_failures() {
             select: vec![],
             config: None,
             in_memory: false,
+            partition: None,
+            partition_range: None,
         },
     );
     r.unwrap();
@@ -93,6 +95,8 @@ fn list_materialize_show_and_failures() {
             select: vec![],
             config: None,
             in_memory: true,
+            partition: None,
+            partition_range: None,
         },
     );
     assert!(text.contains("0/1 steps succeeded"), "{text}");

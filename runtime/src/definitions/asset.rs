@@ -161,6 +161,7 @@ pub struct AssetDefinition {
     pub(crate) metadata: Arc<Metadata>,
     pub(crate) deps: Vec<AssetKey>,
     pub(crate) partitions_def: Option<Arc<PartitionsDefinition>>,
+    pub(crate) partitions_error: Option<String>,
 }
 
 impl fmt::Debug for AssetDefinition {
@@ -207,6 +208,7 @@ impl AssetDefinition {
             config_type: None,
             version: None,
             partitions_def: None,
+            partitions_error: None,
             output_shape: None,
             typed_element: None,
         }
@@ -287,14 +289,20 @@ pub struct AssetBuilder {
     config_type: Option<ConfigType>,
     version: Option<String>,
     partitions_def: Option<PartitionsDefinition>,
+    partitions_error: Option<String>,
     output_shape: Option<PartitionShape>,
     typed_element: Option<TypedOutput>,
 }
 
 impl AssetBuilder {
-    /// Partitions the asset (Dagster's `partitions_def`).
-    pub fn partitions_def(mut self, def: impl Into<PartitionsDefinition>) -> Self {
-        self.partitions_def = Some(def.into());
+    /// Partitions the asset (Dagster's `partitions_def`): a definition, a
+    /// builder, or a `Result` of one. An invalid definition is reported
+    /// when the definitions are validated.
+    pub fn partitions_def(mut self, def: impl IntoPartitionsDefinition) -> Self {
+        match def.into_partitions_definition() {
+            Ok(d) => self.partitions_def = Some(d),
+            Err(e) => self.partitions_error = Some(e),
+        }
         self
     }
 
@@ -441,6 +449,33 @@ impl AssetBuilder {
             metadata,
             deps: self.deps,
             partitions_def: self.partitions_def.map(Arc::new),
+            partitions_error: self.partitions_error,
         }
+    }
+}
+
+/// What `partitions_def` accepts: a definition, a builder, or a `Result`.
+pub trait IntoPartitionsDefinition {
+    /// The definition, or why there is none.
+    fn into_partitions_definition(self) -> std::result::Result<PartitionsDefinition, String>;
+}
+
+impl<T: Into<PartitionsDefinition>> IntoPartitionsDefinition for T {
+    fn into_partitions_definition(self) -> std::result::Result<PartitionsDefinition, String> {
+        Ok(self.into())
+    }
+}
+
+impl<T: Into<PartitionsDefinition>, E: std::fmt::Display> IntoPartitionsDefinition
+    for std::result::Result<T, E>
+{
+    fn into_partitions_definition(self) -> std::result::Result<PartitionsDefinition, String> {
+        self.map(Into::into).map_err(|e| e.to_string())
+    }
+}
+
+impl IntoPartitionsDefinition for crate::partitions::TimeWindowPartitionsBuilder {
+    fn into_partitions_definition(self) -> std::result::Result<PartitionsDefinition, String> {
+        self.build().map(Into::into).map_err(|e| e.to_string())
     }
 }

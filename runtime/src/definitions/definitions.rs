@@ -157,6 +157,14 @@ impl Definitions {
                 "asset key `{key}` is defined {n} times; asset keys must be unique"
             ));
         }
+        for asset in &self.assets {
+            if let Some(e) = &asset.partitions_error {
+                problems.push(format!(
+                    "asset `{}`: invalid partitions_def: {e}",
+                    asset.key
+                ));
+            }
+        }
     }
 
     fn asset_plan(

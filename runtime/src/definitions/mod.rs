@@ -7,7 +7,7 @@ mod definitions;
 mod job;
 mod op;
 
-pub use asset::{AssetBuilder, AssetDefinition, AssetIn};
+pub use asset::{AssetBuilder, AssetDefinition, AssetIn, IntoPartitionsDefinition};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
 #[doc(hidden)]
 pub mod definitions_fns {

@@ -306,6 +306,7 @@ pub struct StepIo<'a> {
     pub(crate) outputs: Vec<Option<Value>>,
     pub(crate) config: &'a serde_json::Value,
     pub(crate) log: &'a Logger,
+    pub(crate) partition_keys: &'a [String],
 }
 
 impl StepIo<'_> {
@@ -423,6 +424,30 @@ impl StepIo<'_> {
     pub fn config_as<C: DeserializeOwned>(&self) -> Result<C> {
         crate::config::deserialize_at(self.config, &format!("ops.{}.config", self.step_key))
             .map_err(|e| Error::Config(vec![e]))
+    }
+
+    /// The partition this step materializes, when it is exactly one.
+    pub fn partition_key(&self) -> Result<&str> {
+        match self.partition_keys {
+            [one] => Ok(one),
+            [] => Err(Error::Context(format!(
+                "step `{}` does not materialize a partition",
+                self.step_key
+            ))),
+            keys => Err(Error::Context(format!(
+                "step `{}` materializes {} partitions ({} to {}); use `partition_keys`",
+                self.step_key,
+                keys.len(),
+                keys[0],
+                keys[keys.len() - 1]
+            ))),
+        }
+    }
+
+    /// The partitions this step materializes, in partition order (empty
+    /// when it is not partitioned).
+    pub fn partition_keys(&self) -> &[String] {
+        self.partition_keys
     }
 
     /// The step key.

@@ -240,6 +240,11 @@ impl RunState {
             outputs: (0..step.op.outputs.len()).map(|_| None).collect(),
             config: &config,
             log: &log,
+            partition_keys: step
+                .partitions
+                .as_ref()
+                .and_then(|p| p.keys.as_deref().ok())
+                .unwrap_or(&[]),
         };
         guarded(|| (step.op.compute)(&mut io)).map_err(|e| Error::Compute {
             step: key.to_string(),
