@@ -45,7 +45,7 @@ pub enum Command {
         /// Assets to materialize, as `a/b` keys (comma-separated or repeated).
         #[arg(long, value_delimiter = ',')]
         select: Vec<String>,
-        /// A run config file (TOML or JSON).
+        /// A run config file (TOML, JSON or YAML).
         #[arg(long)]
         config: Option<PathBuf>,
         /// Use the in-memory manager as the default `io_manager`.
@@ -62,7 +62,7 @@ pub enum Command {
     Execute {
         /// The job's name.
         job: String,
-        /// A run config file (TOML or JSON).
+        /// A run config file (TOML, JSON or YAML).
         #[arg(long)]
         config: Option<PathBuf>,
     },
@@ -163,10 +163,10 @@ fn read_config(path: Option<PathBuf>) -> Result<RunConfig> {
         path: path.display().to_string(),
         source: e,
     })?;
-    if path.extension().is_some_and(|e| e == "json") {
-        RunConfig::from_json_str(&text)
-    } else {
-        RunConfig::from_toml_str(&text)
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => RunConfig::from_json_str(&text),
+        Some("yaml" | "yml") => RunConfig::from_yaml_str(&text),
+        _ => RunConfig::from_toml_str(&text),
     }
 }
 

@@ -335,3 +335,127 @@ fn s3_round_trips_values_partitions_missing_objects_and_create_only_writes() {
         "{err}"
     );
 }
+
+/// Merges every upstream partition into one vector.
+struct MergingJson;
+
+impl UPathIOManager<Vec<i64>> for MergingJson {
+    fn dump_to_path(
+        &self,
+        _: &mut OutputContext,
+        obj: &Vec<i64>,
+        path: &UPath,
+    ) -> larder::Result<()> {
+        path.write(serde_json::to_vec(obj)?, WriteMode::Overwrite)
+    }
+    fn load_from_path(&self, _: &mut InputContext, path: &UPath) -> larder::Result<Vec<i64>> {
+        Ok(serde_json::from_slice(&path.read()?)?)
+    }
+    fn load_partitions(&self, ctx: &mut InputContext, base: &UPath) -> larder::Result<Vec<i64>> {
+        let key = ctx.asset_key()?.clone();
+        let mut all = Vec::new();
+        for partition in ctx.asset_partition_keys()? {
+            let path = base
+                .join(key.path(), "asset")?
+                .join(&[partition.as_str()], "partition")?;
+            all.extend(serde_json::from_slice::<Vec<i64>>(&path.read()?)?);
+        }
+        Ok(all)
+    }
+}
+
+fn merging_defs(dir: &std::path::Path, merge: bool) -> Definitions {
+    let statics = StaticPartitionsDefinition::new(["a", "b", "c"]).unwrap();
+    let up = AssetDefinition::builder("parts")
+        .partitions_def(statics)
+        .io_manager_key("parts")
+        .output_partition_map::<Vec<i64>>(type_info!(Vec<i64>))
+        .typed_element(larder::definitions::TypedOutput::new::<
+            UPathManager<MergingJson>,
+            Vec<i64>,
+        >())
+        .compute(|io| {
+            let m: PartitionMap<Vec<i64>> = [("a", vec![1]), ("b", vec![2, 3]), ("c", vec![4])]
+                .into_iter()
+                .collect();
+            io.set_output(0, m)
+        });
+    let down = AssetDefinition::builder("merged")
+        .input(AssetIn::new("parts", type_info!(Vec<i64>)))
+        .output_type(type_info!(Vec<i64>))
+        .compute(|io| {
+            let v: Vec<i64> = io.take_input(0)?;
+            io.set_output(0, v)
+        });
+    let base = UPath::local(dir);
+    let defs = Definitions::new().assets([up, down]);
+    if merge {
+        defs.resource(
+            "parts",
+            IOManagerDefinition::hardcoded(UPathManager::new(base, MergingJson)),
+        )
+    } else {
+        defs.resource(
+            "parts",
+            IOManagerDefinition::hardcoded(UPathManager::new(base, JsonFiles)),
+        )
+    }
+}
+
+#[test]
+fn a_path_manager_may_merge_partitions_into_one_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let defs = merging_defs(dir.path(), true);
+    defs.run(
+        RunOptions::new()
+            .selection(["parts"])
+            .partition_range("a", "c")
+            .in_memory(),
+    )
+    .unwrap();
+    let r = defs
+        .run(RunOptions::new().selection(["merged"]).in_memory())
+        .unwrap();
+    assert_eq!(r.asset_value::<Vec<i64>>("merged").unwrap(), &[1, 2, 3, 4]);
+}
+
+#[test]
+fn without_load_partitions_many_partitions_into_one_value_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let statics = StaticPartitionsDefinition::new(["a", "b", "c"]).unwrap();
+    let up = AssetDefinition::builder("parts")
+        .partitions_def(statics)
+        .io_manager_key("parts")
+        .output_type(type_info!(Vec<f64>))
+        .typed_output(larder::definitions::TypedOutput::new::<
+            UPathManager<JsonFiles>,
+            Vec<f64>,
+        >())
+        .compute(|io| io.set_output(0, vec![1.0]));
+    let down = AssetDefinition::builder("merged")
+        .input(AssetIn::new("parts", type_info!(Vec<f64>)))
+        .output_type(type_info!(usize))
+        .compute(|io| io.set_output(0, 0_usize));
+    let defs = Definitions::new().assets([up, down]).resource(
+        "parts",
+        IOManagerDefinition::hardcoded(UPathManager::new(UPath::local(dir.path()), JsonFiles)),
+    );
+    for p in ["a", "b", "c"] {
+        defs.run(
+            RunOptions::new()
+                .selection(["parts"])
+                .partition_key(p)
+                .in_memory(),
+        )
+        .unwrap();
+    }
+    let err = defs
+        .run(RunOptions::new().selection(["merged"]).in_memory())
+        .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "error while loading input `parts` of step `merged`: asset `parts` loads 3 partitions into a single `alloc::vec::Vec<f64>`; declare the input `PartitionMap<alloc::vec::Vec<f64>>` to get one value per partition, or override `load_partitions` to merge them"
+        ),
+        "{err}"
+    );
+}

@@ -60,6 +60,13 @@ impl RunConfig {
         Self::from_json(json)
     }
 
+    /// Config from YAML text (Dagster's run config format).
+    pub fn from_yaml_str(text: &str) -> Result<Self> {
+        let value: Json = serde_norway::from_str(text)
+            .map_err(|e| Error::Config(vec![format!("run config is not valid YAML: {e}")]))?;
+        Self::from_json(value)
+    }
+
     /// Sets `resources.<key>.config`.
     pub fn resource(mut self, key: &str, config: Json) -> Self {
         self.set(&["resources", key, "config"], config);

@@ -80,9 +80,27 @@ impl Plan {
                     input_partitions.push(None);
                     continue;
                 };
+                // Only a manager known not to merge partitions (the built-in,
+                // dynamic ones) is held to "one partition into one `T`"; a
+                // path manager may merge them in `load_partitions`.
+                let manager_key = match (&input.input_manager_key, source) {
+                    (Some(k), _) => Some(k.clone()),
+                    (None, InputSource::Step { step, output }) => {
+                        Some(self.steps[*step].op.outputs[*output].io_manager_key.clone())
+                    }
+                    (None, InputSource::Asset(a)) => {
+                        a.op.outputs.first().map(|o| o.io_manager_key.clone())
+                    }
+                    _ => None,
+                };
+                let may_merge = manager_key
+                    .and_then(|k| self.resources.get(&k))
+                    .is_some_and(|d| d.dyn_support.is_none());
                 match upstream_keys_for(&mapping, down_def, &down_keys, &up_def, now) {
                     Ok(keys) => {
-                        check_shape(&what, &upstream_name, input, &keys, problems);
+                        if !(may_merge && input.shape.is_none() && keys.len() > 1) {
+                            check_shape(&what, &upstream_name, input, &keys, problems);
+                        }
                         input_partitions.push(Some(AssetPartitions::new(up_def.clone(), keys)));
                     }
                     Err(e) => {
