@@ -248,9 +248,26 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let proxy = step::proxy(&func, members);
     let cfgs = attr::cfgs(&func.attrs);
+    // An asset called in a `#[job]` body is reported as "not an `#[op]`";
+    // this impl (never callable: an asset is no `OpProxy`) keeps its
+    // argument count from being reported as a second error.
+    let n_params = params.iter().filter(|p| p.step_io.is_none()).count();
+    let no_arity_error = if func.sig.receiver().is_some() {
+        TokenStream::new()
+    } else {
+        quote! {
+            #cfgs
+            impl ::larder::__private::OpArgs<#fn_ident> for [::larder::OutputHandle; #n_params] {
+                fn wire(self) -> ::std::vec::Vec<::core::option::Option<::larder::OutputHandle>> {
+                    ::std::vec::Vec::new()
+                }
+            }
+        }
+    };
     quote! {
         #func
         #proxy
+        #no_arity_error
         #cfgs
         ::larder::__private::inventory::submit! {
             ::larder::__private::AssetRegistration { build: #fn_ident::definition }

@@ -320,7 +320,7 @@ impl Lower<'_> {
             return None;
         }
         let span = path.span();
-        let invoke = quote_spanned! {span=> ::larder::__private::invoke_op::<#path, _> };
+        let invoke = quote_spanned! {span=> <#path as ::larder::__private::OpProxy>::invoke };
         let array = quote_spanned! {call.paren_token.span.join()=> [#(#args),*] };
         Some(quote! { #invoke(&mut __larder_job, #array) })
     }

@@ -13,7 +13,7 @@ pub use serde_json;
 
 use crate::definitions::{TypedLoader, TypedOutput};
 use crate::error::{BoxError, Error, Result};
-use crate::io_manager::{IOManager, LoadInput};
+use crate::io_manager::IOManager;
 use crate::lifecycle::ResourceLifecycle;
 use crate::resources::{
     InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind, SupportsFn, ToDynFn,
@@ -46,35 +46,6 @@ pub const fn key_hash(key: &str) -> u64 {
     note = "the default key `io_manager` needs no declaration"
 )]
 pub trait KeyIs<D> {}
-
-/// A manager declaration: the type of the manager a key stands for.
-pub trait Declared: 'static {
-    /// The manager's type.
-    type Manager: Send + Sync + 'static;
-}
-
-/// Resolves a key to its declaration (a compile error when undeclared).
-pub const fn manager_for<K: KeyIs<D> + Copy, D: Declared>(_: K) -> PhantomData<D> {
-    PhantomData
-}
-
-/// The adapter for the declared manager storing `T`; a compile error when
-/// it cannot.
-pub fn typed_output<T: Send + Sync + 'static, D: Declared>(_: PhantomData<D>) -> TypedOutput
-where
-    D::Manager: IOManager<T>,
-{
-    TypedOutput::new::<D::Manager, T>()
-}
-
-/// The loader for the declared manager loading `T`; a compile error when it
-/// cannot.
-pub fn typed_loader<T: Send + Sync + 'static, D: Declared, V>(_: PhantomData<D>) -> TypedLoader
-where
-    D::Manager: LoadInput<T, V>,
-{
-    TypedLoader::new::<D::Manager, T, V>()
-}
 
 /// Values that can flow between steps.
 #[diagnostic::on_unimplemented(
@@ -421,9 +392,25 @@ use crate::definitions::StepIo;
     label = "a `#[job]` body invokes `#[op]` functions",
     note = "annotate the function with `#[op]`; assets are not wired in jobs, they are materialized with `Definitions`"
 )]
-pub trait OpProxy {
+pub trait OpProxy: Sized {
     /// The op's definition.
     fn definition() -> crate::definitions::OpDefinition;
+
+    /// Invokes the op in a job, its inputs wired to `args`. Called through
+    /// the trait, so a non-op is reported once, and its arguments not at all.
+    fn invoke<A: OpArgs<Self>>(
+        job: &mut crate::definitions::JobBuilder,
+        args: A,
+    ) -> crate::definitions::Invocation {
+        let op = Self::definition();
+        let names: Vec<String> = op.inputs().iter().map(|i| i.name().to_owned()).collect();
+        let wired: Vec<(&str, crate::definitions::OutputHandle)> = names
+            .iter()
+            .zip(args.wire())
+            .filter_map(|(n, h)| h.map(|h| (n.as_str(), h)))
+            .collect();
+        job.invoke(&op, wired)
+    }
 }
 
 /// The arguments of an op call in a `#[job]` body: one upstream output per
@@ -436,19 +423,4 @@ pub trait OpProxy {
 pub trait OpArgs<P> {
     /// Each input's upstream output, `None` for a root input.
     fn wire(self) -> Vec<Option<crate::definitions::OutputHandle>>;
-}
-
-/// Invokes op `P` in a job, its inputs wired to `args`.
-pub fn invoke_op<P: OpProxy, A: OpArgs<P>>(
-    job: &mut crate::definitions::JobBuilder,
-    args: A,
-) -> crate::definitions::Invocation {
-    let op = P::definition();
-    let names: Vec<String> = op.inputs().iter().map(|i| i.name().to_owned()).collect();
-    let wired: Vec<(&str, crate::definitions::OutputHandle)> = names
-        .iter()
-        .zip(args.wire())
-        .filter_map(|(n, h)| h.map(|h| (n.as_str(), h)))
-        .collect();
-    job.invoke(&op, wired)
 }

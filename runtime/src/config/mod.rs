@@ -97,10 +97,8 @@ impl RunConfig {
             if !node.is_object() {
                 *node = Json::Object(Default::default());
             }
-            node = node
-                .as_object_mut()
-                .map(|o| o.entry((*part).to_owned()).or_insert(Json::Null))
-                .expect("just made an object");
+            let Json::Object(map) = node else { return };
+            node = map.entry((*part).to_owned()).or_insert(Json::Null);
         }
         *node = value;
     }
