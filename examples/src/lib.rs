@@ -78,12 +78,7 @@ pub fn run_main(body: fn() -> larder::Result<()>) -> std::process::ExitCode {
     match body() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
-            }
+            eprint!("{}", e.report());
             std::process::ExitCode::FAILURE
         }
     }

@@ -81,12 +81,7 @@ pub fn main(defs: Definitions) -> ExitCode {
     match run(&defs, cli.command, &mut out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                eprintln!("  caused by: {s}");
-                source = s.source();
-            }
+            eprint!("{}", e.report());
             ExitCode::FAILURE
         }
     }
@@ -285,21 +280,9 @@ fn report(result: &RunResult, out: &mut dyn Write) -> Result<()> {
     if result.success() {
         Ok(())
     } else {
-        let lines: Vec<String> = result
-            .step_outcomes()
-            .iter()
-            .filter_map(|(k, o)| match o {
-                StepOutcome::Success => None,
-                StepOutcome::Failed(e) => Some(format!("step `{k}` failed: {e}")),
-                StepOutcome::Skipped(up) => Some(format!(
-                    "step `{k}` skipped: upstream {} did not succeed",
-                    up.join(", ")
-                )),
-            })
-            .collect();
         Err(Error::RunFailed {
             run_id: result.run_id().to_owned(),
-            failures: lines,
+            failures: result.failure_lines(),
             source: Box::new(Error::msg("see the failures above")),
         })
     }

@@ -197,6 +197,18 @@ impl Error {
         }
     }
 
+    /// The error and its causes, one per line, for printing at the edge of
+    /// a program (`error: ...` then `  caused by: ...`).
+    pub fn report(&self) -> String {
+        let mut out = format!("error: {self}\n");
+        let mut source = std::error::Error::source(self);
+        while let Some(s) = source {
+            out.push_str(&format!("  caused by: {s}\n"));
+            source = s.source();
+        }
+        out
+    }
+
     pub(crate) fn context(message: impl Into<String>) -> Self {
         Error::Context(message.into())
     }

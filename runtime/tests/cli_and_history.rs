@@ -1,3 +1,4 @@
+#![cfg(feature = "cli")]
 //! The CLI's commands and the run history behind `show`. One test: it sets
 //! `LARDER_HOME`, which is process-wide.
 

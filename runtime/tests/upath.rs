@@ -1,3 +1,4 @@
+#![cfg(feature = "object-store")]
 //! UPath managers: Dagster's layout with extensions, custom path managers,
 //! the memory store, and a real S3-compatible server (s3s-fs on loopback).
 

@@ -167,14 +167,10 @@ impl RunResult {
         self.output_for_node(step)
     }
 
-    /// This result, or the run's failure as an error (with the first failed
-    /// step's error as its source).
-    pub fn into_result(mut self) -> Result<RunResult> {
-        if self.success() {
-            return Ok(self);
-        }
-        let lines: Vec<String> = self
-            .steps
+    /// One line per step that did not succeed: why it failed, or which
+    /// upstream steps it was skipped for.
+    pub fn failure_lines(&self) -> Vec<String> {
+        self.steps
             .iter()
             .filter_map(|(k, o)| match o {
                 StepOutcome::Success => None,
@@ -184,7 +180,16 @@ impl RunResult {
                     up.join(", ")
                 )),
             })
-            .collect();
+            .collect()
+    }
+
+    /// This result, or the run's failure as an error (with the first failed
+    /// step's error as its source).
+    pub fn into_result(mut self) -> Result<RunResult> {
+        if self.success() {
+            return Ok(self);
+        }
+        let lines = self.failure_lines();
         let source = if self.failures.is_empty() {
             Error::msg("steps were skipped")
         } else {

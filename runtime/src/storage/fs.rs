@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::codec::{Codec, CodecError};
+use super::upath::manager::describe_input;
 use super::upath::{UPath, input_path, output_path};
 use crate::context::{InputContext, OutputContext};
 use crate::error::{Error, Result};
@@ -232,21 +233,6 @@ fn describe_output(ctx: &OutputContext) -> String {
             ctx.name().unwrap_or("?"),
             ctx.step_key().unwrap_or("?")
         ),
-    }
-}
-
-fn describe_input(ctx: &InputContext) -> String {
-    match (ctx.asset_key(), ctx.asset_partition_key()) {
-        (Ok(k), Ok(p)) => format!("partition {p} of asset `{k}`"),
-        (Ok(k), Err(_)) => format!("asset `{k}`"),
-        _ => match ctx.upstream_output() {
-            Some(up) => format!(
-                "output `{}` of step `{}`",
-                up.name().unwrap_or("?"),
-                up.step_key().unwrap_or("?")
-            ),
-            None => format!("input `{}`", ctx.name().unwrap_or("?")),
-        },
     }
 }
 

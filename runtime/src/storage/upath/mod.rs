@@ -4,13 +4,14 @@
 //! need. Local paths write atomically (temporary file, fsync, rename);
 //! object stores get `object_store`'s puts, including create-only writes.
 
-mod manager;
+pub(crate) mod manager;
 #[cfg(feature = "object-store")]
 mod object;
 mod serde_files;
 
 use std::fmt;
 use std::path::PathBuf;
+#[cfg(feature = "object-store")]
 use std::sync::Arc;
 
 pub use manager::{UPathIOManager, UPathManager, input_path, output_path};
