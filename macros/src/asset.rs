@@ -243,7 +243,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             ::larder::AssetDefinition::builder(#asset_name)
                 .key(Self::key())
                 #(#builder)*
-                .compute(#compute)
+                .compute_fn(::larder::__private::compute_fn(#compute))
         }
     };
     let proxy = step::proxy(&func, members);

@@ -203,7 +203,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             #(#checks)*
             ::larder::OpDefinition::builder(#op_name)
                 #(#builder)*
-                .compute(#compute)
+                .compute_fn(::larder::__private::compute_fn(#compute))
         }
     };
     let proxy = step::proxy(&func, members);

@@ -424,3 +424,12 @@ pub trait OpArgs<P> {
     /// Each input's upstream output, `None` for a root input.
     fn wire(self) -> Vec<Option<crate::definitions::OutputHandle>>;
 }
+
+/// The compute function of a generated asset or op, boxed without a
+/// per-function instantiation: it is a plain `fn`, so every asset shares
+/// one `Arc<fn>` vtable.
+pub fn compute_fn(
+    f: for<'a, 'b> fn(&'a mut crate::definitions::StepIo<'b>) -> Result<()>,
+) -> crate::definitions::ComputeFn {
+    std::sync::Arc::new(f)
+}

@@ -60,9 +60,9 @@ impl TypeInfo {
         }
     }
 
-    /// A `&'static` copy, for infos built at run time (once per definition).
+    /// A `&'static` copy, shared by every request for the same type.
     pub fn leak(info: TypeInfo) -> &'static TypeInfo {
-        Box::leak(Box::new(info))
+        interned(info)
     }
 
     /// Whether this is `()`, whose values are never stored or loaded.
@@ -192,15 +192,29 @@ macro_rules! type_info {
         use $crate::__private::probe::{
             CloneNo as _, CloneYes as _, DeNo as _, DeYes as _, SerNo as _, SerYes as _,
         };
-        static INFO: ::std::sync::OnceLock<$crate::TypeInfo> = ::std::sync::OnceLock::new();
-        let info: &'static $crate::TypeInfo = INFO.get_or_init(|| $crate::TypeInfo {
+        // No per-site static: the info is interned once per type, so each use
+        // costs a few function pointers, not a `OnceLock` of its own.
+        $crate::types::interned($crate::TypeInfo {
             serialize: (&$crate::__private::probe::Probe::<$t>::NEW).__larder_ser(),
             deserialize: (&$crate::__private::probe::Probe::<$t>::NEW).__larder_de(),
             clone: (&$crate::__private::probe::Probe::<$t>::NEW).__larder_clone(),
             ..$crate::TypeInfo::opaque::<$t>()
-        });
-        info
+        })
     }};
+}
+
+/// The one `&'static` copy of `info` for its type. Infos of the same type
+/// are identical, so the first one kept serves every later request.
+#[doc(hidden)]
+pub fn interned(info: TypeInfo) -> &'static TypeInfo {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static INTERNED: OnceLock<Mutex<HashMap<TypeId, &'static TypeInfo>>> = OnceLock::new();
+    let table = INTERNED.get_or_init(Default::default);
+    let mut table = table.lock().unwrap_or_else(|e| e.into_inner());
+    table
+        .entry(info.id)
+        .or_insert_with(|| Box::leak(Box::new(info)))
 }
 
 #[cfg(test)]

@@ -420,6 +420,14 @@ impl AssetBuilder {
     where
         F: Fn(&mut StepIo<'_>) -> Result<()> + Send + Sync + 'static,
     {
+        // Only this line is generic: the rest is compiled once, not once
+        // per asset or op (it dominated the build time of macro users).
+        self.compute_fn(Arc::new(compute))
+    }
+
+    /// Finishes with an already boxed compute function (what the macros use).
+    #[doc(hidden)]
+    pub fn compute_fn(self, compute: super::op::ComputeFn) -> AssetDefinition {
         let key = self
             .key
             .unwrap_or_else(|| AssetKey::new([self.name]).with_prefix(self.key_prefix));
@@ -437,7 +445,7 @@ impl AssetBuilder {
         for input in self.inputs {
             op = op.input(input.into_in());
         }
-        let mut op = op.compute(compute);
+        let mut op = op.compute_fn(compute);
         op.description = self.description.clone();
         op.config_type = self.config_type;
         op.version = self.version;

@@ -584,12 +584,20 @@ impl OpBuilder {
     where
         F: Fn(&mut StepIo<'_>) -> Result<()> + Send + Sync + 'static,
     {
+        // Only this line is generic: the rest is compiled once, not once
+        // per asset or op (it dominated the build time of macro users).
+        self.compute_fn(Arc::new(compute))
+    }
+
+    /// Finishes with an already boxed compute function (what the macros use).
+    #[doc(hidden)]
+    pub fn compute_fn(self, compute: ComputeFn) -> OpDefinition {
         OpDefinition {
             name: self.name,
             description: self.description,
             inputs: self.inputs,
             outputs: self.outputs,
-            compute: Arc::new(compute),
+            compute,
             config_type: self.config_type,
             version: self.version,
         }
