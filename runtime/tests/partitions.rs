@@ -264,7 +264,7 @@ fn missing_partitions_fail_or_are_skipped() {
     let missing = dir.path().join("up/2022-01-01");
     assert!(
         text.contains(&format!(
-            "error while loading input `up` of step `strict`: 2 of 3 partitions could not be loaded:\n  - partition 2022-01-01: partition 2022-01-01 of asset `up` was never materialized: nothing is stored at {}",
+            "error while loading input `up` of step `strict`: 2 of 3 partitions could not be loaded:\n  - partition 2022-01-01 of asset `up` was never materialized: nothing is stored at {}",
             missing.display()
         )),
         "{text}"

@@ -469,6 +469,8 @@ impl RunState {
                     ));
                     Ok(None)
                 }
+                // Name the partition unless the manager's message already does.
+                Err(e) if e.to_string().contains(key.as_str()) => Err(e),
                 Err(e) => Err(Error::msg(format!("partition {key}: {e}"))),
             }
         };
