@@ -10,7 +10,7 @@ use syn::{Expr, ExprLit, Ident, ItemFn, Lit, LitStr, Path, Type};
 
 use crate::attr::{self, Errors, MetadataEntry, Seen, StrList, UnrawString};
 use crate::key::Key;
-use crate::signature::{self, Param};
+use crate::signature;
 use crate::step;
 
 const ARGS: &[&str] = &[
@@ -90,7 +90,12 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         .as_ref()
         .map(LitStr::value)
         .unwrap_or_else(|| func.sig.ident.unraw_string());
-    check_ins(&args, &params, &asset_name, &mut errors);
+    step::check_ins(
+        args.ins.iter().map(|i| &i.param),
+        &params,
+        &format!("asset `{asset_name}`"),
+        &mut errors,
+    );
     if !errors.is_empty() {
         return step::fallback(&func, &errors, dummy_members());
     }
@@ -407,31 +412,6 @@ fn parse_deps(meta: &syn::meta::ParseNestedMeta, name: &Ident) -> syn::Result<Ve
         }
     }
     Ok(deps)
-}
-
-/// Every `ins(x)` must name a parameter.
-fn check_ins(args: &AssetArgs, params: &[Param], asset: &str, errors: &mut Errors) {
-    let names: Vec<String> = params
-        .iter()
-        .filter(|p| p.step_io.is_none())
-        .map(|p| p.ident.to_string())
-        .collect();
-    for spec in &args.ins {
-        let wrong = spec.param.to_string();
-        if names.contains(&wrong) {
-            continue;
-        }
-        let hint = attr::did_you_mean(&wrong, names.iter().map(String::as_str))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        errors.spanned(
-            &spec.param,
-            format!(
-                "`ins({wrong})` names no parameter of asset `{asset}`; its parameters: {}{hint}",
-                attr::list(&names)
-            ),
-        );
-    }
 }
 
 /// `"a/b/c"` as a checked asset key.

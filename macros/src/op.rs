@@ -11,7 +11,7 @@ use syn::{Ident, ItemFn, LitStr, Type};
 
 use crate::attr::{self, Errors, MetadataEntry, Seen, UnrawString};
 use crate::key::Key;
-use crate::signature::{self, Output, Param};
+use crate::signature::{self, Output};
 use crate::step;
 
 const ARGS: &[&str] = &[
@@ -71,7 +71,12 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         .as_ref()
         .map(LitStr::value)
         .unwrap_or_else(|| func.sig.ident.unraw_string());
-    check_ins(&args, &params, &op_name, &mut errors);
+    step::check_ins(
+        args.ins.iter().map(|i| &i.param),
+        &params,
+        &format!("op `{op_name}`"),
+        &mut errors,
+    );
     let outputs = outputs(&args, &output, &op_name, &mut errors);
     // Per input: whether an input manager can load it with nothing wired.
     let managed: Vec<bool> = params
@@ -483,28 +488,4 @@ fn parse_ins(meta: &syn::meta::ParseNestedMeta, errors: &mut Errors) -> syn::Res
         Ok(())
     })?;
     Ok(ins)
-}
-
-fn check_ins(args: &OpArgs, params: &[Param], op: &str, errors: &mut Errors) {
-    let names: Vec<String> = params
-        .iter()
-        .filter(|p| p.step_io.is_none())
-        .map(|p| p.ident.to_string())
-        .collect();
-    for spec in &args.ins {
-        let wrong = spec.param.to_string();
-        if names.contains(&wrong) {
-            continue;
-        }
-        let hint = attr::did_you_mean(&wrong, names.iter().map(String::as_str))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        errors.spanned(
-            &spec.param,
-            format!(
-                "`ins({wrong})` names no parameter of op `{op}`; its parameters: {}{hint}",
-                attr::list(&names)
-            ),
-        );
-    }
 }

@@ -85,3 +85,33 @@ pub fn fallback(func: &ItemFn, errors: &Errors, dummy_members: TokenStream) -> T
         #errs
     }
 }
+
+/// Every `ins(x)` of an asset or op must name one of its parameters.
+pub fn check_ins<'a>(
+    ins: impl Iterator<Item = &'a Ident>,
+    params: &[Param],
+    what: &str,
+    errors: &mut Errors,
+) {
+    let names: Vec<String> = params
+        .iter()
+        .filter(|p| p.step_io.is_none())
+        .map(|p| p.ident.to_string())
+        .collect();
+    for param in ins {
+        let wrong = param.to_string();
+        if names.contains(&wrong) {
+            continue;
+        }
+        let hint = crate::attr::did_you_mean(&wrong, names.iter().map(String::as_str))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        errors.spanned(
+            param,
+            format!(
+                "`ins({wrong})` names no parameter of {what}; its parameters: {}{hint}",
+                crate::attr::list(&names)
+            ),
+        );
+    }
+}
