@@ -254,3 +254,94 @@ fn config_for_ops_themselves_and_unknown_entries() {
         ]
     );
 }
+
+/// A manager that records which database it writes to, from a resource.
+struct Audited;
+
+impl IOManager<i64> for Audited {
+    fn handle_output(&self, ctx: &mut OutputContext, _obj: &i64) -> larder::Result<()> {
+        let db = ctx.resources().get::<String>("db")?.clone();
+        ctx.add_output_metadata(larder::metadata! { "db" => db })
+    }
+    fn load_input(&self, _ctx: &mut InputContext) -> larder::Result<i64> {
+        Ok(0)
+    }
+}
+
+fn audited_asset() -> AssetDefinition {
+    AssetDefinition::builder("audited")
+        .output_type(type_info!(i64))
+        .io_manager_key("audited")
+        .typed_output(larder::definitions::TypedOutput::new::<Audited, i64>())
+        .compute(|io| io.output("result", 1_i64))
+}
+
+#[test]
+fn managers_get_the_resources_they_require() {
+    let defs = Definitions::new()
+        .asset(audited_asset())
+        .resource(
+            "db",
+            ResourceDefinition::value(String::from("postgres://warehouse")),
+        )
+        .resource(
+            "audited",
+            IOManagerDefinition::new(|ctx: &mut InitContext| {
+                // Init sees the required resource too.
+                assert_eq!(ctx.resources().get::<String>("db")?, "postgres://warehouse");
+                Ok(Audited)
+            })
+            .required_resource_keys(["db"]),
+        );
+    let r = defs
+        .run(
+            RunOptions::new()
+                .in_memory()
+                .instance(Instance::ephemeral()),
+        )
+        .unwrap();
+    let handled = &r.events_of_type(larder::EventType::HandledOutput)[0].kind;
+    assert!(
+        matches!(handled, larder::EventKind::HandledOutput { metadata, .. } if metadata["db"] == MetadataValue::from("postgres://warehouse"))
+    );
+
+    // Without declaring it, the resource is not available, and the error says so.
+    let undeclared = Definitions::new()
+        .asset(audited_asset())
+        .resource(
+            "db",
+            ResourceDefinition::value(String::from("postgres://warehouse")),
+        )
+        .resource("audited", IOManagerDefinition::new(|_| Ok(Audited)));
+    let err = undeclared
+        .run(
+            RunOptions::new()
+                .in_memory()
+                .instance(Instance::ephemeral()),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "resource `db` is not available to the manager bound to `audited`: it is not in its required_resource_keys (none)"
+        ),
+        "{err}"
+    );
+
+    // A required key that is not bound is reported before the run.
+    let missing = Definitions::new().asset(audited_asset()).resource(
+        "audited",
+        IOManagerDefinition::new(|_| Ok(Audited)).required_resource_keys(["db"]),
+    );
+    let err = missing
+        .run(
+            RunOptions::new()
+                .in_memory()
+                .instance(Instance::ephemeral()),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("resource `audited` requires resource `db`, which is not bound"),
+        "{err}"
+    );
+}
