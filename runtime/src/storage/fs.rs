@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::codec::{Codec, CodecError};
 use super::upath::manager::describe_input;
-use super::upath::{UPath, input_path, output_path};
+use super::upath::{UPath, default_partition_path, input_path, output_path};
 use crate::context::{InputContext, OutputContext};
 use crate::error::{Error, Result};
 use crate::io_manager::{DynIOManager, IOManager, IOManagerDefinition};
@@ -183,15 +183,6 @@ impl FilesystemIOManager {
         )?;
         Ok(value)
     }
-}
-
-/// `<asset path>/<partition>`; a multi-partition key `a|2020-01-01` (its
-/// values ordered by dimension name) becomes `<asset path>/a/2020-01-01`.
-fn default_partition_path(asset_path: &UPath, partition: &str) -> Result<UPath> {
-    let segments: Vec<&str> = partition
-        .split(crate::partitions::MULTI_PARTITION_KEY_DELIMITER)
-        .collect();
-    asset_path.join(&segments, &format!("partition {partition}"))
 }
 
 /// An asset that was stored unpartitioned and is now partitioned has a

@@ -59,10 +59,7 @@ pub trait UPathIOManager<T>: Send + Sync + 'static {
     /// Where one partition of an asset lives (default: `<asset>/<key>`, a
     /// multi-partition key's values as nested directories).
     fn get_path_for_partition(&self, asset_path: &UPath, partition: &str) -> Result<UPath> {
-        let segments: Vec<&str> = partition
-            .split(crate::partitions::MULTI_PARTITION_KEY_DELIMITER)
-            .collect();
-        asset_path.join(&segments, &format!("partition {partition}"))
+        default_partition_path(asset_path, partition)
     }
 
     /// Loads an input that covers several upstream partitions into one `T`
@@ -106,6 +103,45 @@ impl<M> UPathManager<M> {
     }
 }
 
+/// `<asset path>/<partition>`; a multi-partition key `a|2020-01-01` (its
+/// values ordered by dimension name) becomes `<asset path>/a/2020-01-01`.
+pub fn default_partition_path(asset_path: &UPath, partition: &str) -> Result<UPath> {
+    let segments: Vec<&str> = partition
+        .split(crate::partitions::MULTI_PARTITION_KEY_DELIMITER)
+        .collect();
+    asset_path.join(&segments, &format!("partition {partition}"))
+}
+
+/// The layout both contexts share: an asset's path (plus its one partition)
+/// when there is an asset, else the run-scoped identifier; then the extension.
+fn layout(
+    base: &UPath,
+    asset: Option<(&AssetKey, Option<&str>)>,
+    run_scoped: impl FnOnce() -> Result<(Vec<String>, String)>,
+    extension: &str,
+    asset_path: impl Fn(&AssetKey) -> Vec<String>,
+    partition_path: impl Fn(&UPath, &str) -> Result<UPath>,
+) -> Result<UPath> {
+    let path = match asset {
+        Some((key, partition)) => {
+            let path = base.join(&asset_path(key), &format!("asset `{key}`"))?;
+            match partition {
+                Some(p) => partition_path(&path, p)?,
+                None => path,
+            }
+        }
+        None => {
+            let (id, what) = run_scoped()?;
+            base.join(&id, &what)?
+        }
+    };
+    Ok(if extension.is_empty() {
+        path
+    } else {
+        path.with_suffix(extension)
+    })
+}
+
 /// Where an output is stored: `<base>/<asset path>[/<partition>]<ext>` for
 /// assets, `<base>/<run_id>/<step>/<output><ext>` for op outputs.
 pub fn output_path(
@@ -115,28 +151,25 @@ pub fn output_path(
     asset_path: impl Fn(&AssetKey) -> Vec<String>,
     partition_path: impl Fn(&UPath, &str) -> Result<UPath>,
 ) -> Result<UPath> {
-    let path = match ctx.asset_key() {
-        Ok(key) => {
-            let path = base.join(&asset_path(key), &format!("asset `{key}`"))?;
-            if ctx.has_asset_partitions() {
-                partition_path(&path, ctx.asset_partition_key()?)?
-            } else {
-                path
-            }
-        }
-        Err(_) => {
-            let id = ctx.get_identifier()?;
-            base.join(
-                &id,
-                &format!("output `{}` of step `{}`", ctx.name()?, ctx.step_key()?),
-            )?
-        }
+    let asset = match ctx.asset_key() {
+        Ok(key) if ctx.has_asset_partitions() => Some((key, Some(ctx.asset_partition_key()?))),
+        Ok(key) => Some((key, None)),
+        Err(_) => None,
     };
-    Ok(if extension.is_empty() {
-        path
-    } else {
-        path.with_suffix(extension)
-    })
+    let run_scoped = || {
+        Ok((
+            ctx.get_identifier()?,
+            format!("output `{}` of step `{}`", ctx.name()?, ctx.step_key()?),
+        ))
+    };
+    layout(
+        base,
+        asset,
+        run_scoped,
+        extension,
+        asset_path,
+        partition_path,
+    )
 }
 
 /// Where an input is read from (see [`output_path`]).
@@ -147,25 +180,20 @@ pub fn input_path(
     asset_path: impl Fn(&AssetKey) -> Vec<String>,
     partition_path: impl Fn(&UPath, &str) -> Result<UPath>,
 ) -> Result<UPath> {
-    let path = match ctx.asset_key() {
-        Ok(key) => {
-            let path = base.join(&asset_path(key), &format!("asset `{key}`"))?;
-            if ctx.has_asset_partitions() {
-                partition_path(&path, ctx.asset_partition_key()?)?
-            } else {
-                path
-            }
-        }
-        Err(_) => {
-            let id = ctx.get_identifier()?;
-            base.join(&id, &format!("input `{}`", ctx.name()?))?
-        }
+    let asset = match ctx.asset_key() {
+        Ok(key) if ctx.has_asset_partitions() => Some((key, Some(ctx.asset_partition_key()?))),
+        Ok(key) => Some((key, None)),
+        Err(_) => None,
     };
-    Ok(if extension.is_empty() {
-        path
-    } else {
-        path.with_suffix(extension)
-    })
+    let run_scoped = || Ok((ctx.get_identifier()?, format!("input `{}`", ctx.name()?)));
+    layout(
+        base,
+        asset,
+        run_scoped,
+        extension,
+        asset_path,
+        partition_path,
+    )
 }
 
 pub(crate) fn describe_input(ctx: &InputContext) -> String {

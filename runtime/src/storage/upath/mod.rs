@@ -14,7 +14,7 @@ use std::path::PathBuf;
 #[cfg(feature = "object-store")]
 use std::sync::Arc;
 
-pub use manager::{UPathIOManager, UPathManager, input_path, output_path};
+pub use manager::{UPathIOManager, UPathManager, default_partition_path, input_path, output_path};
 pub use serde_files::SerdeFiles;
 
 use crate::error::{Error, Result};

@@ -9,7 +9,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::manager::describe_input;
-use super::{UPath, UPathIOManager, UPathManager, WriteMode, input_path, output_path};
+use super::{
+    UPath, UPathIOManager, UPathManager, WriteMode, default_partition_path, input_path, output_path,
+};
 use crate::context::{InputContext, OutputContext};
 use crate::error::{Error, Result};
 use crate::io_manager::{DynIOManager, hardcoded_io_manager};
@@ -80,10 +82,6 @@ impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> UPathIOManager<T> 
     }
 }
 
-fn partition_path(asset_path: &UPath, partition: &str) -> Result<UPath> {
-    UPathIOManager::<()>::get_path_for_partition(&SerdeFiles::default(), asset_path, partition)
-}
-
 impl DynIOManager for UPathManager<SerdeFiles> {
     fn supports_output(ty: &TypeInfo) -> std::result::Result<(), String> {
         crate::storage::fs::needs_serde(ty)
@@ -105,7 +103,7 @@ impl DynIOManager for UPathManager<SerdeFiles> {
             ctx,
             "",
             |k| k.path().to_vec(),
-            partition_path,
+            default_partition_path,
         )?;
         let mut bytes = Vec::new();
         files
@@ -126,7 +124,7 @@ impl DynIOManager for UPathManager<SerdeFiles> {
             ctx,
             "",
             |k| k.path().to_vec(),
-            partition_path,
+            default_partition_path,
         )?;
         let bytes = path.read().map_err(|e| match e {
             Error::NotMaterialized { location, .. } => Error::NotMaterialized {
