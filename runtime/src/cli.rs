@@ -1,5 +1,6 @@
 //! `larder::cli`: the command line a user's binary gets by handing its
-//! `Definitions` over: `list`, `materialize`, `execute`, `show`, `validate`.
+//! `Definitions` over: `list`, `materialize`, `execute`, `show`, `validate`,
+//! `gc`.
 //!
 //! ```no_run
 //! fn main() -> std::process::ExitCode {
@@ -70,6 +71,13 @@ pub enum Command {
     Show {
         /// The asset key, `a/b`.
         asset: String,
+    },
+    /// Remove the temporary files that killed writes left behind (never a
+    /// live writer's), in the instance's storage directory and below.
+    Gc {
+        /// Sweep these directories instead (e.g. a manager's `base_dir`).
+        #[arg(long)]
+        dir: Vec<PathBuf>,
     },
 }
 
@@ -146,6 +154,27 @@ pub fn run(defs: &Definitions, command: Command, out: &mut dyn Write) -> Result<
             report(&result, out)
         }
         Command::Show { asset } => show(defs, &AssetKey::from(asset.as_str()), out),
+        Command::Gc { dir } => {
+            let dirs = if dir.is_empty() {
+                vec![Instance::from_env()?.storage_directory().to_path_buf()]
+            } else {
+                dir
+            };
+            for d in dirs {
+                let r = crate::storage::reclaim_temp_files_below(&d)?;
+                w(
+                    out,
+                    format!(
+                        "{}: reclaimed {} temporary file{} ({} bytes)",
+                        d.display(),
+                        r.files,
+                        if r.files == 1 { "" } else { "s" },
+                        r.bytes
+                    ),
+                )?;
+            }
+            Ok(())
+        }
     }
 }
 

@@ -106,7 +106,7 @@ pub enum Error {
         /// What it belongs to (an asset key, a step key…).
         what: String,
         /// Why it is refused.
-        why: &'static str,
+        why: String,
     },
 
     /// A value's Rust type did not match what was expected.
@@ -159,6 +159,16 @@ pub enum Error {
     /// A plain message from user code.
     #[error("{0}")]
     Message(String),
+
+    /// An asset key that cannot name an asset (empty, an empty or unsafe
+    /// component, a component longer than a file name may be).
+    #[error("invalid asset key {key}: {why}")]
+    InvalidAssetKey {
+        /// The key as written (components quoted).
+        key: String,
+        /// What is wrong with it.
+        why: String,
+    },
 }
 
 struct DisplayList<'a>(&'a [String]);

@@ -134,9 +134,13 @@ impl InputContext {
 
     /// The key of the upstream asset being loaded.
     pub fn asset_key(&self) -> Result<&AssetKey> {
-        self.asset_key.as_ref().ok_or_else(|| {
+        let key = self.asset_key.as_ref().ok_or_else(|| {
             Error::context(format!("no asset is associated with {}", self.describe()))
-        })
+        })?;
+        // Contexts built by hand can carry any key; none reaches a manager
+        // unless it can name an asset.
+        key.check()?;
+        Ok(key)
     }
 
     /// The logger.

@@ -167,12 +167,16 @@ impl OutputContext {
 
     /// The asset key, for asset outputs.
     pub fn asset_key(&self) -> Result<&AssetKey> {
-        self.asset_key.as_ref().ok_or_else(|| {
+        let key = self.asset_key.as_ref().ok_or_else(|| {
             Error::context(format!(
                 "{} is not an asset output, so it has no asset key",
                 self.describe()
             ))
-        })
+        })?;
+        // Contexts built by hand can carry any key; none reaches a manager
+        // unless it can name an asset.
+        key.check()?;
+        Ok(key)
     }
 
     /// The logger.

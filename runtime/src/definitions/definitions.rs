@@ -157,12 +157,40 @@ impl Definitions {
                 "asset key `{key}` is defined {n} times; asset keys must be unique"
             ));
         }
+        self.unusable_keys(problems);
         for asset in &self.assets {
             if let Some(e) = &asset.partitions_error {
                 problems.push(format!(
                     "asset `{}`: invalid partitions_def: {e}",
                     asset.key
                 ));
+            }
+        }
+    }
+
+    /// Keys and names that could not be stored under: empty, an unsafe
+    /// or overlong component. Refused here, when they are defined, rather
+    /// than by the OS in the middle of a run.
+    fn unusable_keys(&self, problems: &mut Vec<String>) {
+        for asset in &self.assets {
+            if let Err(e) = asset.key.check() {
+                problems.push(e.to_string());
+                continue;
+            }
+            for up in asset.upstream_keys().iter().chain(&asset.deps) {
+                if let Err(e) = up.check() {
+                    problems.push(format!("asset `{}` depends on an {e}", asset.key));
+                }
+            }
+        }
+        for job in &self.jobs {
+            for node in &job.nodes {
+                if let Some(why) = crate::asset_key::component_problem(&node.name) {
+                    problems.push(format!(
+                        "job `{}`: op name {:?} cannot be a step key: {why}",
+                        job.name, node.name
+                    ));
+                }
             }
         }
     }

@@ -51,7 +51,13 @@ impl Codec {
 
     pub(crate) fn decode<T: DeserializeOwned, R: Read>(self, r: R) -> Result<T, CodecError> {
         match self {
-            Codec::MessagePack => rmp_serde::from_read(r).map_err(|e| e.to_string()),
+            Codec::MessagePack => {
+                let mut d = rmp_serde::Deserializer::new(r);
+                let value = T::deserialize(&mut d).map_err(|e| e.to_string())?;
+                expect_end(d.into_inner())?;
+                Ok(value)
+            }
+            // `from_reader` already refuses anything but whitespace after the value.
             Codec::Json => serde_json::from_reader(r).map_err(|e| e.to_string()),
         }
     }
@@ -77,6 +83,7 @@ impl Codec {
         if buf.len() != len {
             return Err(format!("the file ends after {} of {len} bytes", buf.len()));
         }
+        expect_end(r)?;
         Ok(Some(Box::new(serde_bytes::ByteBuf::from(buf))))
     }
 
@@ -100,7 +107,10 @@ impl Codec {
         match self {
             Codec::MessagePack => {
                 let mut d = rmp_serde::Deserializer::new(r);
-                de(&mut <dyn erased_serde::Deserializer>::erase(&mut d)).map_err(|e| e.to_string())
+                let value = de(&mut <dyn erased_serde::Deserializer>::erase(&mut d))
+                    .map_err(|e| e.to_string())?;
+                expect_end(d.into_inner())?;
+                Ok(value)
             }
             Codec::Json => {
                 let mut d = serde_json::Deserializer::from_reader(r);
@@ -110,5 +120,20 @@ impl Codec {
                 Ok(v)
             }
         }
+    }
+}
+
+/// A stored file holds exactly one value: MessagePack is self-delimiting,
+/// so anything after it means the file is not what larder wrote (another
+/// format whose first byte happens to be a MessagePack value, or garbage).
+fn expect_end<R: Read>(mut r: R) -> Result<(), CodecError> {
+    let extra = std::io::copy(&mut r, &mut std::io::sink()).map_err(|e| e.to_string())?;
+    if extra == 0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "{extra} byte{} after the end of the value: the file holds more than one MessagePack value, or is not MessagePack",
+            if extra == 1 { "" } else { "s" }
+        ))
     }
 }

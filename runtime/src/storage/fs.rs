@@ -5,14 +5,15 @@
 use std::any::Any;
 use std::any::TypeId;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::atomic::write_atomic;
 use super::codec::{Codec, CodecError};
-use super::upath::manager::describe_input;
+use super::upath::manager::{describe_input, describe_output};
 use super::upath::{UPath, default_partition_path, input_path, output_path};
 use crate::context::{InputContext, OutputContext};
 use crate::error::{Error, Result};
@@ -211,61 +212,6 @@ fn clear_unpartitioned_file(ctx: &OutputContext, path: &Path) -> Result<()> {
             path: dir.display().to_string(),
             source: e,
         })?;
-    }
-    Ok(())
-}
-
-fn describe_output(ctx: &OutputContext) -> String {
-    match (ctx.asset_key(), ctx.asset_partition_key()) {
-        (Ok(k), Ok(p)) => format!("partition {p} of asset `{k}`"),
-        (Ok(k), Err(_)) => format!("asset `{k}`"),
-        _ => format!(
-            "output `{}` of step `{}`",
-            ctx.name().unwrap_or("?"),
-            ctx.step_key().unwrap_or("?")
-        ),
-    }
-}
-
-/// Writes `path` through a temporary file in the same directory, renamed
-/// into place only once complete: a failed or interrupted write leaves the
-/// previous file untouched.
-pub(crate) fn write_atomic(
-    path: &Path,
-    durable: bool,
-    fill: impl FnOnce(&mut dyn Write) -> Result<()>,
-) -> Result<()> {
-    fn io<'p>(action: &'static str, p: &'p Path) -> impl FnOnce(std::io::Error) -> Error + 'p {
-        move |e| Error::Io {
-            action,
-            path: p.display().to_string(),
-            source: e,
-        }
-    }
-    let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(io("creating directory", parent))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".larder-tmp-")
-        .tempfile_in(parent)
-        .map_err(io("creating a temporary file in", parent))?;
-    {
-        let mut w = BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
-        fill(&mut w)?;
-        w.flush().map_err(io("writing", path))?;
-    }
-    if durable {
-        tmp.as_file().sync_all().map_err(io("syncing", path))?;
-    }
-    tmp.persist(path).map_err(|e| Error::Io {
-        action: "renaming into place",
-        path: path.display().to_string(),
-        source: e.error,
-    })?;
-    if durable {
-        // The rename is durable only once the directory entry is.
-        if let Ok(dir) = File::open(parent) {
-            dir.sync_all().map_err(io("syncing directory", parent))?;
-        }
     }
     Ok(())
 }

@@ -4,6 +4,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use super::upath::manager::describe_input;
 use crate::context::{InputContext, OutputContext};
 use crate::error::{Error, Result};
 use crate::io_manager::{DynIOManager, IOManager, IOManagerDefinition, hardcoded_io_manager};
@@ -89,11 +90,12 @@ impl<T: Clone + Send + Sync + 'static> IOManager<T> for InMemoryIOManager {
     }
 
     fn load_input(&self, ctx: &mut InputContext) -> Result<T> {
+        let what = format!("{} (held in memory)", describe_input(ctx));
         self.fetch(ctx, |v| {
             v.downcast_ref::<T>()
                 .cloned()
                 .ok_or_else(|| Error::TypeMismatch {
-                    what: "the value held in memory".to_owned(),
+                    what,
                     expected: std::any::type_name::<T>(),
                     found: "another type".to_owned(),
                 })
@@ -138,9 +140,10 @@ impl DynIOManager for InMemoryIOManager {
         let clone = ty
             .clone
             .ok_or_else(|| Error::msg(needs_clone(ty).unwrap_err()))?;
+        let what = format!("{} (held in memory)", describe_input(ctx));
         self.fetch(ctx, |v| {
             clone(v).ok_or_else(|| Error::TypeMismatch {
-                what: "the value held in memory".to_owned(),
+                what,
                 expected: ty.name,
                 found: "another type".to_owned(),
             })

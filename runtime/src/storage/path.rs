@@ -3,24 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::asset_key::component_problem;
 use crate::error::{Error, Result};
 
-/// Checks that `component` is a single, ordinary path component.
+/// Checks that `component` is a single, ordinary path component that fits
+/// in a file name.
 pub fn check_component(component: &str, what: &str) -> Result<()> {
-    let why = if component.is_empty() {
-        Some("it is empty")
-    } else if component == "." || component == ".." {
-        Some("it refers to a directory outside its place")
-    } else if component.contains('/') || component.contains('\\') {
-        Some("it contains a path separator")
-    } else if component.contains('\0') {
-        Some("it contains a NUL byte")
-    } else if Path::new(component).is_absolute() || component.contains(':') && cfg!(windows) {
-        Some("it is an absolute path")
-    } else {
-        None
-    };
-    match why {
+    match component_problem(component) {
         Some(why) => Err(Error::UnsafePath {
             component: component.to_owned(),
             what: what.to_owned(),

@@ -124,7 +124,15 @@ fn layout(
 ) -> Result<UPath> {
     let path = match asset {
         Some((key, partition)) => {
-            let path = base.join(&asset_path(key), &format!("asset `{key}`"))?;
+            let relative = asset_path(key);
+            if relative.is_empty() {
+                // The base itself is no place for one asset's value.
+                return Err(Error::InvalidAssetKey {
+                    key: format!("{:?}", key.path()),
+                    why: "its relative path is empty, so it would be stored as the base directory itself".to_owned(),
+                });
+            }
+            let path = base.join(&relative, &format!("asset `{key}`"))?;
             match partition {
                 Some(p) => partition_path(&path, p)?,
                 None => path,
@@ -151,10 +159,14 @@ pub fn output_path(
     asset_path: impl Fn(&AssetKey) -> Vec<String>,
     partition_path: impl Fn(&UPath, &str) -> Result<UPath>,
 ) -> Result<UPath> {
-    let asset = match ctx.asset_key() {
-        Ok(key) if ctx.has_asset_partitions() => Some((key, Some(ctx.asset_partition_key()?))),
-        Ok(key) => Some((key, None)),
-        Err(_) => None,
+    // An invalid key is an error, never a reason to fall back to the
+    // run-scoped layout.
+    let asset = match ctx.has_asset_key() {
+        true if ctx.has_asset_partitions() => {
+            Some((ctx.asset_key()?, Some(ctx.asset_partition_key()?)))
+        }
+        true => Some((ctx.asset_key()?, None)),
+        false => None,
     };
     let run_scoped = || {
         Ok((
@@ -180,10 +192,14 @@ pub fn input_path(
     asset_path: impl Fn(&AssetKey) -> Vec<String>,
     partition_path: impl Fn(&UPath, &str) -> Result<UPath>,
 ) -> Result<UPath> {
-    let asset = match ctx.asset_key() {
-        Ok(key) if ctx.has_asset_partitions() => Some((key, Some(ctx.asset_partition_key()?))),
-        Ok(key) => Some((key, None)),
-        Err(_) => None,
+    // An invalid key is an error, never a reason to fall back to the
+    // run-scoped layout.
+    let asset = match ctx.has_asset_key() {
+        true if ctx.has_asset_partitions() => {
+            Some((ctx.asset_key()?, Some(ctx.asset_partition_key()?)))
+        }
+        true => Some((ctx.asset_key()?, None)),
+        false => None,
     };
     let run_scoped = || Ok((ctx.get_identifier()?, format!("input `{}`", ctx.name()?)));
     layout(
@@ -196,6 +212,21 @@ pub fn input_path(
     )
 }
 
+/// What an output is, for messages: an asset's partition, an asset, or a
+/// step's output.
+pub(crate) fn describe_output(ctx: &OutputContext) -> String {
+    match (ctx.asset_key(), ctx.asset_partition_key()) {
+        (Ok(k), Ok(p)) => format!("partition {p} of asset `{k}`"),
+        (Ok(k), Err(_)) => format!("asset `{k}`"),
+        _ => format!(
+            "output `{}` of step `{}`",
+            ctx.name().unwrap_or("?"),
+            ctx.step_key().unwrap_or("?")
+        ),
+    }
+}
+
+/// What an input loads, for messages (see [`describe_output`]).
 pub(crate) fn describe_input(ctx: &InputContext) -> String {
     match (ctx.asset_key(), ctx.asset_partition_key()) {
         (Ok(k), Ok(p)) => format!("partition {p} of asset `{k}`"),

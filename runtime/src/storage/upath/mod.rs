@@ -176,7 +176,7 @@ impl UPath {
                 if mode == WriteMode::CreateOnly && path.exists() {
                     return Err(already_exists(self));
                 }
-                crate::storage::fs::write_atomic(&path, self.durable, |w| {
+                crate::storage::atomic::write_atomic(&path, self.durable, |w| {
                     w.write_all(&bytes).map_err(|e| Error::Io {
                         action: "writing",
                         path: path.display().to_string(),

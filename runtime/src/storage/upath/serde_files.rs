@@ -8,7 +8,7 @@ use std::any::Any;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::manager::describe_input;
+use super::manager::{describe_input, describe_output};
 use super::{
     UPath, UPathIOManager, UPathManager, WriteMode, default_partition_path, input_path, output_path,
 };
@@ -42,13 +42,14 @@ impl SerdeFiles {
 
     fn codec_error(
         &self,
+        what: String,
         action: &'static str,
         path: &UPath,
         type_name: &'static str,
         message: String,
     ) -> Error {
         Error::Codec {
-            what: "the value".to_owned(),
+            what,
             location: path.to_string(),
             action,
             type_name,
@@ -66,19 +67,31 @@ impl UPathManager<SerdeFiles> {
 }
 
 impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> UPathIOManager<T> for SerdeFiles {
-    fn dump_to_path(&self, _ctx: &mut OutputContext, obj: &T, path: &UPath) -> Result<()> {
+    fn dump_to_path(&self, ctx: &mut OutputContext, obj: &T, path: &UPath) -> Result<()> {
         let mut bytes = Vec::new();
-        self.codec
-            .encode(&mut bytes, obj)
-            .map_err(|m| self.codec_error("encoded", path, std::any::type_name::<T>(), m))?;
+        self.codec.encode(&mut bytes, obj).map_err(|m| {
+            self.codec_error(
+                describe_output(ctx),
+                "encoded",
+                path,
+                std::any::type_name::<T>(),
+                m,
+            )
+        })?;
         path.write(bytes, WriteMode::Overwrite)
     }
 
-    fn load_from_path(&self, _ctx: &mut InputContext, path: &UPath) -> Result<T> {
+    fn load_from_path(&self, ctx: &mut InputContext, path: &UPath) -> Result<T> {
         let bytes = path.read()?;
-        self.codec
-            .decode(&bytes[..])
-            .map_err(|m| self.codec_error("decoded", path, std::any::type_name::<T>(), m))
+        self.codec.decode(&bytes[..]).map_err(|m| {
+            self.codec_error(
+                describe_input(ctx),
+                "decoded",
+                path,
+                std::any::type_name::<T>(),
+                m,
+            )
+        })
     }
 }
 
@@ -109,7 +122,7 @@ impl DynIOManager for UPathManager<SerdeFiles> {
         files
             .codec
             .encode_dyn(&mut bytes, value, ty)
-            .map_err(|m| files.codec_error("encoded", &path, ty.name, m))?;
+            .map_err(|m| files.codec_error(describe_output(ctx), "encoded", &path, ty.name, m))?;
         path.write(bytes, WriteMode::Overwrite)?;
         ctx.add_output_metadata(Metadata::from([(
             "path".to_owned(),
@@ -136,7 +149,7 @@ impl DynIOManager for UPathManager<SerdeFiles> {
         let value = files
             .codec
             .decode_dyn(&bytes[..], ty)
-            .map_err(|m| files.codec_error("decoded", &path, ty.name, m))?;
+            .map_err(|m| files.codec_error(describe_input(ctx), "decoded", &path, ty.name, m))?;
         ctx.add_input_metadata(
             Metadata::from([("path".to_owned(), MetadataValue::Path(path.to_string()))]),
             None,
