@@ -3,6 +3,7 @@
 //! and the per-run instances contexts hand to user code.
 
 use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -484,8 +485,13 @@ impl RunResources {
                 .or_else(|| run_config.resource_config(key).cloned())
                 .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
             let required: Arc<[String]> = Arc::from(def.required_resource_keys.clone());
-            let resources =
-                Resources::from_instances(map.clone()).restricted(key, required.clone());
+            // Only the required instances: the view hides the rest anyway,
+            // and copying the whole map for each resource is quadratic.
+            let visible = required
+                .iter()
+                .filter_map(|k| map.get(k).map(|i| (k.clone(), i.clone())))
+                .collect();
+            let resources = Resources::from_instances(visible).restricted(key, required.clone());
             let mut ctx = InitContext {
                 resource_key: key.clone(),
                 resource_config: config.clone(),
@@ -565,57 +571,55 @@ impl RunResources {
     }
 }
 
-/// Orders resources so each comes after the ones it requires.
+/// Orders resources so each comes after the ones it requires. The walk
+/// keeps its own stack, so long dependency chains cannot overflow it.
 fn init_order(defs: &IndexMap<String, ResourceDefinition>) -> Result<Vec<String>> {
     let mut order = Vec::with_capacity(defs.len());
-    let mut state: IndexMap<&str, u8> = IndexMap::new();
+    // 1 = on the path, 2 = ordered
+    let mut state: HashMap<&str, u8> = HashMap::with_capacity(defs.len());
     let mut problems = Vec::new();
-    fn visit<'a>(
-        key: &'a str,
-        defs: &'a IndexMap<String, ResourceDefinition>,
-        state: &mut IndexMap<&'a str, u8>,
-        order: &mut Vec<String>,
-        stack: &mut Vec<&'a str>,
-        problems: &mut Vec<String>,
-    ) {
-        match state.get(key) {
-            Some(2) => return,
-            Some(1) => {
-                let start = stack.iter().position(|k| *k == key).unwrap_or(0);
-                let mut cycle: Vec<&str> = stack[start..].to_vec();
-                cycle.push(key);
-                problems.push(format!("resource dependency cycle: {}", cycle.join(" -> ")));
-                return;
-            }
-            _ => {}
+    // The current path: each key with the index of its next required key.
+    let mut path: Vec<(&str, usize)> = Vec::new();
+    for root in defs.keys() {
+        if state.contains_key(root.as_str()) {
+            continue;
         }
-        state.insert(key, 1);
-        stack.push(key);
-        if let Some(def) = defs.get(key) {
-            for dep in &def.required_resource_keys {
-                if defs.contains_key(dep) {
-                    visit(dep, defs, state, order, stack, problems);
-                } else {
-                    problems.push(format!(
-                        "resource `{key}` requires resource `{dep}`, which is not bound; bound keys: {}",
-                        defs.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ));
+        state.insert(root, 1);
+        path.push((root, 0));
+        while let Some(top) = path.last_mut() {
+            let (key, next) = *top;
+            let required = defs
+                .get(key)
+                .map(|d| d.required_resource_keys.as_slice())
+                .unwrap_or_default();
+            let Some(dep) = required.get(next) else {
+                state.insert(key, 2);
+                order.push(key.to_owned());
+                path.pop();
+                continue;
+            };
+            top.1 += 1;
+            let Some((dep, _)) = defs.get_key_value(dep.as_str()) else {
+                problems.push(format!(
+                    "resource `{key}` requires resource `{dep}`, which is not bound; bound keys: {}",
+                    defs.keys().cloned().collect::<Vec<_>>().join(", ")
+                ));
+                continue;
+            };
+            match state.get(dep.as_str()) {
+                None => {
+                    state.insert(dep, 1);
+                    path.push((dep, 0));
                 }
+                Some(1) => {
+                    let start = path.iter().position(|(k, _)| k == dep).unwrap_or(0);
+                    let mut cycle: Vec<&str> = path[start..].iter().map(|(k, _)| *k).collect();
+                    cycle.push(dep);
+                    problems.push(format!("resource dependency cycle: {}", cycle.join(" -> ")));
+                }
+                Some(_) => {}
             }
         }
-        stack.pop();
-        state.insert(key, 2);
-        order.push(key.to_owned());
-    }
-    for key in defs.keys() {
-        visit(
-            key,
-            defs,
-            &mut state,
-            &mut order,
-            &mut Vec::new(),
-            &mut problems,
-        );
     }
     if problems.is_empty() {
         Ok(order)
