@@ -11,6 +11,7 @@ use indexmap::IndexMap;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
+use crate::execution::guard::guarded;
 use crate::instance::Instance;
 use crate::io_manager::DynIOManager;
 use crate::types::TypeInfo;
@@ -457,6 +458,13 @@ pub fn build_init_resource_context(config: serde_json::Value, resources: Resourc
     }
 }
 
+/// Why the resources of a run could not be built, and what tearing down
+/// the ones already built reported.
+pub(crate) struct InitFailed {
+    pub(crate) error: Error,
+    pub(crate) teardown_errors: Vec<String>,
+}
+
 /// The resources of one run, in init order, torn down (in reverse) on drop.
 pub(crate) struct RunResources {
     pub(crate) resources: Resources,
@@ -473,10 +481,13 @@ impl RunResources {
         run_config: &crate::config::RunConfig,
         instance: &Instance,
         run_id: &str,
-    ) -> Result<RunResources> {
-        let order = init_order(defs)?;
+    ) -> std::result::Result<RunResources, InitFailed> {
+        let order = init_order(defs).map_err(|error| InitFailed {
+            error,
+            teardown_errors: Vec::new(),
+        })?;
         let mut map: IndexMap<String, Arc<ResourceInstance>> = IndexMap::new();
-        let mut problems = Vec::new();
+        let mut failed = None;
         for key in &order {
             let def = &defs[key];
             let config = def
@@ -499,7 +510,8 @@ impl RunResources {
                 run_id: Some(run_id.to_owned()),
                 instance: instance.clone(),
             };
-            match (def.init)(&mut ctx) {
+            // Init runs user code (and `setup_for_execution` inside it).
+            match guarded(|| (def.init)(&mut ctx)) {
                 Ok(value) => {
                     let dyn_manager = def.dyn_support.and_then(|d| (d.to_dyn)(value.clone()));
                     map.insert(
@@ -515,13 +527,18 @@ impl RunResources {
                         }),
                     );
                 }
-                Err(e) => problems.push(format!(
-                    "initializing resource `{key}` ({}): {e}",
-                    def.type_name
-                )),
+                Err(e) => {
+                    // The rest may need this one: stop, as Dagster does.
+                    failed = Some(Error::ResourceInit {
+                        key: key.clone(),
+                        type_name: def.type_name,
+                        source: Box::new(e),
+                    });
+                    break;
+                }
             }
         }
-        if !problems.is_empty() {
+        if let Some(error) = failed {
             let partial = RunResources {
                 resources: Resources::from_instances(map),
                 order,
@@ -529,8 +546,10 @@ impl RunResources {
                 run_id: run_id.to_owned(),
                 teardown_errors: Mutex::new(Vec::new()),
             };
-            partial.teardown();
-            return Err(Error::Config(problems));
+            return Err(InitFailed {
+                error,
+                teardown_errors: partial.teardown(),
+            });
         }
         Ok(RunResources {
             resources: Resources::from_instances(map),
@@ -557,7 +576,7 @@ impl RunResources {
                     run_id: Some(self.run_id.clone()),
                     instance: self.instance.clone(),
                 };
-                if let Err(e) = teardown(instance.value.as_ref(), &mut ctx)
+                if let Err(e) = guarded(|| teardown(instance.value.as_ref(), &mut ctx))
                     && let Ok(mut errs) = self.teardown_errors.lock()
                 {
                     errs.push(format!("tearing down resource `{key}`: {e}"));
@@ -573,7 +592,7 @@ impl RunResources {
 
 /// Orders resources so each comes after the ones it requires. The walk
 /// keeps its own stack, so long dependency chains cannot overflow it.
-fn init_order(defs: &IndexMap<String, ResourceDefinition>) -> Result<Vec<String>> {
+pub(crate) fn init_order(defs: &IndexMap<String, ResourceDefinition>) -> Result<Vec<String>> {
     let mut order = Vec::with_capacity(defs.len());
     // 1 = on the path, 2 = ordered
     let mut state: HashMap<&str, u8> = HashMap::with_capacity(defs.len());

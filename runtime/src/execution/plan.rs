@@ -230,6 +230,12 @@ impl Plan {
     /// Every problem with the plan: cycles, unresolved or unfit managers.
     pub(crate) fn validate(&self, problems: &mut Vec<String>) {
         self.check_cycles(problems);
+        // Resources requiring unbound keys, or each other in a cycle.
+        match crate::resources::init_order(&self.resources) {
+            Err(crate::error::Error::InvalidDefinitions(p)) => problems.extend(p),
+            Err(e) => problems.push(e.to_string()),
+            Ok(_) => {}
+        }
         for step in &self.steps {
             for out in &step.op.outputs {
                 self.check_output(step, &stored_as(step, out), problems);
