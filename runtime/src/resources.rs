@@ -481,10 +481,12 @@ impl RunResources {
         run_config: &crate::config::RunConfig,
         instance: &Instance,
         run_id: &str,
-    ) -> std::result::Result<RunResources, InitFailed> {
-        let order = init_order(defs).map_err(|error| InitFailed {
-            error,
-            teardown_errors: Vec::new(),
+    ) -> std::result::Result<RunResources, Box<InitFailed>> {
+        let order = init_order(defs).map_err(|error| {
+            Box::new(InitFailed {
+                error,
+                teardown_errors: Vec::new(),
+            })
         })?;
         let mut map: IndexMap<String, Arc<ResourceInstance>> = IndexMap::new();
         let mut failed = None;
@@ -546,10 +548,10 @@ impl RunResources {
                 run_id: run_id.to_owned(),
                 teardown_errors: Mutex::new(Vec::new()),
             };
-            return Err(InitFailed {
+            return Err(Box::new(InitFailed {
                 error,
                 teardown_errors: partial.teardown(),
-            });
+            }));
         }
         Ok(RunResources {
             resources: Resources::from_instances(map),

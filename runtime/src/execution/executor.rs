@@ -13,7 +13,7 @@ use crate::config::RunConfig;
 use crate::error::Error;
 use crate::events::{EventKind, EventLog};
 use crate::instance::Instance;
-use crate::resources::RunResources;
+use crate::resources::{InitFailed, RunResources};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Status {
@@ -57,7 +57,10 @@ pub(crate) fn execute(
     let resources = match RunResources::init(&plan.resources, &run_config, &instance, &run_id) {
         Ok(r) => r,
         Err(failed) => {
-            let e = failed.error;
+            let InitFailed {
+                error: e,
+                teardown_errors,
+            } = *failed;
             events.push(
                 EventKind::RunFailure {
                     error: e.to_string(),
@@ -77,7 +80,7 @@ pub(crate) fn execute(
                 outputs: HashMap::new(),
                 asset_steps: HashMap::new(),
                 failures: Vec::new(),
-                teardown_errors: failed.teardown_errors,
+                teardown_errors,
                 history_error: None,
                 instance,
                 run_error: Some(e),
