@@ -169,6 +169,19 @@ pub enum Error {
         /// What is wrong with it.
         why: String,
     },
+
+    /// A resource could not be built for a run: its init function or its
+    /// `setup_for_execution` failed or panicked.
+    #[error("initializing resource `{key}` ({type_name}): {source}")]
+    ResourceInit {
+        /// The resource key.
+        key: String,
+        /// The resource's Rust type.
+        type_name: &'static str,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
 }
 
 struct DisplayList<'a>(&'a [String]);
@@ -202,7 +215,8 @@ impl Error {
             Error::HandleOutput { source, .. }
             | Error::LoadInput { source, .. }
             | Error::Compute { source, .. }
-            | Error::RunFailed { source, .. } => source.root(),
+            | Error::RunFailed { source, .. }
+            | Error::ResourceInit { source, .. } => source.root(),
             other => other,
         }
     }

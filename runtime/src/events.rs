@@ -2,6 +2,7 @@
 //! loaded input, step output, asset materialization, handled output, step
 //! success or failure, run success or failure.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -240,6 +241,10 @@ pub type EventListener = Arc<dyn Fn(&Event) + Send + Sync>;
 pub(crate) struct EventLog {
     events: Mutex<Vec<Event>>,
     listener: Option<EventListener>,
+    /// Set once the listener has panicked.
+    listener_stopped: AtomicBool,
+    /// Why the listener was stopped.
+    listener_error: Mutex<Option<String>>,
 }
 
 impl EventLog {
@@ -247,6 +252,8 @@ impl EventLog {
         EventLog {
             events: Mutex::new(Vec::new()),
             listener,
+            listener_stopped: AtomicBool::new(false),
+            listener_error: Mutex::new(None),
         }
     }
 
@@ -262,11 +269,34 @@ impl EventLog {
 
     pub(crate) fn push_event(&self, event: Event) {
         if let Some(listener) = &self.listener {
-            listener(&event);
+            // A listener that panicked once is not called again: its
+            // panic must not escape the run, nor repeat for every event.
+            if !self.listener_stopped.load(Ordering::Acquire)
+                && let Err(e) = crate::execution::guard::guarded(|| {
+                    listener(&event);
+                    Ok(())
+                })
+            {
+                self.listener_stopped.store(true, Ordering::Release);
+                tracing::warn!(target: "larder", "the event listener panicked and is no longer called: {e}");
+                let mut error = self
+                    .listener_error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                error.get_or_insert_with(|| format!("the event listener {e}"));
+            }
         }
         if let Ok(mut events) = self.events.lock() {
             events.push(event);
         }
+    }
+
+    /// The listener's panic, if it panicked.
+    pub(crate) fn listener_error(&self) -> Option<String> {
+        self.listener_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub(crate) fn take(&self) -> Vec<Event> {

@@ -3,6 +3,7 @@
 //! and the per-run instances contexts hand to user code.
 
 use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -10,6 +11,7 @@ use indexmap::IndexMap;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
+use crate::execution::guard::guarded;
 use crate::instance::Instance;
 use crate::io_manager::DynIOManager;
 use crate::types::TypeInfo;
@@ -456,6 +458,13 @@ pub fn build_init_resource_context(config: serde_json::Value, resources: Resourc
     }
 }
 
+/// Why the resources of a run could not be built, and what tearing down
+/// the ones already built reported.
+pub(crate) struct InitFailed {
+    pub(crate) error: Error,
+    pub(crate) teardown_errors: Vec<String>,
+}
+
 /// The resources of one run, in init order, torn down (in reverse) on drop.
 pub(crate) struct RunResources {
     pub(crate) resources: Resources,
@@ -472,10 +481,15 @@ impl RunResources {
         run_config: &crate::config::RunConfig,
         instance: &Instance,
         run_id: &str,
-    ) -> Result<RunResources> {
-        let order = init_order(defs)?;
+    ) -> std::result::Result<RunResources, Box<InitFailed>> {
+        let order = init_order(defs).map_err(|error| {
+            Box::new(InitFailed {
+                error,
+                teardown_errors: Vec::new(),
+            })
+        })?;
         let mut map: IndexMap<String, Arc<ResourceInstance>> = IndexMap::new();
-        let mut problems = Vec::new();
+        let mut failed = None;
         for key in &order {
             let def = &defs[key];
             let config = def
@@ -484,8 +498,13 @@ impl RunResources {
                 .or_else(|| run_config.resource_config(key).cloned())
                 .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
             let required: Arc<[String]> = Arc::from(def.required_resource_keys.clone());
-            let resources =
-                Resources::from_instances(map.clone()).restricted(key, required.clone());
+            // Only the required instances: the view hides the rest anyway,
+            // and copying the whole map for each resource is quadratic.
+            let visible = required
+                .iter()
+                .filter_map(|k| map.get(k).map(|i| (k.clone(), i.clone())))
+                .collect();
+            let resources = Resources::from_instances(visible).restricted(key, required.clone());
             let mut ctx = InitContext {
                 resource_key: key.clone(),
                 resource_config: config.clone(),
@@ -493,7 +512,8 @@ impl RunResources {
                 run_id: Some(run_id.to_owned()),
                 instance: instance.clone(),
             };
-            match (def.init)(&mut ctx) {
+            // Init runs user code (and `setup_for_execution` inside it).
+            match guarded(|| (def.init)(&mut ctx)) {
                 Ok(value) => {
                     let dyn_manager = def.dyn_support.and_then(|d| (d.to_dyn)(value.clone()));
                     map.insert(
@@ -509,13 +529,18 @@ impl RunResources {
                         }),
                     );
                 }
-                Err(e) => problems.push(format!(
-                    "initializing resource `{key}` ({}): {e}",
-                    def.type_name
-                )),
+                Err(e) => {
+                    // The rest may need this one: stop, as Dagster does.
+                    failed = Some(Error::ResourceInit {
+                        key: key.clone(),
+                        type_name: def.type_name,
+                        source: Box::new(e),
+                    });
+                    break;
+                }
             }
         }
-        if !problems.is_empty() {
+        if let Some(error) = failed {
             let partial = RunResources {
                 resources: Resources::from_instances(map),
                 order,
@@ -523,8 +548,10 @@ impl RunResources {
                 run_id: run_id.to_owned(),
                 teardown_errors: Mutex::new(Vec::new()),
             };
-            partial.teardown();
-            return Err(Error::Config(problems));
+            return Err(Box::new(InitFailed {
+                error,
+                teardown_errors: partial.teardown(),
+            }));
         }
         Ok(RunResources {
             resources: Resources::from_instances(map),
@@ -551,7 +578,7 @@ impl RunResources {
                     run_id: Some(self.run_id.clone()),
                     instance: self.instance.clone(),
                 };
-                if let Err(e) = teardown(instance.value.as_ref(), &mut ctx)
+                if let Err(e) = guarded(|| teardown(instance.value.as_ref(), &mut ctx))
                     && let Ok(mut errs) = self.teardown_errors.lock()
                 {
                     errs.push(format!("tearing down resource `{key}`: {e}"));
@@ -565,57 +592,55 @@ impl RunResources {
     }
 }
 
-/// Orders resources so each comes after the ones it requires.
-fn init_order(defs: &IndexMap<String, ResourceDefinition>) -> Result<Vec<String>> {
+/// Orders resources so each comes after the ones it requires. The walk
+/// keeps its own stack, so long dependency chains cannot overflow it.
+pub(crate) fn init_order(defs: &IndexMap<String, ResourceDefinition>) -> Result<Vec<String>> {
     let mut order = Vec::with_capacity(defs.len());
-    let mut state: IndexMap<&str, u8> = IndexMap::new();
+    // 1 = on the path, 2 = ordered
+    let mut state: HashMap<&str, u8> = HashMap::with_capacity(defs.len());
     let mut problems = Vec::new();
-    fn visit<'a>(
-        key: &'a str,
-        defs: &'a IndexMap<String, ResourceDefinition>,
-        state: &mut IndexMap<&'a str, u8>,
-        order: &mut Vec<String>,
-        stack: &mut Vec<&'a str>,
-        problems: &mut Vec<String>,
-    ) {
-        match state.get(key) {
-            Some(2) => return,
-            Some(1) => {
-                let start = stack.iter().position(|k| *k == key).unwrap_or(0);
-                let mut cycle: Vec<&str> = stack[start..].to_vec();
-                cycle.push(key);
-                problems.push(format!("resource dependency cycle: {}", cycle.join(" -> ")));
-                return;
-            }
-            _ => {}
+    // The current path: each key with the index of its next required key.
+    let mut path: Vec<(&str, usize)> = Vec::new();
+    for root in defs.keys() {
+        if state.contains_key(root.as_str()) {
+            continue;
         }
-        state.insert(key, 1);
-        stack.push(key);
-        if let Some(def) = defs.get(key) {
-            for dep in &def.required_resource_keys {
-                if defs.contains_key(dep) {
-                    visit(dep, defs, state, order, stack, problems);
-                } else {
-                    problems.push(format!(
-                        "resource `{key}` requires resource `{dep}`, which is not bound; bound keys: {}",
-                        defs.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ));
+        state.insert(root, 1);
+        path.push((root, 0));
+        while let Some(top) = path.last_mut() {
+            let (key, next) = *top;
+            let required = defs
+                .get(key)
+                .map(|d| d.required_resource_keys.as_slice())
+                .unwrap_or_default();
+            let Some(dep) = required.get(next) else {
+                state.insert(key, 2);
+                order.push(key.to_owned());
+                path.pop();
+                continue;
+            };
+            top.1 += 1;
+            let Some((dep, _)) = defs.get_key_value(dep.as_str()) else {
+                problems.push(format!(
+                    "resource `{key}` requires resource `{dep}`, which is not bound; bound keys: {}",
+                    defs.keys().cloned().collect::<Vec<_>>().join(", ")
+                ));
+                continue;
+            };
+            match state.get(dep.as_str()) {
+                None => {
+                    state.insert(dep, 1);
+                    path.push((dep, 0));
                 }
+                Some(1) => {
+                    let start = path.iter().position(|(k, _)| k == dep).unwrap_or(0);
+                    let mut cycle: Vec<&str> = path[start..].iter().map(|(k, _)| *k).collect();
+                    cycle.push(dep);
+                    problems.push(format!("resource dependency cycle: {}", cycle.join(" -> ")));
+                }
+                Some(_) => {}
             }
         }
-        stack.pop();
-        state.insert(key, 2);
-        order.push(key.to_owned());
-    }
-    for key in defs.keys() {
-        visit(
-            key,
-            defs,
-            &mut state,
-            &mut order,
-            &mut Vec::new(),
-            &mut problems,
-        );
     }
     if problems.is_empty() {
         Ok(order)

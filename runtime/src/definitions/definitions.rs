@@ -340,7 +340,7 @@ fn run_plan(
         Some(i) => i.clone(),
         None => Instance::from_env()?,
     };
-    let result = execute(plan, options, instance, options.run_config.clone())?;
+    let result = execute(plan, options, instance, options.run_config.clone());
     if options.raise_on_error.unwrap_or(true) {
         result.into_result()
     } else {

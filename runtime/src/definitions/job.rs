@@ -3,6 +3,7 @@
 //! Wired like Dagster's `op_b(op_a())`: each invocation names the upstream
 //! outputs its inputs come from. The `#[job]` macro writes these calls.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -146,6 +147,11 @@ pub struct JobBuilder {
     description: Option<String>,
     nodes: Vec<Node>,
     resources: IndexMap<String, ResourceDefinition>,
+    /// Node name -> index in `nodes`.
+    index: HashMap<String, usize>,
+    /// Op name -> the last suffix given to it, so naming the n-th
+    /// invocation of an op does not retry every earlier suffix.
+    suffixes: HashMap<String, usize>,
 }
 
 impl JobDefinition {
@@ -157,6 +163,8 @@ impl JobDefinition {
             description: None,
             nodes: Vec::new(),
             resources: IndexMap::new(),
+            index: HashMap::new(),
+            suffixes: HashMap::new(),
         }
     }
 
@@ -216,12 +224,18 @@ impl JobBuilder {
     where
         I: IntoIterator<Item = (&'a str, OutputHandle)>,
     {
-        let mut name = op.name.clone();
-        let mut n = 1;
-        while self.nodes.iter().any(|node| node.name == name) {
+        // Every suffix below the last one given is taken: start there.
+        let mut n = self.suffixes.get(&op.name).copied().unwrap_or(1);
+        let mut name = match n {
+            1 => op.name.clone(),
+            _ => format!("{}_{n}", op.name),
+        };
+        while self.index.contains_key(&name) {
             n += 1;
             name = format!("{}_{n}", op.name);
         }
+        self.suffixes.insert(op.name.clone(), n);
+        self.index.insert(name.clone(), self.nodes.len());
         let node = Node {
             name: name.clone(),
             op: Arc::new(op.clone()),
@@ -273,7 +287,7 @@ impl JobBuilder {
                         names(node.op.inputs.iter().map(|i| i.name.as_str()))
                     ));
                 }
-                match self.nodes.iter().find(|n| n.name == handle.node) {
+                match self.index.get(&handle.node).and_then(|&i| self.nodes.get(i)) {
                     None => problems.push(format!(
                         "job `{}`: input `{input}` of op `{}` comes from `{}`, which is not in the job",
                         self.name, node.name, handle.node
@@ -293,6 +307,9 @@ impl JobBuilder {
         if !problems.is_empty() {
             return Err(Error::InvalidDefinitions(problems));
         }
+        // The builder starts over, as its nodes move into the job.
+        self.index.clear();
+        self.suffixes.clear();
         Ok(JobDefinition {
             name: self.name.clone(),
             description: self.description.clone(),

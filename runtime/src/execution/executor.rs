@@ -10,10 +10,10 @@ use super::plan::Plan;
 use super::result::{RunResult, StepOutcome};
 use super::step::RunState;
 use crate::config::RunConfig;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::events::{EventKind, EventLog};
 use crate::instance::Instance;
-use crate::resources::RunResources;
+use crate::resources::{InitFailed, RunResources};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Status {
@@ -33,13 +33,14 @@ struct Schedule {
     done: usize,
 }
 
-/// Runs `plan`; `Err` only when the run could not start (resources).
+/// Runs `plan`. A run whose resources could not be built is a failed
+/// result; every run is recorded in the instance's history.
 pub(crate) fn execute(
     plan: Plan,
     options: &RunOptions,
     instance: Instance,
     run_config: RunConfig,
-) -> Result<RunResult> {
+) -> RunResult {
     let run_id: Arc<str> = Arc::from(
         options
             .run_id
@@ -55,7 +56,11 @@ pub(crate) fn execute(
 
     let resources = match RunResources::init(&plan.resources, &run_config, &instance, &run_id) {
         Ok(r) => r,
-        Err(e) => {
+        Err(failed) => {
+            let InitFailed {
+                error: e,
+                teardown_errors,
+            } = *failed;
             events.push(
                 EventKind::RunFailure {
                     error: e.to_string(),
@@ -63,7 +68,25 @@ pub(crate) fn execute(
                 None,
                 format!("Execution of run for \"{}\" failed. {e}", plan.job_name),
             );
-            return Err(e);
+            let result = RunResult {
+                run_id: run_id.to_string(),
+                job_name: plan.job_name.to_string(),
+                events: events.take(),
+                steps: plan
+                    .steps
+                    .iter()
+                    .map(|s| (s.key.to_string(), StepOutcome::Skipped(Vec::new())))
+                    .collect(),
+                outputs: HashMap::new(),
+                asset_steps: HashMap::new(),
+                failures: Vec::new(),
+                teardown_errors,
+                history_error: None,
+                instance,
+                run_error: Some(e),
+                listener_error: events.listener_error(),
+            };
+            return recorded(result);
         }
     };
 
@@ -153,7 +176,7 @@ pub(crate) fn execute(
         .iter()
         .filter_map(|s| s.asset.as_ref().map(|a| (a.key.clone(), s.key.to_string())))
         .collect();
-    let mut result = RunResult {
+    let result = RunResult {
         run_id: run_id.to_string(),
         job_name: job.to_string(),
         events: events.take(),
@@ -167,8 +190,15 @@ pub(crate) fn execute(
         teardown_errors,
         history_error: None,
         instance,
+        run_error: None,
+        listener_error: events.listener_error(),
     };
-    // Recording history must not lose the run: its failure is kept on the result.
+    recorded(result)
+}
+
+/// `result`, recorded in its instance's history. Recording must not lose
+/// the run: its failure is kept on the result.
+fn recorded(mut result: RunResult) -> RunResult {
     if let Err(e) = result
         .instance
         .history()
@@ -177,7 +207,7 @@ pub(crate) fn execute(
         tracing::warn!(target: "larder", "could not record run {}: {e}", result.run_id);
         result.history_error = Some(e.to_string());
     }
-    Ok(result)
+    result
 }
 
 fn work(

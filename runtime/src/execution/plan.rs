@@ -230,6 +230,12 @@ impl Plan {
     /// Every problem with the plan: cycles, unresolved or unfit managers.
     pub(crate) fn validate(&self, problems: &mut Vec<String>) {
         self.check_cycles(problems);
+        // Resources requiring unbound keys, or each other in a cycle.
+        match crate::resources::init_order(&self.resources) {
+            Err(crate::error::Error::InvalidDefinitions(p)) => problems.extend(p),
+            Err(e) => problems.push(e.to_string()),
+            Ok(_) => {}
+        }
         for step in &self.steps {
             for out in &step.op.outputs {
                 self.check_output(step, &stored_as(step, out), problems);
@@ -260,41 +266,45 @@ impl Plan {
         }
     }
 
+    /// Reports each cycle found by a depth-first walk. The walk keeps its
+    /// own stack: a recursive one overflows the thread's on long chains.
     fn check_cycles(&self, problems: &mut Vec<String>) {
-        // 0 = unvisited, 1 = on stack, 2 = done
+        // 0 = unvisited, 1 = on the path, 2 = done
         let mut state = vec![0u8; self.steps.len()];
-        let mut stack = Vec::new();
+        // The current path: each step with the index of its next downstream.
+        let mut path: Vec<(usize, usize)> = Vec::new();
         for start in 0..self.steps.len() {
-            if state[start] == 0 {
-                self.visit(start, &mut state, &mut stack, problems);
+            if state[start] != 0 {
+                continue;
             }
-        }
-    }
-
-    fn visit(
-        &self,
-        i: usize,
-        state: &mut [u8],
-        stack: &mut Vec<usize>,
-        problems: &mut Vec<String>,
-    ) {
-        state[i] = 1;
-        stack.push(i);
-        for &d in &self.steps[i].downstream {
-            match state[d] {
-                0 => self.visit(d, state, stack, problems),
-                1 => {
-                    let from = stack.iter().position(|&s| s == d).unwrap_or(0);
-                    let mut path: Vec<&str> =
-                        stack[from..].iter().map(|&s| &*self.steps[s].key).collect();
-                    path.push(&self.steps[d].key);
-                    problems.push(format!("dependency cycle: {}", path.join(" -> ")));
+            state[start] = 1;
+            path.push((start, 0));
+            while let Some(top) = path.last_mut() {
+                let (i, next) = *top;
+                let Some(&d) = self.steps[i].downstream.get(next) else {
+                    state[i] = 2;
+                    path.pop();
+                    continue;
+                };
+                top.1 += 1;
+                match state[d] {
+                    0 => {
+                        state[d] = 1;
+                        path.push((d, 0));
+                    }
+                    1 => {
+                        let from = path.iter().position(|&(s, _)| s == d).unwrap_or(0);
+                        let mut keys: Vec<&str> = path[from..]
+                            .iter()
+                            .map(|&(s, _)| &*self.steps[s].key)
+                            .collect();
+                        keys.push(&self.steps[d].key);
+                        problems.push(format!("dependency cycle: {}", keys.join(" -> ")));
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
-        stack.pop();
-        state[i] = 2;
     }
 
     fn bound_keys(&self) -> String {

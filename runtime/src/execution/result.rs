@@ -20,7 +20,8 @@ pub enum StepOutcome {
     Success,
     /// It failed; the error, displayed.
     Failed(String),
-    /// It did not run because these upstream steps failed or were skipped.
+    /// It did not run because these upstream steps failed or were skipped
+    /// (none: the run failed before any step, see [`RunResult::run_error`]).
     Skipped(Vec<String>),
 }
 
@@ -36,6 +37,9 @@ pub struct RunResult {
     pub(crate) teardown_errors: Vec<String>,
     pub(crate) history_error: Option<String>,
     pub(crate) instance: Instance,
+    /// Why the run failed before any step ran (a resource's init or setup).
+    pub(crate) run_error: Option<Error>,
+    pub(crate) listener_error: Option<String>,
 }
 
 impl std::fmt::Debug for RunResult {
@@ -49,9 +53,26 @@ impl std::fmt::Debug for RunResult {
 }
 
 impl RunResult {
-    /// Whether every step succeeded.
+    /// Whether the run started and every step succeeded.
     pub fn success(&self) -> bool {
-        self.failures.is_empty() && self.steps.values().all(|s| *s == StepOutcome::Success)
+        self.run_error.is_none()
+            && self.failures.is_empty()
+            && self.steps.values().all(|s| *s == StepOutcome::Success)
+    }
+
+    /// Why the run failed before any step ran: a resource's init function
+    /// or `setup_for_execution` failed or panicked. Its steps are then all
+    /// [`StepOutcome::Skipped`] with no upstream.
+    pub fn run_error(&self) -> Option<&Error> {
+        self.run_error.as_ref()
+    }
+
+    /// The panic of the event listener ([`RunOptions::on_event`]), if it
+    /// panicked; it is not called again afterwards and the run goes on.
+    ///
+    /// [`RunOptions::on_event`]: crate::RunOptions::on_event
+    pub fn listener_error(&self) -> Option<&str> {
+        self.listener_error.as_deref()
     }
 
     /// The run id.
@@ -170,6 +191,10 @@ impl RunResult {
     /// One line per step that did not succeed: why it failed, or which
     /// upstream steps it was skipped for.
     pub fn failure_lines(&self) -> Vec<String> {
+        if let Some(e) = &self.run_error {
+            // No step ran: listing each of them adds nothing.
+            return vec![format!("{e}; no step ran")];
+        }
         self.steps
             .iter()
             .filter_map(|(k, o)| match o {
@@ -190,7 +215,9 @@ impl RunResult {
             return Ok(self);
         }
         let lines = self.failure_lines();
-        let source = if self.failures.is_empty() {
+        let source = if let Some(e) = self.run_error.take() {
+            e
+        } else if self.failures.is_empty() {
             Error::msg("steps were skipped")
         } else {
             self.failures.remove(0).1

@@ -3,9 +3,9 @@
 
 use std::any::Any;
 use std::collections::HashMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 
+use super::guard::{guarded, guarded_opt};
 use super::plan::{InputSource, Plan};
 use crate::asset_key::AssetKey;
 use crate::config::RunConfig;
@@ -27,27 +27,6 @@ pub(crate) struct RunState {
     pub(crate) capture: bool,
     pub(crate) outputs: Mutex<HashMap<(String, String), Arc<dyn Any + Send + Sync>>>,
     pub(crate) partition_load_concurrency: usize,
-}
-
-/// Turns a panic payload into an error.
-pub(crate) fn panic_error(payload: Box<dyn Any + Send>) -> Error {
-    let message = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic with a non-string payload".to_owned());
-    Error::Panic(message)
-}
-
-/// Runs `f`, turning a panic into an error.
-fn guarded<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(panic_error(p)))
-}
-
-/// Like [`guarded`] for the typed adapters, which answer `None` when the
-/// bound manager is not the declared type.
-fn guarded_opt<T>(f: impl FnOnce() -> Option<Result<T>>) -> Option<Result<T>> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Some(Err(panic_error(p))))
 }
 
 fn null() -> serde_json::Value {
