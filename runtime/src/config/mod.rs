@@ -3,8 +3,10 @@
 
 mod env;
 mod errors;
+mod text;
 
 pub use env::EnvVar;
+pub use text::{MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
@@ -44,27 +46,32 @@ impl RunConfig {
         })
     }
 
-    /// Config from JSON text.
+    /// Config from JSON text. Like TOML and YAML text: at most
+    /// [`MAX_CONFIG_BYTES`], nested at most [`MAX_CONFIG_DEPTH`] deep, checked
+    /// in one linear pass before parsing; a syntax error gives the format,
+    /// line and column (and for TOML the key), never the text itself.
     pub fn from_json_str(text: &str) -> Result<Self> {
-        let value: Json = serde_json::from_str(text)
-            .map_err(|e| Error::Config(vec![format!("run config is not valid JSON: {e}")]))?;
-        Self::from_json(value)
+        Self::from_text(text::Format::Json, text)
     }
 
     /// Config from TOML text.
     pub fn from_toml_str(text: &str) -> Result<Self> {
-        let value: toml::Table = toml::from_str(text)
-            .map_err(|e| Error::Config(vec![format!("run config is not valid TOML: {e}")]))?;
-        let json = serde_json::to_value(value)
-            .map_err(|e| Error::Config(vec![format!("run config: {e}")]))?;
-        Self::from_json(json)
+        Self::from_text(text::Format::Toml, text)
     }
 
     /// Config from YAML text (Dagster's run config format).
     pub fn from_yaml_str(text: &str) -> Result<Self> {
-        let value: Json = serde_norway::from_str(text)
-            .map_err(|e| Error::Config(vec![format!("run config is not valid YAML: {e}")]))?;
-        Self::from_json(value)
+        Self::from_text(text::Format::Yaml, text)
+    }
+
+    fn from_text(format: text::Format, text: &str) -> Result<Self> {
+        let value = text::parse(format, text)?;
+        Self::from_json(value).map_err(|e| match e {
+            Error::Config(lines) => {
+                Error::Config(lines.into_iter().map(|l| format!("{format} {l}")).collect())
+            }
+            other => other,
+        })
     }
 
     /// Sets `resources.<key>.config`.
