@@ -9,7 +9,9 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
-use syn::{Ident, ItemFn};
+use syn::Ident;
+
+use crate::item::Function as ItemFn;
 
 use crate::attr::{self, Errors, Seen};
 use crate::io_manager::{self, ManagerArgs};

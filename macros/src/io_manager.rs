@@ -5,7 +5,9 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, ItemFn, LitStr, Type};
+use syn::{FnArg, Ident, LitStr, Type};
+
+use crate::item::Function as ItemFn;
 
 use crate::attr::{self, Errors, Seen};
 use crate::key::{Declaration, Key};

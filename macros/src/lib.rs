@@ -41,6 +41,7 @@ mod debug;
 mod derive;
 mod input_manager;
 mod io_manager;
+mod item;
 mod job;
 mod key;
 mod op;
