@@ -74,11 +74,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let err = syn::Error::new(
-                Span::call_site(),
-                "`#[asset]` can only be used on a function",
-            )
-            .to_compile_error();
+            let err =
+                crate::item::not_a_function(&item, "`#[asset]` can only be used on a function");
             return quote! { #item #err };
         }
     };
@@ -390,6 +387,12 @@ fn parse_ins(meta: &syn::meta::ParseNestedMeta, errors: &mut Errors) -> syn::Res
 }
 
 fn parse_deps(meta: &syn::meta::ParseNestedMeta, name: &Ident) -> syn::Result<Vec<Dep>> {
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(syn::Error::new(
+            name.span(),
+            format!("expected `{name} = [upstream_asset, \"prefix/other\"]`"),
+        ));
+    }
     let tokens = attr::tokens_until_comma(meta.value()?)?;
     crate::item::check_nesting(&tokens, attr::VALUE_DEPTH, &format!("`{name}`"))?;
     let expr: Expr = syn::parse2(tokens)?;

@@ -292,11 +292,10 @@ pub fn expand(arg_tokens: TokenStream, item: TokenStream) -> TokenStream {
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let err = syn::Error::new(
-                Span::call_site(),
+            let err = crate::item::not_a_function(
+                &item,
                 "`#[io_manager]` can only be used on a function returning a manager; on a struct, use `#[derive(ConfigurableIOManager)]` with `#[io_manager(key = \"...\")]`",
-            )
-            .to_compile_error();
+            );
             return quote! { #item #err };
         }
     };

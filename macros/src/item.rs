@@ -75,3 +75,25 @@ pub fn check_nesting(tokens: &TokenStream, limit: usize, what: &str) -> syn::Res
     }
     Ok(())
 }
+
+/// The error for an attribute put on something that is not a function,
+/// at the item's first token after its attributes (`struct`, `impl`, `pub`…).
+pub fn not_a_function(item: &TokenStream, msg: &str) -> TokenStream {
+    let mut trees = item.clone().into_iter().peekable();
+    let mut span = None;
+    while let Some(tt) = trees.next() {
+        let is_attr = matches!(&tt, TokenTree::Punct(p) if p.as_char() == '#')
+            && matches!(trees.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket);
+        if is_attr {
+            trees.next();
+            continue;
+        }
+        span = Some(tt.span());
+        break;
+    }
+    // Only attributes: point at the first of them.
+    let span = span
+        .or_else(|| item.clone().into_iter().next().map(|tt| tt.span()))
+        .unwrap_or_else(proc_macro2::Span::call_site);
+    syn::Error::new(span, msg).to_compile_error()
+}

@@ -43,8 +43,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let err = syn::Error::new(Span::call_site(), "`#[job]` can only be used on a function")
-                .to_compile_error();
+            let err = crate::item::not_a_function(&item, "`#[job]` can only be used on a function");
             return quote! { #item #err };
         }
     };

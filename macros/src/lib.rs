@@ -47,6 +47,8 @@ mod key;
 mod op;
 mod signature;
 mod step;
+#[cfg(test)]
+mod torture;
 
 /// Declares an asset: a function computing a value from its upstream assets.
 ///

@@ -5,7 +5,7 @@
 //! `definition()` and the input-count check `#[job]` bodies use, and the
 //! registration.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::{Ident, LitStr, Type};
 
@@ -58,8 +58,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let err = syn::Error::new(Span::call_site(), "`#[op]` can only be used on a function")
-                .to_compile_error();
+            let err = crate::item::not_a_function(&item, "`#[op]` can only be used on a function");
             return quote! { #item #err };
         }
     };
