@@ -6,7 +6,9 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use syn::{Expr, ExprLit, Ident, ItemFn, Lit, LitStr, Path, Type};
+use syn::{Expr, ExprLit, Ident, Lit, LitStr, Path, Type};
+
+use crate::item::Function as ItemFn;
 
 use crate::attr::{self, Errors, MetadataEntry, Seen, StrList, UnrawString};
 use crate::key::Key;
@@ -49,7 +51,7 @@ struct AssetArgs {
     ins: Vec<InArgs>,
     config: Option<Type>,
     code_version: Option<LitStr>,
-    partitions_def: Option<syn::Expr>,
+    partitions_def: Option<TokenStream>,
 }
 
 enum Dep {
@@ -65,18 +67,15 @@ struct InArgs {
     key_prefix: Option<StrList>,
     input_manager_key: Option<Key>,
     metadata: Vec<MetadataEntry>,
-    partition_mapping: Option<syn::Expr>,
+    partition_mapping: Option<TokenStream>,
 }
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let err = syn::Error::new(
-                Span::call_site(),
-                "`#[asset]` can only be used on a function",
-            )
-            .to_compile_error();
+            let err =
+                crate::item::not_a_function(&item, "`#[asset]` can only be used on a function");
             return quote! { #item #err };
         }
     };
@@ -303,16 +302,14 @@ fn parse_args(tokens: TokenStream, errors: &mut Errors) -> AssetArgs {
         seen.first(&name, ctx)?;
         match name.to_string().as_str() {
             "io_manager_key" => {
-                args.io_manager_key = Some(Key::parse(attr::lit_str(meta, &name)?)?)
+                args.io_manager_key = Key::parse_io_manager_key(attr::lit_str(meta, &name)?)?
             }
             "key_prefix" => {
                 args.key_prefix = Some(checked_components(attr::path_list(meta, &name)?)?)
             }
             "key" => args.key = Some(asset_key(attr::lit_str(meta, &name)?)?),
             "name" => {
-                let lit = attr::lit_str(meta, &name)?;
-                check_component(&lit.value(), lit.span())?;
-                args.name = Some(lit);
+                args.name = Some(attr::name_lit(meta, &name, "asset name")?);
             }
             "description" => args.description = Some(attr::lit_str(meta, &name)?),
             "group_name" => args.group_name = Some(attr::lit_str(meta, &name)?),
@@ -321,7 +318,9 @@ fn parse_args(tokens: TokenStream, errors: &mut Errors) -> AssetArgs {
             "ins" => args.ins = parse_ins(meta, errors)?,
             "config" => args.config = Some(attr::ty(meta, &name)?),
             "code_version" => args.code_version = Some(attr::lit_str(meta, &name)?),
-            "partitions_def" => args.partitions_def = Some(meta.value()?.parse()?),
+            "partitions_def" => {
+                args.partitions_def = Some(attr::value_tokens(meta, &name, "partitions")?)
+            }
             _ => return Err(attr::unknown(&name, ctx, ARGS)),
         }
         Ok(())
@@ -367,7 +366,9 @@ fn parse_ins(meta: &syn::meta::ParseNestedMeta, errors: &mut Errors) -> syn::Res
                         spec.input_manager_key = Some(Key::parse(attr::lit_str(m, &name)?)?)
                     }
                     "metadata" => spec.metadata = attr::metadata(m, errors)?,
-                    "partition_mapping" => spec.partition_mapping = Some(m.value()?.parse()?),
+                    "partition_mapping" => {
+                        spec.partition_mapping = Some(attr::value_tokens(m, &name, "mapping")?)
+                    }
                     _ => return Err(attr::unknown(&name, &ctx, IN_ARGS)),
                 }
                 Ok(())
@@ -386,7 +387,15 @@ fn parse_ins(meta: &syn::meta::ParseNestedMeta, errors: &mut Errors) -> syn::Res
 }
 
 fn parse_deps(meta: &syn::meta::ParseNestedMeta, name: &Ident) -> syn::Result<Vec<Dep>> {
-    let expr: Expr = meta.value()?.parse()?;
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(syn::Error::new(
+            name.span(),
+            format!("expected `{name} = [upstream_asset, \"prefix/other\"]`"),
+        ));
+    }
+    let tokens = attr::tokens_until_comma(meta.value()?)?;
+    crate::item::check_nesting(&tokens, attr::VALUE_DEPTH, &format!("`{name}`"))?;
+    let expr: Expr = syn::parse2(tokens)?;
     let Expr::Array(arr) = expr else {
         return Err(syn::Error::new_spanned(
             expr,
@@ -431,22 +440,6 @@ fn checked_components(list: StrList) -> syn::Result<StrList> {
     Ok(list)
 }
 
-/// Asset key components become path components of stored files: the same
-/// rule as the runtime's storage (`check_component`), checked early.
 fn check_component(c: &str, span: Span) -> syn::Result<()> {
-    let why = if c.is_empty() {
-        "it is empty"
-    } else if c == "." || c == ".." {
-        "`.` and `..` are not allowed"
-    } else if c.contains('/') || c.contains('\\') {
-        "it contains a path separator"
-    } else if c.contains('\0') {
-        "it contains a NUL byte"
-    } else {
-        return Ok(());
-    };
-    Err(syn::Error::new(
-        span,
-        format!("invalid asset key component \"{c}\": {why}"),
-    ))
+    attr::check_name(c, span, "asset key component")
 }

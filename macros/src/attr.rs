@@ -187,8 +187,14 @@ fn value_expr(meta: &ParseNestedMeta, name: &Ident, example: &str) -> syn::Resul
             format!("expected `{name} = {example}`"),
         ));
     }
-    meta.value()?.parse::<Expr>()
+    let tokens = tokens_until_comma(meta.value()?)?;
+    crate::item::check_nesting(&tokens, VALUE_DEPTH, &format!("the value of `{name}`"))?;
+    syn::parse2::<Expr>(tokens)
 }
+
+/// How deeply a value larder reads itself (a string, a list of strings or
+/// of assets) may nest: syn's expression parser recurses once per level.
+pub const VALUE_DEPTH: usize = 16;
 
 /// `name = "literal"`.
 pub fn lit_str(meta: &ParseNestedMeta, name: &Ident) -> syn::Result<LitStr> {
@@ -201,6 +207,46 @@ pub fn lit_str(meta: &ParseNestedMeta, name: &Ident) -> syn::Result<LitStr> {
             format!("expected a string literal: `{name} = \"...\"`"),
         )),
     }
+}
+
+/// Longest name accepted: names become file names (one path component
+/// each), which most filesystems cap at 255 bytes.
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// Asset key components and op, job, output and input names: each becomes
+/// one path component of what the managers store (and a run-config key), so
+/// the runtime's storage rule (`check_component`) is checked here, at
+/// compile time, at the literal. `what` is e.g. "op name".
+pub fn check_name(value: &str, span: Span, what: &str) -> syn::Result<()> {
+    let why = if value.is_empty() {
+        "it is empty".to_owned()
+    } else if value == "." || value == ".." {
+        "`.` and `..` are not allowed".to_owned()
+    } else if value.contains('/') || value.contains('\\') {
+        "it contains a path separator".to_owned()
+    } else if value.contains('\0') {
+        "it contains a NUL byte".to_owned()
+    } else if value.len() > MAX_NAME_BYTES {
+        format!(
+            "it is {} bytes long, more than {MAX_NAME_BYTES}",
+            value.len()
+        )
+    } else {
+        return Ok(());
+    };
+    let shown: String = value.chars().take(40).collect();
+    let ellipsis = if shown.len() < value.len() { "…" } else { "" };
+    Err(syn::Error::new(
+        span,
+        format!("invalid {what} \"{shown}{ellipsis}\": {why}"),
+    ))
+}
+
+/// `name = "literal"`, checked with [`check_name`].
+pub fn name_lit(meta: &ParseNestedMeta, name: &Ident, what: &str) -> syn::Result<LitStr> {
+    let lit = lit_str(meta, name)?;
+    check_name(&lit.value(), lit.span(), what)?;
+    Ok(lit)
 }
 
 /// A list of string literals with the span of each.
@@ -311,7 +357,8 @@ pub fn type_list(meta: &ParseNestedMeta, name: &Ident) -> syn::Result<Vec<Type>>
 /// One `key = value` of a `metadata(..)` list.
 pub struct MetadataEntry {
     pub key: String,
-    pub value: Expr,
+    /// The value as written: rustc checks it where it is converted.
+    pub value: TokenStream,
 }
 
 /// `metadata(owner = "x", rows = 3)`.
@@ -321,7 +368,7 @@ pub fn metadata(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Vec<
     parse_nested(meta, errors, |m, _| {
         let key = arg_name(m)?;
         seen.first(&key, "metadata entry")?;
-        let value = value_expr(m, &key, "value")?;
+        let value = value_tokens(m, &key, "value")?;
         entries.push(MetadataEntry {
             key: key.unraw_string(),
             value,
@@ -331,11 +378,89 @@ pub fn metadata(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Vec<
     Ok(entries)
 }
 
-/// `::larder::metadata! { "k" => v, .. }`.
+/// The metadata map, each value converted where the user wrote it: a
+/// value with no `MetadataValue` conversion is reported on that value.
 pub fn metadata_tokens(entries: &[MetadataEntry]) -> TokenStream {
-    let keys = entries.iter().map(|e| &e.key);
-    let values = entries.iter().map(|e| &e.value);
-    quote::quote! { ::larder::metadata! { #(#keys => #values),* } }
+    let inserts = entries.iter().map(|e| {
+        let key = &e.key;
+        let value = &e.value;
+        let mut trees = value.clone().into_iter();
+        let (first, last) = match (trees.next(), trees.next()) {
+            // One tree, e.g. `()`: its whole span, not just its delimiters.
+            (Some(tt), None) => (tt.span(), tt.span()),
+            _ => crate::key::token_spans(value),
+        };
+        // The path spans the value's first to last token: rustc joins
+        // them, so the error underlines the whole value.
+        let head = quote::quote_spanned! {first=> ::larder::MetadataValue };
+        let from = quote::quote_spanned! {last=> ::from };
+        quote::quote! {
+            __larder_md.insert(::std::string::String::from(#key), #head #from (#value));
+        }
+    });
+    quote::quote! {{
+        let mut __larder_md = ::larder::Metadata::new();
+        #(#inserts)*
+        __larder_md
+    }}
+}
+
+/// The `= value` of an argument as the tokens written, up to the next
+/// top-level comma. Not parsed: the value is emitted for rustc, which
+/// checks it at its own tokens and handles any nesting depth, where syn's
+/// expression parser recurses once per level.
+pub fn value_tokens(
+    meta: &ParseNestedMeta,
+    name: &Ident,
+    example: &str,
+) -> syn::Result<TokenStream> {
+    if !meta.input.peek(Token![=]) {
+        return Err(syn::Error::new(
+            name.span(),
+            format!("expected `{name} = {example}`"),
+        ));
+    }
+    let input = meta.value()?;
+    let value = tokens_until_comma(input)?;
+    if value.is_empty() {
+        return Err(syn::Error::new(
+            name.span(),
+            format!("`{name} =` has no value: expected `{name} = {example}`"),
+        ));
+    }
+    Ok(value)
+}
+
+/// The tokens of `input` up to (not including) the next comma outside
+/// delimiters and outside a turbofish's `::<..>`, so `f::<A, B>()` stays
+/// one value.
+pub fn tokens_until_comma(input: ParseStream) -> syn::Result<TokenStream> {
+    input.step(|cursor| {
+        let mut out = TokenStream::new();
+        let mut rest = *cursor;
+        let mut angles = 0usize;
+        // The last tokens were `::` (a `:` joint with the next `:`).
+        let mut joint_colon = false;
+        let mut after_colons = false;
+        while let Some((tt, next)) = rest.token_tree() {
+            if let TokenTree::Punct(p) = &tt {
+                match p.as_char() {
+                    ',' if angles == 0 => break,
+                    '<' if after_colons || angles > 0 => angles += 1,
+                    '>' if angles > 0 => angles -= 1,
+                    _ => {}
+                }
+                after_colons = joint_colon && p.as_char() == ':';
+                joint_colon = p.as_char() == ':' && p.spacing() == proc_macro2::Spacing::Joint;
+            } else {
+                after_colons = false;
+                joint_colon = false;
+            }
+            out.extend([tt]);
+            rest = next;
+        }
+        Ok((out, rest))
+    })
 }
 
 /// `r#type` → `type`.

@@ -178,7 +178,28 @@ pub fn expand(kind: Kind, item: TokenStream) -> TokenStream {
                 .as_ref()
                 .map(|(_, types)| io_manager::dyn_impl(&manager, &name, types));
             let at_launch = quote_spanned! {span=>
-                ::larder::__private::factory_at_launch::<#ident>(::larder::__private::dyn_support!(#manager))
+                __larder_at_launch::<#ident>(::larder::__private::dyn_support!(#manager))
+            };
+            // Local copies of the runtime's bounds, spanned at the struct:
+            // without the user's `impl ConfigurableIOManagerFactory`, the
+            // "required by a bound" notes point there, not into larder.
+            let bounded = quote_spanned! {span=>
+                fn __larder_at_launch<__F>(
+                    dyn_support: ::core::option::Option<::larder::__private::DynSupport>,
+                ) -> ::larder::ResourceDefinition
+                where
+                    __F: ::larder::ConfigurableIOManagerFactory + ::larder::__private::serde::de::DeserializeOwned,
+                {
+                    ::larder::__private::factory_at_launch::<__F>(dyn_support)
+                }
+
+                fn __larder_definition<__F: ::larder::ConfigurableIOManagerFactory>(
+                    factory: __F,
+                    config: ::larder::__private::serde_json::Value,
+                    dyn_support: ::core::option::Option<::larder::__private::DynSupport>,
+                ) -> ::larder::ResourceDefinition {
+                    ::larder::__private::factory_definition(factory, config, dyn_support)
+                }
             };
             quote! {
                 const _: () = {
@@ -190,6 +211,8 @@ pub fn expand(kind: Kind, item: TokenStream) -> TokenStream {
 
                     #decl
 
+                    #bounded
+
                     fn __larder_build() -> ::larder::ResourceDefinition {
                         #at_launch
                         #decorations
@@ -199,7 +222,7 @@ pub fn expand(kind: Kind, item: TokenStream) -> TokenStream {
                     impl ::larder::IntoResourceDefinition for #ident {
                         fn into_resource_definition(self) -> ::larder::ResourceDefinition {
                             let __larder_config = ::larder::__private::config_json!(#ident, &self);
-                            ::larder::__private::factory_definition(
+                            __larder_definition(
                                 self,
                                 __larder_config,
                                 ::larder::__private::dyn_support!(#manager),

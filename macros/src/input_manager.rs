@@ -9,7 +9,9 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
-use syn::{Ident, ItemFn};
+use syn::Ident;
+
+use crate::item::Function as ItemFn;
 
 use crate::attr::{self, Errors, Seen};
 use crate::io_manager::{self, ManagerArgs};
@@ -29,11 +31,10 @@ pub fn expand(arg_tokens: TokenStream, item: TokenStream) -> TokenStream {
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let err = syn::Error::new(
-                Span::call_site(),
+            let err = crate::item::not_a_function(
+                &item,
                 "`#[input_manager]` can only be used on a load function",
-            )
-            .to_compile_error();
+            );
             return quote! { #item #err };
         }
     };

@@ -5,7 +5,9 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, ItemFn, LitStr, Type};
+use syn::{FnArg, Ident, LitStr, Type};
+
+use crate::item::Function as ItemFn;
 
 use crate::attr::{self, Errors, Seen};
 use crate::key::{Declaration, Key};
@@ -290,11 +292,10 @@ pub fn expand(arg_tokens: TokenStream, item: TokenStream) -> TokenStream {
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let err = syn::Error::new(
-                Span::call_site(),
+            let err = crate::item::not_a_function(
+                &item,
                 "`#[io_manager]` can only be used on a function returning a manager; on a struct, use `#[derive(ConfigurableIOManager)]` with `#[io_manager(key = \"...\")]`",
-            )
-            .to_compile_error();
+            );
             return quote! { #item #err };
         }
     };

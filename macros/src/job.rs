@@ -18,26 +18,32 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::parse::ParseStream;
 use syn::spanned::Spanned;
-use syn::{Expr, ExprCall, Ident, ItemFn, LitStr, Local, Pat, ReturnType, Stmt, Token};
+use syn::{Expr, ExprCall, Ident, LitStr, Local, Pat, ReturnType, Stmt, Token};
+
+use crate::item::Function as ItemFn;
 
 use crate::attr::{self, Errors, Seen, UnrawString};
 use crate::signature;
 
 const ARGS: &[&str] = &["name", "description", "resource_defs"];
 
+/// How deeply a `#[job]` body may nest: far more than op wiring needs, and
+/// well within what syn's statement parser can recurse on the compiler's
+/// stack.
+const JOB_BODY_DEPTH: usize = 64;
+
 #[derive(Default)]
 struct JobArgs {
     name: Option<LitStr>,
     description: Option<LitStr>,
-    resources: Vec<(String, Span, Expr)>,
+    resources: Vec<(String, Span, TokenStream)>,
 }
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let err = syn::Error::new(Span::call_site(), "`#[job]` can only be used on a function")
-                .to_compile_error();
+            let err = crate::item::not_a_function(&item, "`#[job]` can only be used on a function");
             return quote! { #item #err };
         }
     };
@@ -68,8 +74,18 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         counter: 0,
         errors: &mut errors,
     };
-    for stmt in &func.block.stmts {
-        lower.stmt(stmt);
+    // The body is read statement by statement (op calls nest as deeply as
+    // they are written), so its depth is bounded first.
+    let body = func.body.stream();
+    let stmts = crate::item::check_nesting(&body, JOB_BODY_DEPTH, "this `#[job]` body")
+        .and_then(|()| syn::parse::Parser::parse2(syn::Block::parse_within, body));
+    match stmts {
+        Ok(stmts) => {
+            for stmt in &stmts {
+                lower.stmt(stmt);
+            }
+        }
+        Err(e) => lower.errors.push(e),
     }
     let stmts = std::mem::take(&mut lower.out);
 
@@ -100,7 +116,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let description = description.map(|d| quote! { __larder_job.description(#d); });
     let cfgs = attr::cfgs(attrs);
     let resources = args.resources.iter().map(|(key, _, expr)| {
-        quote_spanned! {expr.span()=> __larder_job.resource(#key, #expr); }
+        let (first, _) = crate::key::token_spans(expr);
+        quote_spanned! {first=> __larder_job.resource(#key, #expr); }
     });
     quote! {
         #(#attrs)*
@@ -130,7 +147,7 @@ fn parse_args(tokens: TokenStream, errors: &mut Errors) -> JobArgs {
         }
         seen.first(&name, ctx)?;
         match name.to_string().as_str() {
-            "name" => args.name = Some(attr::lit_str(meta, &name)?),
+            "name" => args.name = Some(attr::name_lit(meta, &name, "job name")?),
             "description" => args.description = Some(attr::lit_str(meta, &name)?),
             "resource_defs" => {
                 if !meta.input.peek(syn::token::Paren) {
@@ -155,11 +172,11 @@ fn parse_args(tokens: TokenStream, errors: &mut Errors) -> JobArgs {
 /// emptiness is checked here; manager keys are checked where declared.
 fn parse_resources(
     content: ParseStream,
-    out: &mut Vec<(String, Span, Expr)>,
+    out: &mut Vec<(String, Span, TokenStream)>,
     errors: &mut Errors,
 ) -> syn::Result<()> {
     while !content.is_empty() {
-        let entry = (|| -> syn::Result<(String, Span, Expr)> {
+        let entry = (|| -> syn::Result<(String, Span, TokenStream)> {
             let (key, span) = if content.peek(LitStr) {
                 let lit: LitStr = content.parse()?;
                 (lit.value(), lit.span())
@@ -177,7 +194,14 @@ fn parse_resources(
                 ));
             }
             content.parse::<Token![=]>()?;
-            let expr: Expr = content.parse()?;
+            // As written, for rustc to check (see `attr::value_tokens`).
+            let expr = attr::tokens_until_comma(content)?;
+            if expr.is_empty() {
+                return Err(syn::Error::new(
+                    span,
+                    format!("resource `{key}` has no value: expected `{key} = resource`"),
+                ));
+            }
             Ok((key, span, expr))
         })();
         match entry {

@@ -23,7 +23,18 @@ pub struct Key {
     pub lit: LitStr,
 }
 
+/// The key of the manager storing an asset or output that names none.
+pub const DEFAULT_IO_MANAGER: &str = "io_manager";
+
 impl Key {
+    /// An `io_manager_key`: `None` for the default key written out, which
+    /// needs no declaration (it is bound, and checked, with the
+    /// `Definitions`), so it means the same as leaving the key out.
+    pub fn parse_io_manager_key(lit: LitStr) -> syn::Result<Option<Key>> {
+        let key = Key::parse(lit)?;
+        Ok((key.lit.value() != DEFAULT_IO_MANAGER).then_some(key))
+    }
+
     /// Validates `lit` against the key rule.
     pub fn parse(lit: LitStr) -> syn::Result<Key> {
         let value = lit.value();

@@ -41,11 +41,14 @@ mod debug;
 mod derive;
 mod input_manager;
 mod io_manager;
+mod item;
 mod job;
 mod key;
 mod op;
 mod signature;
 mod step;
+#[cfg(test)]
+mod torture;
 
 /// Declares an asset: a function computing a value from its upstream assets.
 ///

@@ -5,9 +5,11 @@
 //! `definition()` and the input-count check `#[job]` bodies use, and the
 //! registration.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
-use syn::{Ident, ItemFn, LitStr, Type};
+use syn::{Ident, LitStr, Type};
+
+use crate::item::Function as ItemFn;
 
 use crate::attr::{self, Errors, MetadataEntry, Seen, UnrawString};
 use crate::key::Key;
@@ -56,8 +58,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let func: ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let err = syn::Error::new(Span::call_site(), "`#[op]` can only be used on a function")
-                .to_compile_error();
+            let err = crate::item::not_a_function(&item, "`#[op]` can only be used on a function");
             return quote! { #item #err };
         }
     };
@@ -395,7 +396,7 @@ fn parse_args(tokens: TokenStream, errors: &mut Errors) -> OpArgs {
         }
         seen.first(&name, ctx)?;
         match name.to_string().as_str() {
-            "name" => args.name = Some(attr::lit_str(meta, &name)?),
+            "name" => args.name = Some(attr::name_lit(meta, &name, "op name")?),
             "description" => args.description = Some(attr::lit_str(meta, &name)?),
             "out" => {
                 let spec = parse_out(meta, errors, "`out(..)` argument".to_owned())?;
@@ -407,6 +408,7 @@ fn parse_args(tokens: TokenStream, errors: &mut Errors) -> OpArgs {
                 attr::parse_nested(meta, errors, |entry, errors| {
                     let out_name = attr::arg_name(entry)?;
                     seen_outs.first(&out_name, "output")?;
+                    attr::check_name(&out_name.unraw_string(), out_name.span(), "output name")?;
                     let mut spec = if entry.input.peek(syn::token::Paren) {
                         parse_out(entry, errors, format!("argument of `outs({out_name}(..))`"))?
                     } else {
@@ -442,7 +444,9 @@ fn parse_out(
         }
         seen.first(&name, &ctx)?;
         match name.to_string().as_str() {
-            "io_manager_key" => spec.io_manager_key = Some(Key::parse(attr::lit_str(m, &name)?)?),
+            "io_manager_key" => {
+                spec.io_manager_key = Key::parse_io_manager_key(attr::lit_str(m, &name)?)?
+            }
             "metadata" => spec.metadata = attr::metadata(m, errors)?,
             "description" => spec.description = Some(attr::lit_str(m, &name)?),
             _ => return Err(attr::unknown(&name, &ctx, OUT_ARGS)),

@@ -76,6 +76,25 @@ pub fn params(sig: &Signature, what: &str, errors: &mut Errors) -> Vec<Param> {
         };
         let ty = (*pt.ty).clone();
         let step_io = step_io_ref(&ty);
+        if step_io.is_none() && last_segment_is(&ty, "StepIo") {
+            errors.spanned(
+                &ty,
+                format!(
+                    "parameter `{ident}` takes the step's io handle by value; take `&mut StepIo`"
+                ),
+            );
+            continue;
+        }
+        if step_io.is_none()
+            && let Err(e) = crate::attr::check_name(
+                &crate::attr::UnrawString::unraw_string(&ident),
+                ident.span(),
+                "input name",
+            )
+        {
+            errors.push(e);
+            continue;
+        }
         if step_io.is_none() {
             if let Type::Reference(r) = &ty {
                 errors.spanned(

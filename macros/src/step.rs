@@ -4,7 +4,9 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::{Ident, ItemFn};
+use syn::Ident;
+
+use crate::item::Function as ItemFn;
 
 use crate::attr::Errors;
 use crate::signature::{Param, StepIoRef};

@@ -247,6 +247,9 @@ pub fn configurable_at_launch<M: serde::de::DeserializeOwned + Send + Sync + 'st
     .config_type::<M>()
 }
 
+/// What `dyn_support!` finds for a manager type.
+pub type DynSupport = (ToDynFn, SupportsFn, SupportsFn);
+
 /// `#[derive(ConfigurableIOManagerFactory)]`: `create_io_manager` on each run.
 pub fn factory_definition<F: crate::io_manager::ConfigurableIOManagerFactory>(
     factory: F,

@@ -1,0 +1,8 @@
+use larder::prelude::*;
+
+#[op(name = "../x")]
+fn escape() -> i64 {
+    1
+}
+
+fn main() {}
