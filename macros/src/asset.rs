@@ -250,7 +250,6 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 .compute_fn(::larder::__private::compute_fn(#compute))
         }
     };
-    let proxy = step::proxy(&func, members);
     let cfgs = attr::cfgs(&func.attrs);
     // An asset called in a `#[job]` body is reported as "not an `#[op]`";
     // this impl (never callable: an asset is no `OpProxy`) keeps its
@@ -268,14 +267,20 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             }
         }
     };
+    let proxy = step::proxy(
+        &func,
+        members,
+        quote! {
+            #no_arity_error
+            #cfgs
+            ::larder::__private::inventory::submit! {
+                ::larder::__private::AssetRegistration { build: #fn_ident::definition }
+            }
+        },
+    );
     quote! {
         #func
         #proxy
-        #no_arity_error
-        #cfgs
-        ::larder::__private::inventory::submit! {
-            ::larder::__private::AssetRegistration { build: #fn_ident::definition }
-        }
     }
 }
 

@@ -212,17 +212,22 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 .compute_fn(::larder::__private::compute_fn(#compute))
         }
     };
-    let proxy = step::proxy(&func, members);
     let op_proxy = op_proxy(&func, &managed);
     let cfgs = attr::cfgs(&func.attrs);
+    let proxy = step::proxy(
+        &func,
+        members,
+        quote! {
+            #op_proxy
+            #cfgs
+            ::larder::__private::inventory::submit! {
+                ::larder::__private::OpRegistration { build: #fn_ident::definition }
+            }
+        },
+    );
     quote! {
         #func
         #proxy
-        #op_proxy
-        #cfgs
-        ::larder::__private::inventory::submit! {
-            ::larder::__private::OpRegistration { build: #fn_ident::definition }
-        }
     }
 }
 

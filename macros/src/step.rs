@@ -51,21 +51,29 @@ pub fn compute_closure(
 /// `#[doc(hidden)] <vis> struct <fn_name> {}`: braced, so it lives in the
 /// type namespace only and coexists with the function (Rocket's handler
 /// proxy). `members` are the items of its inherent impl.
-pub fn proxy(func: &ItemFn, members: TokenStream) -> TokenStream {
+pub fn proxy(func: &ItemFn, members: TokenStream, items: TokenStream) -> TokenStream {
     let vis = &func.vis;
     let ident = &func.sig.ident;
     let cfgs = crate::attr::cfgs(&func.attrs);
+    // Every generated item lives in the anonymous constant of the proxy's
+    // where-clause. Inside an `impl` block, where a step cannot be
+    // declared, the struct is then the one error, at the attribute, and
+    // nothing in it is expanded to fail again.
     quote! {
         #cfgs
         #[doc(hidden)]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #ident {}
-
-        #cfgs
-        #[allow(dead_code, clippy::all)]
-        impl #ident {
-            #members
-        }
+        #[allow(non_camel_case_types, dead_code, non_local_definitions)]
+        #vis struct #ident
+        where
+            [(); {
+                #[allow(dead_code, clippy::all)]
+                impl #ident {
+                    #members
+                }
+                #items
+                0
+            }]: ::core::marker::Sized,
+        {}
     }
 }
 
@@ -77,7 +85,7 @@ pub fn fallback(func: &ItemFn, errors: &Errors, dummy_members: TokenStream) -> T
     // A method (`self` receiver) sits in an impl block, where a struct
     // cannot be declared: emit only the function there.
     let proxy = if func.sig.receiver().is_none() {
-        proxy(func, dummy_members)
+        proxy(func, dummy_members, TokenStream::new())
     } else {
         TokenStream::new()
     };
