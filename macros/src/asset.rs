@@ -15,7 +15,7 @@ use crate::key::Key;
 use crate::signature;
 use crate::step;
 
-const ARGS: &[&str] = &[
+pub(crate) const ARGS: &[&str] = &[
     "io_manager_key",
     "key_prefix",
     "key",
@@ -30,7 +30,7 @@ const ARGS: &[&str] = &[
     "partitions_def",
 ];
 
-const IN_ARGS: &[&str] = &[
+pub(crate) const IN_ARGS: &[&str] = &[
     "key",
     "key_prefix",
     "input_manager_key",

@@ -26,7 +26,7 @@ impl Kind {
     }
 }
 
-const ARGS: &[&str] = &[
+pub(crate) const ARGS: &[&str] = &[
     "key",
     "description",
     "input_config",

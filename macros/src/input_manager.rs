@@ -18,7 +18,7 @@ use crate::io_manager::{self, ManagerArgs};
 use crate::key::Declaration;
 use crate::signature;
 
-const ARGS: &[&str] = &[
+pub(crate) const ARGS: &[&str] = &[
     "key",
     "description",
     "config",

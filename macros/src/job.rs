@@ -25,7 +25,7 @@ use crate::item::Function as ItemFn;
 use crate::attr::{self, Errors, Seen, UnrawString};
 use crate::signature;
 
-const ARGS: &[&str] = &["name", "description", "resource_defs"];
+pub(crate) const ARGS: &[&str] = &["name", "description", "resource_defs"];
 
 /// How deeply a `#[job]` body may nest: far more than op wiring needs, and
 /// well within what syn's statement parser can recurse on the compiler's

@@ -16,7 +16,7 @@ use crate::key::Key;
 use crate::signature::{self, Output};
 use crate::step;
 
-const ARGS: &[&str] = &[
+pub(crate) const ARGS: &[&str] = &[
     "name",
     "description",
     "out",
@@ -25,8 +25,8 @@ const ARGS: &[&str] = &[
     "config",
     "code_version",
 ];
-const OUT_ARGS: &[&str] = &["io_manager_key", "metadata", "description"];
-const IN_ARGS: &[&str] = &["input_manager_key", "metadata", "description"];
+pub(crate) const OUT_ARGS: &[&str] = &["io_manager_key", "metadata", "description"];
+pub(crate) const IN_ARGS: &[&str] = &["input_manager_key", "metadata", "description"];
 
 #[derive(Default)]
 struct OpArgs {

@@ -28,37 +28,34 @@ impl Rng {
     }
 }
 
-/// Argument names any macro knows, misspelt ones, and noise.
-const NAMES: &[&str] = &[
-    "io_manager_key",
-    "key_prefix",
-    "key",
-    "name",
-    "description",
-    "group_name",
-    "metadata",
-    "deps",
-    "ins",
-    "out",
-    "outs",
-    "config",
-    "code_version",
-    "partitions_def",
-    "input_manager_key",
-    "resource_defs",
-    "input_config",
-    "output_config",
-    "required_resource_keys",
-    "version",
-    "types",
-    "partition_mapping",
-    "io_manger_key",
-    "r#type",
-    "self",
-    "a::b",
-    "_",
-    "x",
-];
+/// Argument names some macro knows (from the macros' own tables), plus
+/// misspelt ones and noise.
+fn names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = [
+        crate::asset::ARGS,
+        crate::op::ARGS,
+        crate::job::ARGS,
+        crate::input_manager::ARGS,
+        crate::derive::ARGS,
+        crate::io_manager::FN_ARGS,
+        crate::asset::IN_ARGS,
+        crate::op::OUT_ARGS,
+        crate::op::IN_ARGS,
+    ]
+    .concat();
+    names.extend([
+        "partition_mapping",
+        "io_manger_key",
+        "r#type",
+        "self",
+        "a::b",
+        "_",
+        "x",
+    ]);
+    names.sort_unstable();
+    names.dedup();
+    names
+}
 
 /// Values, good and bad.
 const VALUES: &[&str] = &[
@@ -99,7 +96,8 @@ const VALUES: &[&str] = &[
 
 /// One generated argument: `name`, `name = value`, `name(..)` nested, or noise.
 fn arg(rng: &mut Rng, depth: usize) -> String {
-    let name = rng.pick(NAMES);
+    let names = names();
+    let name = rng.pick(&names);
     match rng.below(7) {
         0 => name.to_owned(),
         1 | 2 => format!("{name} = {}", rng.pick(VALUES)),

@@ -213,62 +213,66 @@ fn parse_flag(v: &str) -> Option<bool> {
     }
 }
 
-/// The keys object_store understands, through its own parser (every alias).
-fn config_keys<K: std::str::FromStr>(opts: &[(String, String)]) -> Vec<(K, &str)> {
-    opts.iter()
-        .filter_map(|(k, v)| k.parse::<K>().ok().map(|k| (k, v.as_str())))
-        .collect()
+/// The options object_store understands, parsed by its own key parser (so
+/// every alias counts), with their values.
+struct Known<K>(Vec<(K, String)>);
+
+impl<K: std::str::FromStr> Known<K> {
+    fn new(opts: &[(String, String)]) -> Self {
+        Known(
+            opts.iter()
+                .filter_map(|(k, v)| k.parse::<K>().ok().map(|k| (k, v.clone())))
+                .collect(),
+        )
+    }
+
+    /// Whether an option `want` accepts is set to something.
+    fn has(&self, want: impl Fn(&K) -> bool) -> bool {
+        self.0.iter().any(|(k, v)| want(k) && !v.is_empty())
+    }
+
+    /// Whether a flag `want` accepts is set to true.
+    fn flag(&self, want: impl Fn(&K) -> bool) -> bool {
+        self.0
+            .iter()
+            .any(|(k, v)| want(k) && parse_flag(v) == Some(true))
+    }
 }
 
 fn s3_has_credentials(opts: &[(String, String)]) -> bool {
     use object_store::aws::AmazonS3ConfigKey as K;
-    let keys = config_keys::<K>(opts);
-    let has = |want: fn(&K) -> bool| keys.iter().any(|(k, v)| want(k) && !v.is_empty());
-    let flag = |want: fn(&K) -> bool| {
-        keys.iter()
-            .any(|(k, v)| want(k) && parse_flag(v) == Some(true))
-    };
-    (has(|k| matches!(k, K::AccessKeyId)) && has(|k| matches!(k, K::SecretAccessKey)))
-        || (has(|k| matches!(k, K::WebIdentityTokenFile)) && has(|k| matches!(k, K::RoleArn)))
-        || has(|k| matches!(k, K::ContainerCredentialsRelativeUri))
-        || (has(|k| matches!(k, K::ContainerCredentialsFullUri))
-            && has(|k| matches!(k, K::ContainerAuthorizationTokenFile)))
-        || flag(|k| matches!(k, K::SkipSignature))
+    let o = Known::<K>::new(opts);
+    (o.has(|k| matches!(k, K::AccessKeyId)) && o.has(|k| matches!(k, K::SecretAccessKey)))
+        || (o.has(|k| matches!(k, K::WebIdentityTokenFile)) && o.has(|k| matches!(k, K::RoleArn)))
+        || o.has(|k| matches!(k, K::ContainerCredentialsRelativeUri))
+        || (o.has(|k| matches!(k, K::ContainerCredentialsFullUri))
+            && o.has(|k| matches!(k, K::ContainerAuthorizationTokenFile)))
+        || o.flag(|k| matches!(k, K::SkipSignature))
 }
 
 fn azure_has_credentials(opts: &[(String, String)]) -> bool {
     use object_store::azure::AzureConfigKey as K;
-    let keys = config_keys::<K>(opts);
-    let has = |want: fn(&K) -> bool| keys.iter().any(|(k, v)| want(k) && !v.is_empty());
-    let flag = |want: fn(&K) -> bool| {
-        keys.iter()
-            .any(|(k, v)| want(k) && parse_flag(v) == Some(true))
-    };
-    has(|k| {
+    let o = Known::<K>::new(opts);
+    o.has(|k| {
         matches!(
             k,
             K::AccessKey | K::SasKey | K::Token | K::FederatedTokenFile
         )
-    }) || (has(|k| matches!(k, K::ClientId))
-        && has(|k| matches!(k, K::ClientSecret))
-        && has(|k| matches!(k, K::AuthorityId)))
-        || flag(|k| matches!(k, K::UseEmulator | K::UseAzureCli | K::SkipSignature))
+    }) || (o.has(|k| matches!(k, K::ClientId))
+        && o.has(|k| matches!(k, K::ClientSecret))
+        && o.has(|k| matches!(k, K::AuthorityId)))
+        || o.flag(|k| matches!(k, K::UseEmulator | K::UseAzureCli | K::SkipSignature))
 }
 
 fn gcs_has_credentials(opts: &[(String, String)]) -> bool {
     use object_store::gcp::GoogleConfigKey as K;
-    let keys = config_keys::<K>(opts);
-    let has = |want: fn(&K) -> bool| keys.iter().any(|(k, v)| want(k) && !v.is_empty());
-    let flag = |want: fn(&K) -> bool| {
-        keys.iter()
-            .any(|(k, v)| want(k) && parse_flag(v) == Some(true))
-    };
-    has(|k| {
+    let o = Known::<K>::new(opts);
+    o.has(|k| {
         matches!(
             k,
             K::ServiceAccount | K::ServiceAccountKey | K::ApplicationCredentials | K::BearerToken
         )
-    }) || flag(|k| matches!(k, K::SkipSignature))
+    }) || o.flag(|k| matches!(k, K::SkipSignature))
         || gcloud_adc_file().is_some_and(|p| p.is_file())
 }
 
