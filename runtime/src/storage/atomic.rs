@@ -31,6 +31,9 @@ const UNLOCKED_GRACE: Duration = Duration::from_secs(60);
 /// expected to stall for a day without writing a byte.
 const NO_LOCKS_GRACE: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// How many swept directories a process remembers.
+const MAX_REMEMBERED_DIRS: usize = 10_000;
+
 /// What a sweep removed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Reclaimed {
@@ -148,7 +151,14 @@ fn sweep_once(dir: &Path) {
     static SWEPT: OnceLock<Mutex<HashSet<PathBuf>>> = OnceLock::new();
     let swept = SWEPT.get_or_init(|| Mutex::new(HashSet::new()));
     let first = match swept.lock() {
-        Ok(mut set) => set.insert(dir.to_path_buf()),
+        Ok(mut set) => {
+            // Bounded for long-lived processes; sweeping a directory again
+            // is harmless.
+            if set.len() >= MAX_REMEMBERED_DIRS {
+                set.clear();
+            }
+            set.insert(dir.to_path_buf())
+        }
         Err(_) => return,
     };
     if first {
