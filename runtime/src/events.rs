@@ -272,7 +272,7 @@ impl EventLog {
             // A listener that panicked once is not called again: its
             // panic must not escape the run, nor repeat for every event.
             if !self.listener_stopped.load(Ordering::Acquire)
-                && let Err(e) = crate::execution::guard::guarded(|| {
+                && let Err(e) = crate::guard::guarded(|| {
                     listener(&event);
                     Ok(())
                 })

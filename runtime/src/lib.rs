@@ -54,6 +54,7 @@ pub mod definitions;
 pub mod error;
 pub mod events;
 pub mod execution;
+mod guard;
 pub mod history;
 pub mod instance;
 pub mod io_manager;

@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
-use crate::execution::guard::guarded;
+use crate::guard::guarded;
 use crate::instance::Instance;
 use crate::io_manager::DynIOManager;
 use crate::types::TypeInfo;

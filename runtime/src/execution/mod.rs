@@ -2,7 +2,6 @@
 //! bounded pool, every event recorded, failures kept with their causes.
 
 mod executor;
-pub(crate) mod guard;
 mod options;
 mod partition_plan;
 pub(crate) mod plan;

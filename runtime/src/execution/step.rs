@@ -5,7 +5,6 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::guard::{guarded, guarded_opt};
 use super::plan::{InputSource, Plan};
 use crate::asset_key::AssetKey;
 use crate::config::RunConfig;
@@ -13,6 +12,7 @@ use crate::context::{AssetPartitions, InputContext, OutputContext};
 use crate::definitions::{AssetDefinition, In, Out, StepIo, TypedLoader, TypedOutput};
 use crate::error::{Error, Result};
 use crate::events::{EventKind, EventLog, Logger};
+use crate::guard::{guarded, guarded_opt};
 use crate::metadata::{Metadata, MetadataValue};
 use crate::resources::{ResourceInstance, RunResources};
 use crate::types::{TypeInfo, Value};
