@@ -9,8 +9,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::asset_key::AssetKey;
 use crate::error::{Error, Result};
+use crate::events::Event;
 use crate::events::EventKind;
-use crate::execution::RunResult;
 use crate::metadata::Metadata;
 
 /// One recorded materialization.
@@ -26,6 +26,21 @@ pub struct MaterializationRecord {
     pub timestamp: f64,
     /// The materialization's metadata (e.g. `path`).
     pub metadata: Metadata,
+}
+
+/// What the history keeps of a finished run. A plain record of its own,
+/// so the history knows nothing of how runs execute; the executor builds
+/// it from the run's result.
+#[derive(Clone, Copy, Debug)]
+pub struct RunRecord<'a> {
+    /// The run's id.
+    pub run_id: &'a str,
+    /// The job (or asset job) that ran.
+    pub job_name: &'a str,
+    /// Whether every step succeeded.
+    pub success: bool,
+    /// The run's events, in order.
+    pub events: &'a [Event],
 }
 
 /// A process-wide handle on one history file.
@@ -59,7 +74,7 @@ impl SharedHistory {
     }
 
     /// See [`RunHistory::record`].
-    pub fn record(&self, result: &RunResult) -> Result<()> {
+    pub fn record(&self, result: &RunRecord<'_>) -> Result<()> {
         self.with(|h| h.record(result))
     }
 
@@ -118,18 +133,18 @@ impl RunHistory {
     }
 
     /// Records a finished run and its materializations, in one transaction.
-    pub fn record(&mut self, result: &RunResult) -> Result<()> {
+    pub fn record(&mut self, result: &RunRecord<'_>) -> Result<()> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(sql(&path))?;
-        let events = result.events();
+        let events = result.events;
         let started = events.first().map(|e| seconds(e.timestamp)).unwrap_or(0.0);
         let finished = events.last().map(|e| seconds(e.timestamp)).unwrap_or(0.0);
         tx.execute(
             "INSERT OR REPLACE INTO runs VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
-                result.run_id(),
-                result.job_name(),
-                result.success(),
+                result.run_id,
+                result.job_name,
+                result.success,
                 started,
                 finished
             ],
@@ -151,7 +166,7 @@ impl RunHistory {
                     insert
                         .execute(params![
                             asset_key.to_user_string(),
-                            result.run_id(),
+                            result.run_id,
                             e.step_key,
                             partition,
                             seconds(e.timestamp),

@@ -30,11 +30,6 @@ const KNOWN_CYCLE_EDGES: &[(&str, &str, &str)] = &[
     ),
     (
         "definitions",
-        "instance",
-        "Definitions::run picks the instance",
-    ),
-    (
-        "definitions",
         "io_manager",
         "typed adapters call the manager traits",
     ),
@@ -61,19 +56,8 @@ const KNOWN_CYCLE_EDGES: &[(&str, &str, &str)] = &[
     ),
     (
         "execution",
-        "instance",
-        "runs record to the instance's history",
-    ),
-    (
-        "execution",
         "resources",
         "the executor initializes resources",
-    ),
-    ("history", "execution", "the history records a RunResult"),
-    (
-        "instance",
-        "history",
-        "Instance::history opens the run history",
     ),
     ("io_manager", "context", "manager traits take contexts"),
     (
@@ -87,7 +71,6 @@ const KNOWN_CYCLE_EDGES: &[(&str, &str, &str)] = &[
         "resources",
         "manager registrations build ResourceDefinitions",
     ),
-    ("resources", "instance", "InitContext holds the instance"),
     (
         "resources",
         "io_manager",

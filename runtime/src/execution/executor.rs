@@ -202,7 +202,7 @@ fn recorded(mut result: RunResult) -> RunResult {
     if let Err(e) = result
         .instance
         .history()
-        .and_then(|h| h.map(|h| h.record(&result)).transpose())
+        .and_then(|h| h.map(|h| h.record(&result.record())).transpose())
     {
         tracing::warn!(target: "larder", "could not record run {}: {e}", result.run_id);
         result.history_error = Some(e.to_string());

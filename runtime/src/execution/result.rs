@@ -75,6 +75,16 @@ impl RunResult {
         self.listener_error.as_deref()
     }
 
+    /// What the history keeps of this run.
+    pub(crate) fn record(&self) -> crate::history::RunRecord<'_> {
+        crate::history::RunRecord {
+            run_id: self.run_id(),
+            job_name: self.job_name(),
+            success: self.success(),
+            events: self.events(),
+        }
+    }
+
     /// The run id.
     pub fn run_id(&self) -> &str {
         &self.run_id
