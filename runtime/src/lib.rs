@@ -66,6 +66,7 @@ pub mod storage;
 pub mod types;
 
 mod registry;
+mod suggest;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -74,14 +75,13 @@ pub mod __private;
 pub use asset_key::AssetKey;
 pub use config::RunConfig;
 pub use context::{InputContext, OutputContext, build_input_context, build_output_context};
-pub use definitions::definitions_fns::{materialize, materialize_to_memory};
 pub use definitions::{
     AssetDefinition, AssetIn, Definitions, In, JobBuilder, JobDefinition, OpDefinition, Out,
     OutputHandle, StepIo,
 };
 pub use error::{BoxError, Error, Result};
 pub use events::{Event, EventKind, EventListener, EventType, Logger, UserEvent};
-pub use execution::{RunOptions, RunResult, StepOutcome};
+pub use execution::{RunOptions, RunResult, StepOutcome, materialize, materialize_to_memory};
 pub use instance::Instance;
 pub use io_manager::{
     ConfigurableIOManager, ConfigurableIOManagerFactory, DynIOManager, IOManager,

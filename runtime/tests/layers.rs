@@ -25,11 +25,6 @@ const KNOWN_CYCLE_EDGES: &[(&str, &str, &str)] = &[
     ),
     (
         "definitions",
-        "execution",
-        "Definitions::run and materialize call the executor",
-    ),
-    (
-        "definitions",
         "io_manager",
         "typed adapters call the manager traits",
     ),
@@ -42,22 +37,6 @@ const KNOWN_CYCLE_EDGES: &[(&str, &str, &str)] = &[
         "definitions",
         "resources",
         "Definitions and jobs hold ResourceDefinitions",
-    ),
-    (
-        "definitions",
-        "storage",
-        "the default io_manager is chosen with the definitions",
-    ),
-    ("execution", "context", "the executor builds the contexts"),
-    (
-        "execution",
-        "definitions",
-        "plans are built from definitions",
-    ),
-    (
-        "execution",
-        "resources",
-        "the executor initializes resources",
     ),
     ("io_manager", "context", "manager traits take contexts"),
     (
@@ -75,13 +54,6 @@ const KNOWN_CYCLE_EDGES: &[(&str, &str, &str)] = &[
         "resources",
         "io_manager",
         "ResourceDefinition converts to DynIOManager",
-    ),
-    ("storage", "context", "managers read their contexts"),
-    ("storage", "io_manager", "managers implement the traits"),
-    (
-        "storage",
-        "resources",
-        "managers become ResourceDefinitions",
     ),
 ];
 

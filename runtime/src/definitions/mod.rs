@@ -9,10 +9,6 @@ mod op;
 
 pub use asset::{AssetBuilder, AssetDefinition, AssetIn, IntoPartitionsDefinition};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
-#[doc(hidden)]
-pub mod definitions_fns {
-    pub use super::definitions::{materialize, materialize_to_memory};
-}
 pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};
 pub use op::{ComputeFn, In, OpBuilder, OpDefinition, Out, StepIo, TypedLoader, TypedOutput};
 

@@ -1,6 +1,7 @@
 //! Running a plan: dependency order, independent steps concurrently on a
 //! bounded pool, every event recorded, failures kept with their causes.
 
+mod entry;
 mod executor;
 mod options;
 mod partition_plan;
@@ -9,6 +10,7 @@ mod result;
 mod run_config_check;
 mod step;
 
+pub use entry::{materialize, materialize_to_memory};
 pub(crate) use executor::execute;
 pub use options::RunOptions;
 pub use result::{RunResult, StepOutcome};

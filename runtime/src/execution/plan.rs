@@ -11,6 +11,7 @@ use crate::context::AssetPartitions;
 use crate::definitions::{AssetDefinition, In, JobDefinition, OpDefinition, Out};
 use crate::partitions::ShapeKind;
 use crate::resources::{ResourceDefinition, ResourceKind};
+pub(crate) use crate::suggest::did_you_mean;
 
 /// Where an input's value comes from.
 #[derive(Clone)]
@@ -545,16 +546,4 @@ pub(crate) fn stored_as(step: &Step, out: &Out) -> Out {
 
 fn short(type_name: &str) -> String {
     crate::types::short_type_name(type_name)
-}
-
-/// `"; did you mean `x`?"` when a candidate is close to `wrong`.
-pub(crate) fn did_you_mean(wrong: &str, candidates: impl Iterator<Item = String>) -> String {
-    let best = candidates
-        .map(|c| (strsim::jaro_winkler(wrong, &c), c))
-        .filter(|(score, c)| *score > 0.8 && c != wrong)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match best {
-        Some((_, c)) => format!("; did you mean `{c}`?"),
-        None => String::new(),
-    }
 }
