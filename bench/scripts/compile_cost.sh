@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Compile-time cost of the macros: generates a crate with N `#[asset]`
-# functions and one with the same N plain functions, then reports each one's
-# clean build (of that crate alone, dependencies already built) and
-# incremental rebuild (after touching its source), and the ratios, as one
-# JSON line.  Usage: bench/scripts/compile_cost.sh [N]   (default 200)
+# Compile-time cost of definitions: for each N, generates three crates of N
+# one-line assets -- plain `pub fn`s, assets written by hand with the
+# builder API, and `#[asset]` functions -- and reports each one's clean build
+# (of that crate alone, larder already built) and incremental rebuild (after
+# touching its source), debug profile, with the ratios, as one JSON line per
+# N.  Usage: bench/scripts/compile_cost.sh [N...]   (default 200)
 set -euo pipefail
-n=${1:-200}
+[ $# -eq 0 ] && set -- 200
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -13,9 +14,9 @@ cp "$root/rust-toolchain.toml" "$work/"
 cat > "$work/Cargo.toml" <<EOF
 [workspace]
 resolver = "3"
-members = ["with_macros", "plain"]
+members = ["plain", "builder", "with_macros"]
 EOF
-for name in with_macros plain; do
+for name in plain builder with_macros; do
   mkdir -p "$work/$name/src"
   cat > "$work/$name/Cargo.toml" <<EOF
 [package]
@@ -27,21 +28,29 @@ edition = "2024"
 larder = { path = "$root/runtime", default-features = false }
 EOF
 done
-{
-  echo '#![allow(dead_code)]'
-  echo 'use larder::prelude::*;'
-  echo '#[asset] fn a0() -> u64 { 0 }'
-  for i in $(seq 1 $((n - 1))); do echo "#[asset] fn a$i(a$((i - 1)): u64) -> u64 { a$((i - 1)) + 1 }"; done
-} > "$work/with_macros/src/lib.rs"
-{
-  echo '#![allow(dead_code)]'
-  echo 'fn a0() -> u64 { 0 }'
-  for i in $(seq 1 $((n - 1))); do echo "fn a$i(a$((i - 1)): u64) -> u64 { a$((i - 1)) + 1 }"; done
-} > "$work/plain/src/lib.rs"
+
+generate() {
+  local n=$1 i
+  {
+    echo '#![allow(dead_code)]'
+    for i in $(seq 0 $((n - 1))); do echo "pub fn a$i() -> i64 { $i }"; done
+  } > "$work/plain/src/lib.rs"
+  {
+    echo '#![allow(dead_code)]'
+    echo 'use larder::prelude::*;'
+    for i in $(seq 0 $((n - 1))); do
+      echo "pub fn a$i() -> AssetDefinition { AssetDefinition::builder(\"a$i\").output_type(larder::type_info!(i64)).compute(|io| io.output(\"result\", ${i}_i64)) }"
+    done
+  } > "$work/builder/src/lib.rs"
+  {
+    echo '#![allow(dead_code)]'
+    echo 'use larder::prelude::*;'
+    for i in $(seq 0 $((n - 1))); do echo "#[asset] fn a$i() -> i64 { $i }"; done
+  } > "$work/with_macros/src/lib.rs"
+}
 
 cd "$work"
 export CARGO_TARGET_DIR="$work/target"
-cargo build -q   # dependencies, once
 seconds() {
   local s e
   s=$(date +%s%N)
@@ -57,9 +66,15 @@ measure() {
   incr=$(seconds cargo build -q -p "$crate")
   echo "$clean $incr"
 }
-read -r plain_clean plain_incr < <(measure plain)
-read -r macro_clean macro_incr < <(measure with_macros)
 ratio() { echo "scale=2; $1 / $2" | bc; }
-printf '{"impl":"larder","workload":"compile_cost","n":%s,"plain_clean_s":%s,"macros_clean_s":%s,"clean_ratio":%s,"plain_incremental_s":%s,"macros_incremental_s":%s,"incremental_ratio":%s}\n' \
-  "$n" "$plain_clean" "$macro_clean" "$(ratio "$macro_clean" "$plain_clean")" \
-  "$plain_incr" "$macro_incr" "$(ratio "$macro_incr" "$plain_incr")"
+for n in "$@"; do
+  generate "$n"
+  cargo build -q   # larder and the crates, once, so only the crates are measured
+  read -r plain_clean plain_incr < <(measure plain)
+  read -r builder_clean builder_incr < <(measure builder)
+  read -r macro_clean macro_incr < <(measure with_macros)
+  printf '{"impl":"larder","workload":"compile_cost","n":%s,"plain_clean_s":%s,"builder_clean_s":%s,"macros_clean_s":%s,"macros_vs_builder_clean":%s,"macros_vs_plain_clean":%s,"plain_incremental_s":%s,"builder_incremental_s":%s,"macros_incremental_s":%s,"macros_vs_builder_incremental":%s}\n' \
+    "$n" "$plain_clean" "$builder_clean" "$macro_clean" \
+    "$(ratio "$macro_clean" "$builder_clean")" "$(ratio "$macro_clean" "$plain_clean")" \
+    "$plain_incr" "$builder_incr" "$macro_incr" "$(ratio "$macro_incr" "$builder_incr")"
+done
