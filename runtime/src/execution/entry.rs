@@ -16,20 +16,25 @@ use crate::instance::Instance;
 use crate::resources::{IntoResourceDefinition, ResourceDefinition};
 use crate::storage::{FilesystemIOManager, mem_io_manager};
 
-impl Definitions {
-    fn asset_resources(&self, in_memory: bool) -> IndexMap<String, ResourceDefinition> {
-        let mut resources = self.resources.clone();
-        if !resources.contains_key(DEFAULT_IO_MANAGER_KEY) {
-            let default = if in_memory {
-                mem_io_manager().into_resource_definition()
-            } else {
-                FilesystemIOManager::default().into_resource_definition()
-            };
-            resources.insert(DEFAULT_IO_MANAGER_KEY.to_owned(), default);
-        }
-        resources
+/// `resources` with the default `io_manager` bound when nothing is bound
+/// under that key: in memory, or the filesystem manager in the instance's
+/// storage directory.
+fn with_default_io_manager(
+    mut resources: IndexMap<String, ResourceDefinition>,
+    in_memory: bool,
+) -> IndexMap<String, ResourceDefinition> {
+    if !resources.contains_key(DEFAULT_IO_MANAGER_KEY) {
+        let default = if in_memory {
+            mem_io_manager().into_resource_definition()
+        } else {
+            FilesystemIOManager::default().into_resource_definition()
+        };
+        resources.insert(DEFAULT_IO_MANAGER_KEY.to_owned(), default);
     }
+    resources
+}
 
+impl Definitions {
     fn asset_plan(
         &self,
         options: &RunOptions,
@@ -42,7 +47,7 @@ impl Definitions {
             ASSET_JOB_NAME,
             &self.assets,
             selected,
-            self.asset_resources(in_memory),
+            with_default_io_manager(self.resources.clone(), in_memory),
             problems,
         );
         let now = options.now.unwrap_or_else(jiff::Timestamp::now);
@@ -53,15 +58,7 @@ impl Definitions {
     fn job_plan(&self, job: &JobDefinition, in_memory: bool, problems: &mut Vec<String>) -> Plan {
         let mut resources = self.resources.clone();
         resources.extend(job.resources.clone());
-        if !resources.contains_key(DEFAULT_IO_MANAGER_KEY) {
-            let default = if in_memory {
-                mem_io_manager().into_resource_definition()
-            } else {
-                FilesystemIOManager::default().into_resource_definition()
-            };
-            resources.insert(DEFAULT_IO_MANAGER_KEY.to_owned(), default);
-        }
-        Plan::for_job(job, resources, problems)
+        Plan::for_job(job, with_default_io_manager(resources, in_memory), problems)
     }
 
     /// Checks everything at once: unresolved or unfit manager keys, keys
