@@ -126,8 +126,16 @@ impl Instance {
 
 fn read_config(path: &Path) -> Result<InstanceConfig> {
     match std::fs::read_to_string(path) {
-        Ok(text) => toml::from_str(&text)
-            .map_err(|e| Error::Config(vec![format!("instance config {}: {e}", path.display())])),
+        Ok(text) => {
+            // Bounded and echo-free like run config: the file may sit next
+            // to secrets.
+            let in_file = |m: String| format!("instance config {}: {m}", path.display());
+            let value = crate::config::parse_toml_text(&text).map_err(|e| match e {
+                Error::Config(lines) => Error::Config(lines.into_iter().map(in_file).collect()),
+                other => other,
+            })?;
+            serde_json::from_value(value).map_err(|e| Error::Config(vec![in_file(e.to_string())]))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(InstanceConfig::default()),
         Err(e) => Err(Error::Io {
             action: "reading",

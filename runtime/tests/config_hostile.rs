@@ -84,6 +84,13 @@ fn a_toml_syntax_error_never_echoes_the_line() {
     assert_names_format_and_position("TOML", &msg);
     assert!(msg.contains("line 3"), "{msg}");
     assert!(msg.contains("resources.db.config.password"), "{msg}");
+    // A value the parser quotes back (an integer out of range) is masked.
+    let msg = message(RunConfig::from_toml_str(
+        "[ops.x.config]\npin = 99999999999999999999\n",
+    ));
+    assert!(!msg.contains("9999"), "{msg}");
+    assert_names_format_and_position("TOML", &msg);
+    assert!(msg.contains("ops.x.config.pin"), "{msg}");
     // An unterminated string, too.
     let msg = message(RunConfig::from_toml_str("token = \"abc-secret\n"));
     assert!(!msg.contains("abc-secret"), "{msg}");

@@ -15,6 +15,12 @@ use crate::error::{Error, Result};
 
 pub(crate) use errors::unknown_field;
 
+/// TOML text as a JSON value, with run config's bounds and messages (for
+/// `larder.toml`).
+pub(crate) fn parse_toml_text(text: &str) -> Result<Json> {
+    text::parse(text::Format::Toml, text)
+}
+
 /// The config of one run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunConfig {

@@ -78,7 +78,7 @@ pub(crate) fn parse(format: Format, text: &str) -> Result<Json> {
                     .unwrap_or_default();
                 refused(format!(
                     "TOML run config: syntax error at line {line}, column {column}{key}: {}",
-                    e.message().trim_end()
+                    mask_quoted_values(e.message().trim_end(), text)
                 ))
             })?;
             serde_json::to_value(table).map_err(|e| refused(format!("TOML run config: {e}")))
@@ -125,6 +125,32 @@ fn yaml_reason(e: &serde_norway::Error) -> String {
         None => full.as_str(),
     };
     reason.to_owned()
+}
+
+/// `message` with every backquoted piece of the source text that could be
+/// a value (it has a letter or digit) replaced by `<value>`: toml quotes
+/// values it cannot take (`invalid type: integer `9999…``), and any value
+/// may be a secret. Quoted punctuation (`expected `"``) is kept.
+fn mask_quoted_values(message: &str, text: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else {
+            break;
+        };
+        let quoted = &rest[open + 1..open + 1 + len];
+        out.push_str(&rest[..open]);
+        if quoted.chars().any(char::is_alphanumeric) && text.contains(quoted) {
+            out.push_str("`<value>`");
+        } else {
+            out.push('`');
+            out.push_str(quoted);
+            out.push('`');
+        }
+        rest = &rest[open + len + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// 1-based line and column (in characters) of byte offset `at`.
