@@ -30,13 +30,7 @@ pub(crate) fn explain(path: &str, message: &str, fields: &[&'static str]) -> Str
 
 /// `unknown field `x` at path; did you mean `y`? expected one of ...`
 pub(crate) fn unknown_field(path: &str, field: &str, fields: &[&'static str]) -> String {
-    let suggestion = fields
-        .iter()
-        .map(|f| (strsim::jaro_winkler(field, f), *f))
-        .filter(|(s, _)| *s > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, f)| format!("; did you mean `{f}`?"))
-        .unwrap_or_default();
+    let suggestion = crate::suggest::did_you_mean(field, fields.iter().map(|f| f.to_string()));
     let expected = if fields.is_empty() {
         String::new()
     } else {
