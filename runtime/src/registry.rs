@@ -39,7 +39,21 @@ inventory::collect!(OpRegistration);
 inventory::collect!(JobRegistration);
 inventory::collect!(ManagerRegistration);
 
-pub(crate) fn discover() -> Definitions {
+// Here rather than beside `Definitions` so that definitions never import
+// the registry: registrations build definitions, not the other way round.
+impl Definitions {
+    /// Everything declared with larder's macros in this binary: assets, ops,
+    /// jobs, and managers bound under their declared keys.
+    ///
+    /// Only crates that are linked register: a dependency that defines
+    /// assets but is never referenced is dropped by the linker. Reference it
+    /// once, e.g. `use my_assets as _;` in `main.rs`.
+    pub fn discover() -> Self {
+        discover()
+    }
+}
+
+fn discover() -> Definitions {
     let mut defs = Definitions::new();
     for r in inventory::iter::<AssetRegistration> {
         defs.assets.push((r.build)());

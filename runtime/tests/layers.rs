@@ -30,11 +30,6 @@ const KNOWN_CYCLE_EDGES: &[(&str, &str, &str)] = &[
     ),
     (
         "definitions",
-        "registry",
-        "Definitions::discover reads the inventory registry",
-    ),
-    (
-        "definitions",
         "resources",
         "Definitions and jobs hold ResourceDefinitions",
     ),
@@ -43,12 +38,6 @@ const KNOWN_CYCLE_EDGES: &[(&str, &str, &str)] = &[
         "io_manager",
         "resources",
         "IOManagerDefinition wraps a ResourceDefinition",
-    ),
-    ("registry", "definitions", "registrations build definitions"),
-    (
-        "registry",
-        "resources",
-        "manager registrations build ResourceDefinitions",
     ),
     (
         "resources",

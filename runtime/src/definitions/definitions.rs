@@ -1,6 +1,8 @@
 //! `Definitions`: the assets, jobs and resources of a code location, as
 //! data. Validating and running them is the run side's
-//! (`execution::entry`), so nothing here knows how steps execute.
+//! (`execution::entry`), so nothing here knows how steps execute;
+//! `Definitions::discover` is the registry's, so nothing here knows what
+//! the macros register.
 
 use std::collections::HashMap;
 
@@ -29,16 +31,6 @@ impl Definitions {
     /// Nothing defined yet.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Everything declared with larder's macros in this binary: assets, ops,
-    /// jobs, and managers bound under their declared keys.
-    ///
-    /// Only crates that are linked register: a dependency that defines
-    /// assets but is never referenced is dropped by the linker. Reference it
-    /// once, e.g. `use my_assets as _;` in `main.rs`.
-    pub fn discover() -> Self {
-        crate::registry::discover()
     }
 
     /// Adds an asset.
