@@ -7,6 +7,7 @@
 # N.  Timings share the machine with whatever else is compiling, so treat
 # them as noisy.  Usage: bench/scripts/compile_cost.sh [N...]   (default 200)
 set -euo pipefail
+export LC_ALL=C  # printf %f reads and writes a decimal point
 [ $# -eq 0 ] && set -- 200
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -57,7 +58,8 @@ seconds() {
   s=$(date +%s%N)
   "$@" >/dev/null
   e=$(date +%s%N)
-  echo "scale=3; ($e - $s) / 1000000000" | bc
+  # printf adds the leading zero bc leaves out (".304" is not JSON).
+  printf '%.3f' "$(echo "scale=3; ($e - $s) / 1000000000" | bc)"
 }
 measure() {
   local crate=$1 clean incr
@@ -67,7 +69,7 @@ measure() {
   incr=$(seconds cargo build -q -p "$crate")
   echo "$clean $incr"
 }
-ratio() { echo "scale=2; $1 / $2" | bc; }
+ratio() { printf '%.2f' "$(echo "scale=2; $1 / $2" | bc)"; }
 for n in "$@"; do
   generate "$n"
   cargo build -q   # larder and the crates, once, so only the crates are measured
