@@ -11,6 +11,22 @@ use crate::error::{Error, Result};
 /// filesystems (ext4, XFS, APFS, NTFS), since components become file names.
 pub const MAX_COMPONENT_BYTES: usize = 255;
 
+/// How much of a long component messages show.
+const SHOWN_BYTES: usize = 40;
+
+/// `component`, cut to [`SHOWN_BYTES`] (on a character boundary) with `…`
+/// when longer.
+fn abbreviated(component: &str) -> String {
+    if component.len() <= SHOWN_BYTES {
+        return component.to_owned();
+    }
+    let mut end = SHOWN_BYTES;
+    while !component.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &component[..end])
+}
+
 /// Why `component` cannot be one component of a key or path, if it can't:
 /// the one rule for asset keys, step keys, run ids and partition keys, so
 /// nothing built from them can name another place or fail at the OS.
@@ -74,12 +90,8 @@ impl AssetKey {
         }
         for (i, c) in self.0.iter().enumerate() {
             if let Some(why) = component_problem(c) {
-                let shown = if c.len() > 40 {
-                    let mut end = 40;
-                    while !c.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    format!("`{}…`", &c[..end])
+                let shown = if c.len() > SHOWN_BYTES {
+                    format!("`{}`", abbreviated(c))
                 } else if c.is_empty() {
                     String::new()
                 } else {
@@ -105,17 +117,7 @@ impl AssetKey {
     fn name_abbreviated(&self) -> String {
         self.0
             .iter()
-            .map(|c| {
-                if c.len() <= 40 {
-                    c.clone()
-                } else {
-                    let mut end = 40;
-                    while !c.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    format!("{}…", &c[..end])
-                }
-            })
+            .map(|c| abbreviated(c))
             .collect::<Vec<_>>()
             .join("/")
     }
