@@ -91,13 +91,13 @@ pub fn expand(arg_tokens: TokenStream, item: TokenStream) -> TokenStream {
 
             #decl
 
-            impl ::larder::io_manager::LoadInput<#r, ::larder::io_manager::via::Function> for #marker {
+            impl ::larder::__private::LoadInput<#r, ::larder::__private::via::Function> for #marker {
                 fn load(&self, #ctx_var: &mut ::larder::InputContext) -> ::larder::Result<#r> {
                     #call
                 }
             }
 
-            impl<__U> ::larder::io_manager::LoadInput<__U, ::larder::io_manager::via::FunctionReturningManager> for #marker
+            impl<__U> ::larder::__private::LoadInput<__U, ::larder::__private::via::FunctionReturningManager> for #marker
             where
                 #r: ::larder::InputManager<__U>,
             {

@@ -195,8 +195,8 @@ impl Declaration<'_> {
                 where
                     #manager: ::larder::IOManager<__T>,
                 {
-                    fn typed_output() -> ::larder::definitions::TypedOutput {
-                        ::larder::definitions::TypedOutput::new::<#manager, __T>()
+                    fn typed_output() -> ::larder::__private::TypedOutput {
+                        ::larder::__private::TypedOutput::new::<#manager, __T>()
                     }
                 }
             }
@@ -209,10 +209,10 @@ impl Declaration<'_> {
             impl<__T: ::core::marker::Send + ::core::marker::Sync + 'static, __V> ::larder::__private::LoadsInput<__T, __V>
                 for #marker
             where
-                #manager: ::larder::io_manager::LoadInput<__T, __V>,
+                #manager: ::larder::__private::LoadInput<__T, __V>,
             {
-                fn typed_loader() -> ::larder::definitions::TypedLoader {
-                    ::larder::definitions::TypedLoader::new::<#manager, __T, __V>()
+                fn typed_loader() -> ::larder::__private::TypedLoader {
+                    ::larder::__private::TypedLoader::new::<#manager, __T, __V>()
                 }
             }
 

@@ -16,14 +16,14 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
 
-use crate::asset_key::AssetKey;
-use crate::config::RunConfig;
 use crate::definitions::Definitions;
 use crate::error::{Error, Result};
-use crate::events::{Event, EventKind};
-use crate::execution::{RunOptions, RunResult, StepOutcome};
-use crate::instance::Instance;
-use crate::resources::ResourceKind;
+use crate::io::resources::ResourceKind;
+use crate::model::asset_key::AssetKey;
+use crate::model::config::RunConfig;
+use crate::model::events::{Event, EventKind};
+use crate::model::instance::Instance;
+use crate::run::{RunOptions, RunResult, StepOutcome};
 
 /// The command line.
 #[derive(Debug, Parser)]
@@ -232,7 +232,7 @@ fn list(defs: &Definitions, out: &mut dyn Write) -> Result<()> {
         };
         lines.push(format!(
             "  {key}  {kind}: {}",
-            crate::types::short_type_name(def.type_name())
+            crate::model::types::short_type_name(def.type_name())
         ));
     }
     for line in lines {

@@ -45,58 +45,60 @@
 
 #![warn(missing_docs)]
 
-pub mod asset_key;
+// The folders are the layers, bottom up; an import points down, never up
+// (`tests/layers.rs` checks it). `error`, `guard` and `suggest` serve all.
+pub mod error;
+mod guard;
+mod suggest;
+
+pub mod model;
+
+pub mod io;
+
+pub mod definitions;
+
+pub mod storage;
+
+pub mod run;
+
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod config;
-pub mod context;
-pub mod definitions;
-pub mod error;
-pub mod events;
-pub mod execution;
-mod guard;
-pub mod history;
-pub mod instance;
-pub mod io_manager;
-pub mod lifecycle;
-pub mod metadata;
-pub mod partitions;
-pub mod resources;
-pub mod storage;
-pub mod types;
 
-mod registry;
-mod suggest;
+// The namespaces users name in paths, at the root as before.
+pub use model::{config, partitions};
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use asset_key::AssetKey;
-pub use config::RunConfig;
-pub use context::{InputContext, OutputContext, build_input_context, build_output_context};
+pub use definitions::registry::declared_manager;
 pub use definitions::{
     AssetDefinition, AssetIn, Definitions, In, JobBuilder, JobDefinition, OpDefinition, Out,
     OutputHandle, StepIo,
 };
 pub use error::{BoxError, Error, Result};
-pub use events::{Event, EventKind, EventListener, EventType, Logger, UserEvent};
-pub use execution::{RunOptions, RunResult, StepOutcome, materialize, materialize_to_memory};
-pub use instance::Instance;
-pub use io_manager::{
-    ConfigurableIOManager, ConfigurableIOManagerFactory, DynIOManager, IOManager,
-    IOManagerDefinition, InputManager, InputManagerDefinition, hardcoded_io_manager,
+pub use io::context::{
+    InputContext, OpInfo, OutputContext, build_input_context, build_output_context,
 };
-pub use lifecycle::ResourceLifecycle;
-pub use metadata::{Metadata, MetadataValue, TableColumn, TableSummary};
-pub use registry::declared_manager;
-pub use resources::{
+pub use io::lifecycle::ResourceLifecycle;
+pub use io::manager::{
+    ConfigurableIOManager, ConfigurableIOManagerFactory, DynIOManager, IOManager,
+    IOManagerDefinition, InputManager, InputManagerDefinition, TypedLoader, TypedOutput,
+    hardcoded_io_manager,
+};
+pub use io::resources::{
     InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind, Resources,
     build_init_resource_context,
 };
+pub use model::asset_key::AssetKey;
+pub use model::config::RunConfig;
+pub use model::events::{Event, EventKind, EventListener, EventType, Logger, UserEvent};
+pub use model::instance::Instance;
+pub use model::metadata::{Metadata, MetadataValue, TableColumn, TableSummary};
+pub use model::types::{TypeInfo, Value};
+pub use run::{RunOptions, RunResult, StepOutcome, materialize, materialize_to_memory};
 pub use serde_bytes::ByteBuf;
 pub use storage::{Codec, FilesystemIOManager, InMemoryIOManager, fs_io_manager, mem_io_manager};
-pub use types::{TypeInfo, Value};
 
 pub use larder_macros::{
     ConfigurableIOManager, ConfigurableIOManagerFactory, asset, input_manager, io_manager, job, op,

@@ -3,19 +3,19 @@
 
 use std::marker::PhantomData;
 
-pub use crate::registry::{
+pub use crate::definitions::registry::{
     AssetRegistration, JobRegistration, ManagerRegistration, OpRegistration,
 };
-pub use crate::types::probe;
+pub use crate::io::manager::{LoadInput, TypedLoader, TypedOutput, via};
+pub use crate::model::types::probe;
 pub use inventory;
 pub use serde;
 pub use serde_json;
 
-use crate::definitions::{TypedLoader, TypedOutput};
 use crate::error::{BoxError, Error, Result};
-use crate::io_manager::IOManager;
-use crate::lifecycle::ResourceLifecycle;
-use crate::resources::{
+use crate::io::lifecycle::ResourceLifecycle;
+use crate::io::manager::IOManager;
+use crate::io::resources::{
     InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind, SupportsFn, ToDynFn,
 };
 
@@ -109,8 +109,8 @@ impl<M> Copy for Lifecycle<M> {}
 /// Probes for manager capabilities at a concrete type.
 pub mod manager_probe {
     use super::*;
-    use crate::io_manager::DynIOManager;
-    pub use crate::types::probe::Probe;
+    use crate::io::manager::DynIOManager;
+    pub use crate::model::types::probe::Probe;
 
     pub trait DynYes {
         fn __larder_dyn(&self) -> Option<(ToDynFn, SupportsFn, SupportsFn)>;
@@ -251,7 +251,7 @@ pub fn configurable_at_launch<M: serde::de::DeserializeOwned + Send + Sync + 'st
 pub type DynSupport = (ToDynFn, SupportsFn, SupportsFn);
 
 /// `#[derive(ConfigurableIOManagerFactory)]`: `create_io_manager` on each run.
-pub fn factory_definition<F: crate::io_manager::ConfigurableIOManagerFactory>(
+pub fn factory_definition<F: crate::io::manager::ConfigurableIOManagerFactory>(
     factory: F,
     config: serde_json::Value,
     dyn_support: Option<(ToDynFn, SupportsFn, SupportsFn)>,
@@ -272,7 +272,7 @@ pub fn factory_at_launch<F>(
     dyn_support: Option<(ToDynFn, SupportsFn, SupportsFn)>,
 ) -> ResourceDefinition
 where
-    F: crate::io_manager::ConfigurableIOManagerFactory + serde::de::DeserializeOwned,
+    F: crate::io::manager::ConfigurableIOManagerFactory + serde::de::DeserializeOwned,
 {
     let holder: std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<F>>>> = Default::default();
     let for_teardown = holder.clone();
@@ -386,8 +386,8 @@ pub fn set_step_output<T: StepValue>(io: &mut StepIo<'_>, index: usize, value: T
     io.set_output(index, value)
 }
 
-use crate::context::{InputContext, OutputContext};
 use crate::definitions::StepIo;
+use crate::io::context::{InputContext, OutputContext};
 
 /// What a `#[job]` body invokes: the proxy struct of an `#[op]` function.
 #[diagnostic::on_unimplemented(

@@ -64,7 +64,7 @@ fn a_typed_manager_with_its_adapter_stores_and_reports_metadata() {
     let a = AssetDefinition::builder("a")
         .output_type(type_info!(i64))
         .io_manager_key("tagging")
-        .typed_output(larder::definitions::TypedOutput::new::<Tagging, i64>())
+        .typed_output(larder::TypedOutput::new::<Tagging, i64>())
         .compute(|io| io.output("result", 9_i64));
     let result = Definitions::new()
         .asset(a)
@@ -113,7 +113,7 @@ fn a_failing_manager_fails_its_step_names_it_and_skips_downstream() {
     let a = AssetDefinition::builder("a")
         .output_type(type_info!(i64))
         .io_manager_key("broken")
-        .typed_output(larder::definitions::TypedOutput::new::<Broken, i64>())
+        .typed_output(larder::TypedOutput::new::<Broken, i64>())
         .compute(|io| io.output("result", 1_i64));
     let defs = Definitions::new()
         .assets([

@@ -272,7 +272,7 @@ fn audited_asset() -> AssetDefinition {
     AssetDefinition::builder("audited")
         .output_type(type_info!(i64))
         .io_manager_key("audited")
-        .typed_output(larder::definitions::TypedOutput::new::<Audited, i64>())
+        .typed_output(larder::TypedOutput::new::<Audited, i64>())
         .compute(|io| io.output("result", 1_i64))
 }
 

@@ -36,10 +36,7 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static> 
 fn json_asset(name: &str) -> larder::definitions::AssetBuilder {
     AssetDefinition::builder(name)
         .io_manager_key("json")
-        .typed_output(larder::definitions::TypedOutput::new::<
-            UPathManager<JsonFiles>,
-            Vec<f64>,
-        >())
+        .typed_output(larder::TypedOutput::new::<UPathManager<JsonFiles>, Vec<f64>>())
         .output_type(type_info!(Vec<f64>))
 }
 
@@ -93,12 +90,12 @@ fn extensions_follow_partition_keys_with_dots() {
 #[test]
 fn op_outputs_get_the_extension_too() {
     let dir = tempfile::tempdir().unwrap();
-    let op =
-        OpDefinition::builder("an_op")
-            .output(Out::result(type_info!(Vec<f64>)).typed(
-                larder::definitions::TypedOutput::new::<UPathManager<JsonFiles>, Vec<f64>>(),
-            ))
-            .compute(|io| io.output("result", vec![2.0]));
+    let op = OpDefinition::builder("an_op")
+        .output(
+            Out::result(type_info!(Vec<f64>))
+                .typed(larder::TypedOutput::new::<UPathManager<JsonFiles>, Vec<f64>>()),
+        )
+        .compute(|io| io.output("result", vec![2.0]));
     let mut job = JobDefinition::builder("j");
     job.invoke(&op, []);
     job.resource(
@@ -371,7 +368,7 @@ fn merging_defs(dir: &std::path::Path, merge: bool) -> Definitions {
         .partitions_def(statics)
         .io_manager_key("parts")
         .output_partition_map::<Vec<i64>>(type_info!(Vec<i64>))
-        .typed_element(larder::definitions::TypedOutput::new::<
+        .typed_element(larder::TypedOutput::new::<
             UPathManager<MergingJson>,
             Vec<i64>,
         >())
@@ -428,10 +425,7 @@ fn without_load_partitions_many_partitions_into_one_value_is_explained() {
         .partitions_def(statics)
         .io_manager_key("parts")
         .output_type(type_info!(Vec<f64>))
-        .typed_output(larder::definitions::TypedOutput::new::<
-            UPathManager<JsonFiles>,
-            Vec<f64>,
-        >())
+        .typed_output(larder::TypedOutput::new::<UPathManager<JsonFiles>, Vec<f64>>())
         .compute(|io| io.set_output(0, vec![1.0]));
     let down = AssetDefinition::builder("merged")
         .input(AssetIn::new("parts", type_info!(Vec<f64>)))

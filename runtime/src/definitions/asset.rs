@@ -5,14 +5,15 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use super::op::{In, OpDefinition, Out, StepIo, TypedLoader, TypedOutput};
+use super::op::{In, OpDefinition, Out, StepIo};
 use super::{DEFAULT_IO_MANAGER_KEY, DEFAULT_OUTPUT};
-use crate::asset_key::AssetKey;
 use crate::error::Result;
-use crate::metadata::Metadata;
-use crate::partitions::{PartitionMapping, PartitionShape, PartitionsDefinition};
-use crate::resources::ConfigType;
-use crate::types::TypeInfo;
+use crate::io::manager::{TypedLoader, TypedOutput};
+use crate::model::asset_key::AssetKey;
+use crate::model::config::ConfigType;
+use crate::model::metadata::Metadata;
+use crate::model::partitions::{PartitionMapping, PartitionShape, PartitionsDefinition};
+use crate::model::types::TypeInfo;
 
 /// An asset input (Dagster's `AssetIn`): which upstream asset a parameter
 /// is, and how to load it.
@@ -55,7 +56,7 @@ impl AssetIn {
     ) -> Self {
         let mut input = AssetIn::new(
             name,
-            TypeInfo::leak(TypeInfo::opaque::<crate::partitions::PartitionMap<T>>()),
+            TypeInfo::leak(TypeInfo::opaque::<crate::model::partitions::PartitionMap<T>>()),
         );
         input.shape = Some(PartitionShape::map::<T>(element));
         input
@@ -313,7 +314,7 @@ impl AssetBuilder {
         element: &'static TypeInfo,
     ) -> Self {
         self.output_type = Some(TypeInfo::leak(TypeInfo::opaque::<
-            crate::partitions::PartitionMap<T>,
+            crate::model::partitions::PartitionMap<T>,
         >()));
         self.output_shape = Some(PartitionShape::map::<T>(element));
         self
@@ -482,7 +483,7 @@ impl<T: Into<PartitionsDefinition>, E: std::fmt::Display> IntoPartitionsDefiniti
     }
 }
 
-impl IntoPartitionsDefinition for crate::partitions::TimeWindowPartitionsBuilder {
+impl IntoPartitionsDefinition for crate::model::partitions::TimeWindowPartitionsBuilder {
     fn into_partitions_definition(self) -> std::result::Result<PartitionsDefinition, String> {
         self.build().map(Into::into).map_err(|e| e.to_string())
     }

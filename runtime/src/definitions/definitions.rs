@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 
 use super::{AssetDefinition, JobDefinition, OpDefinition};
-use crate::asset_key::AssetKey;
 use crate::error::{Error, Result};
-use crate::resources::{IntoResourceDefinition, ResourceDefinition};
+use crate::io::resources::{IntoResourceDefinition, ResourceDefinition};
+use crate::model::asset_key::AssetKey;
 use crate::suggest::did_you_mean;
 
 /// The name of the implicit job that materializes assets.
@@ -162,7 +162,7 @@ impl Definitions {
         }
         for job in &self.jobs {
             for node in &job.nodes {
-                if let Some(why) = crate::asset_key::component_problem(&node.name) {
+                if let Some(why) = crate::model::asset_key::component_problem(&node.name) {
                     problems.push(format!(
                         "job `{}`: op name {:?} cannot be a step key: {why}",
                         job.name, node.name

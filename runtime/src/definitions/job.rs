@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use super::DEFAULT_OUTPUT;
 use super::op::OpDefinition;
 use crate::error::{Error, Result};
-use crate::resources::{IntoResourceDefinition, ResourceDefinition};
+use crate::io::resources::{IntoResourceDefinition, ResourceDefinition};
 
 /// One output of one invocation in a job being built.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,11 +6,12 @@ mod asset;
 mod definitions;
 mod job;
 mod op;
+pub(crate) mod registry;
 
 pub use asset::{AssetBuilder, AssetDefinition, AssetIn, IntoPartitionsDefinition};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
 pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};
-pub use op::{ComputeFn, In, OpBuilder, OpDefinition, Out, StepIo, TypedLoader, TypedOutput};
+pub use op::{ComputeFn, In, OpBuilder, OpDefinition, Out, StepIo};
 
 /// The default IO manager key.
 pub const DEFAULT_IO_MANAGER_KEY: &str = "io_manager";

@@ -7,85 +7,15 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use super::{DEFAULT_IO_MANAGER_KEY, DEFAULT_OUTPUT};
-use crate::asset_key::AssetKey;
-use crate::context::{InputContext, OutputContext};
 use crate::error::{Error, Result};
-use crate::events::Logger;
-use crate::io_manager::{IOManager, LoadInput};
-use crate::metadata::Metadata;
-use crate::partitions::{PartitionMapping, PartitionShape};
-use crate::resources::ConfigType;
-use crate::types::{TypeInfo, Value};
-
-/// How to store and load one Rust type with one manager type, built where
-/// both are known at compile time. Used when the key is bound to that very
-/// manager type; otherwise the run-time protocol (`DynIOManager`) is used.
-#[derive(Clone, Copy)]
-pub struct TypedOutput {
-    pub(crate) manager_type: &'static str,
-    pub(crate) manager_id: TypeId,
-    pub(crate) value_id: TypeId,
-    pub(crate) handle: fn(
-        &(dyn Any + Send + Sync),
-        &mut OutputContext,
-        &(dyn Any + Send + Sync),
-    ) -> Option<Result<()>>,
-    pub(crate) load: fn(&(dyn Any + Send + Sync), &mut InputContext) -> Option<Result<Value>>,
-}
-
-impl TypedOutput {
-    /// The adapter for manager `M` storing `T`.
-    pub fn new<M: IOManager<T>, T: Send + Sync + 'static>() -> Self {
-        TypedOutput {
-            manager_type: std::any::type_name::<M>(),
-            manager_id: TypeId::of::<M>(),
-            value_id: TypeId::of::<T>(),
-            handle: |m, ctx, v| {
-                let m = m.downcast_ref::<M>()?;
-                let v = v.downcast_ref::<T>()?;
-                Some(m.handle_output(ctx, v))
-            },
-            load: |m, ctx| {
-                let m = m.downcast_ref::<M>()?;
-                Some(m.load_input(ctx).map(|v| Box::new(v) as Value))
-            },
-        }
-    }
-}
-
-impl fmt::Debug for TypedOutput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TypedOutput({})", self.manager_type)
-    }
-}
-
-/// How a manager type loads one Rust type, for `input_manager_key`.
-#[derive(Clone, Copy)]
-pub struct TypedLoader {
-    pub(crate) manager_type: &'static str,
-    pub(crate) manager_id: TypeId,
-    pub(crate) load: fn(&(dyn Any + Send + Sync), &mut InputContext) -> Option<Result<Value>>,
-}
-
-impl TypedLoader {
-    /// The loader for manager `M` loading `T`.
-    pub fn new<M: LoadInput<T, V>, T: Send + Sync + 'static, V>() -> Self {
-        TypedLoader {
-            manager_type: std::any::type_name::<M>(),
-            manager_id: TypeId::of::<M>(),
-            load: |m, ctx| {
-                let m = m.downcast_ref::<M>()?;
-                Some(m.load(ctx).map(|v| Box::new(v) as Value))
-            },
-        }
-    }
-}
-
-impl fmt::Debug for TypedLoader {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TypedLoader({})", self.manager_type)
-    }
-}
+use crate::io::context::OpInfo;
+use crate::io::manager::{TypedLoader, TypedOutput};
+use crate::model::asset_key::AssetKey;
+use crate::model::config::ConfigType;
+use crate::model::events::Logger;
+use crate::model::metadata::Metadata;
+use crate::model::partitions::{PartitionMapping, PartitionShape};
+use crate::model::types::{TypeInfo, Value};
 
 /// An op input (Dagster's `In`).
 #[derive(Clone, Debug)]
@@ -422,7 +352,7 @@ impl StepIo<'_> {
 
     /// The op's config as `C`; errors name the field path.
     pub fn config_as<C: DeserializeOwned>(&self) -> Result<C> {
-        crate::config::deserialize_at(self.config, &format!("ops.{}.config", self.step_key))
+        crate::model::config::deserialize_at(self.config, &format!("ops.{}.config", self.step_key))
             .map_err(|e| Error::Config(vec![e]))
     }
 
@@ -471,6 +401,8 @@ pub struct OpDefinition {
     pub(crate) compute: ComputeFn,
     pub(crate) config_type: Option<ConfigType>,
     pub(crate) version: Option<String>,
+    /// What contexts say of this op, built once.
+    pub(crate) info: Arc<OpInfo>,
 }
 
 impl fmt::Debug for OpDefinition {
@@ -530,6 +462,11 @@ impl OpDefinition {
     /// The version, if any.
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
+    }
+
+    /// What a manager's context says of this op (its `op_def`).
+    pub fn info(&self) -> &OpInfo {
+        &self.info
     }
 
     /// The config type, if any.
@@ -592,7 +529,15 @@ impl OpBuilder {
     /// Finishes with an already boxed compute function (what the macros use).
     #[doc(hidden)]
     pub fn compute_fn(self, compute: ComputeFn) -> OpDefinition {
+        let info = OpInfo::new(
+            &self.name,
+            self.inputs.iter().map(|i| &i.name),
+            self.outputs.iter().map(|o| &o.name),
+        )
+        .with_description(self.description.clone())
+        .with_version(self.version.clone());
         OpDefinition {
+            info: Arc::new(info),
             name: self.name,
             description: self.description,
             inputs: self.inputs,

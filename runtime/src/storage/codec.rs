@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::types::{TypeInfo, Value};
+use crate::model::types::{TypeInfo, Value};
 
 /// How values are turned into bytes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -15,12 +15,12 @@ use super::atomic::write_atomic;
 use super::codec::{Codec, CodecError};
 use super::upath::manager::{describe_input, describe_output};
 use super::upath::{UPath, default_partition_path, input_path, output_path};
-use crate::context::{InputContext, OutputContext};
 use crate::error::{Error, Result};
-use crate::io_manager::{DynIOManager, IOManager, IOManagerDefinition};
-use crate::metadata::{Metadata, MetadataValue};
-use crate::resources::{InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind};
-use crate::types::{TypeInfo, Value};
+use crate::io::context::{InputContext, OutputContext};
+use crate::io::manager::{DynIOManager, IOManager, IOManagerDefinition};
+use crate::io::resources::{InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind};
+use crate::model::metadata::{Metadata, MetadataValue};
+use crate::model::types::{TypeInfo, Value};
 
 fn yes() -> bool {
     true
@@ -30,7 +30,7 @@ fn yes() -> bool {
 fn path_or_env<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> std::result::Result<Option<PathBuf>, D::Error> {
-    let value: Option<crate::config::EnvVar> = Option::deserialize(d)?;
+    let value: Option<crate::model::config::EnvVar> = Option::deserialize(d)?;
     value
         .map(|v| {
             v.get()
@@ -198,7 +198,7 @@ fn clear_unpartitioned_file(ctx: &OutputContext, path: &Path) -> Result<()> {
     let mut dir = path.to_path_buf();
     for _ in ctx
         .asset_partition_key()?
-        .split(crate::partitions::MULTI_PARTITION_KEY_DELIMITER)
+        .split(crate::model::partitions::MULTI_PARTITION_KEY_DELIMITER)
     {
         dir.pop();
     }
@@ -298,6 +298,12 @@ impl IntoResourceDefinition for FilesystemIOManager {
         .configured(resource_config)
         .config_type::<FilesystemIOManager>()
         .description("Built-in filesystem IO manager that stores and retrieves values using serde.")
+    }
+}
+
+impl crate::io::lifecycle::ResourceLifecycle for FilesystemIOManager {
+    fn setup_for_execution(&mut self, ctx: &mut InitContext) -> Result<()> {
+        FilesystemIOManager::setup_for_execution(self, ctx)
     }
 }
 

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::upath::manager::describe_input;
-use crate::context::{InputContext, OutputContext};
 use crate::error::{Error, Result};
-use crate::io_manager::{DynIOManager, IOManager, IOManagerDefinition, hardcoded_io_manager};
-use crate::resources::{IntoResourceDefinition, ResourceDefinition};
-use crate::types::{TypeInfo, Value};
+use crate::io::context::{InputContext, OutputContext};
+use crate::io::manager::{DynIOManager, IOManager, IOManagerDefinition, hardcoded_io_manager};
+use crate::io::resources::{IntoResourceDefinition, ResourceDefinition};
+use crate::model::types::{TypeInfo, Value};
 
 /// Keeps values in memory, keyed by `[run_id, step_key, output]`. Values
 /// live as long as the manager: for `mem_io_manager`, one run.

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::asset_key::component_problem;
 use crate::error::{Error, Result};
+use crate::model::asset_key::component_problem;
 
 /// Checks that `component` is a single, ordinary path component that fits
 /// in a file name.

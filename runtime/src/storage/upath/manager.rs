@@ -5,11 +5,11 @@
 //! `path` metadata, partitions, and missing files explained.
 
 use super::UPath;
-use crate::asset_key::AssetKey;
-use crate::context::{InputContext, OutputContext};
 use crate::error::{Error, Result};
-use crate::io_manager::IOManager;
-use crate::metadata::{Metadata, MetadataValue};
+use crate::io::context::{InputContext, OutputContext};
+use crate::io::manager::IOManager;
+use crate::model::asset_key::AssetKey;
+use crate::model::metadata::{Metadata, MetadataValue};
 
 /// A path-based manager storing `T`.
 ///
@@ -107,7 +107,7 @@ impl<M> UPathManager<M> {
 /// values ordered by dimension name) becomes `<asset path>/a/2020-01-01`.
 pub fn default_partition_path(asset_path: &UPath, partition: &str) -> Result<UPath> {
     let segments: Vec<&str> = partition
-        .split(crate::partitions::MULTI_PARTITION_KEY_DELIMITER)
+        .split(crate::model::partitions::MULTI_PARTITION_KEY_DELIMITER)
         .collect();
     asset_path.join(&segments, &format!("partition {partition}"))
 }

@@ -12,13 +12,13 @@ use super::manager::{describe_input, describe_output};
 use super::{
     UPath, UPathIOManager, UPathManager, WriteMode, default_partition_path, input_path, output_path,
 };
-use crate::context::{InputContext, OutputContext};
 use crate::error::{Error, Result};
-use crate::io_manager::{DynIOManager, hardcoded_io_manager};
-use crate::metadata::{Metadata, MetadataValue};
-use crate::resources::{IntoResourceDefinition, ResourceDefinition};
+use crate::io::context::{InputContext, OutputContext};
+use crate::io::manager::{DynIOManager, hardcoded_io_manager};
+use crate::io::resources::{IntoResourceDefinition, ResourceDefinition};
+use crate::model::metadata::{Metadata, MetadataValue};
+use crate::model::types::{TypeInfo, Value};
 use crate::storage::Codec;
-use crate::types::{TypeInfo, Value};
 
 /// Stores serde values as objects encoded with `codec`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,129 @@
+//! The partition members of both contexts, in one place: the run's
+//! partition key, and the asset partitions an output writes or an input
+//! reads. Built contexts carry them too, so partitioned managers can be
+//! unit-tested (a gap in Dagster).
+
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::model::partitions::{PartitionKeyRange, PartitionsDefinition, TimeWindow};
+
+/// The asset partitions a context covers, in partition order.
+#[derive(Clone, Debug)]
+pub(crate) struct AssetPartitions {
+    pub(crate) def: Option<Arc<PartitionsDefinition>>,
+    pub(crate) keys: std::result::Result<Arc<[String]>, String>,
+}
+
+impl AssetPartitions {
+    pub(crate) fn new(def: Arc<PartitionsDefinition>, keys: Vec<String>) -> Self {
+        AssetPartitions {
+            def: Some(def),
+            keys: Ok(Arc::from(keys)),
+        }
+    }
+
+    /// The same asset, narrowed to one partition.
+    pub(crate) fn only(&self, key: &str) -> Self {
+        AssetPartitions {
+            def: self.def.clone(),
+            keys: Ok(Arc::from(vec![key.to_owned()])),
+        }
+    }
+}
+
+/// What the partition members need to know about their context.
+pub(crate) struct PartitionView<'a> {
+    pub(crate) what: String,
+    pub(crate) run_key: Option<&'a str>,
+    pub(crate) asset: Option<&'a AssetPartitions>,
+}
+
+fn not_partitioned(what: &str, member: &str) -> Error {
+    Error::context(format!(
+        "cannot access `{member}`: {what} is not partitioned"
+    ))
+}
+
+fn summary(keys: &[String]) -> String {
+    match keys {
+        [] => "no partitions".to_owned(),
+        [one] => format!("partition {one}"),
+        [first, .., last] => format!("{} partitions ({first} to {last})", keys.len()),
+    }
+}
+
+impl PartitionView<'_> {
+    pub(crate) fn partition_key(&self) -> Result<&str> {
+        self.run_key.ok_or_else(|| {
+            Error::context(format!(
+                "cannot access `partition_key`: the run for {} is not partitioned",
+                self.what
+            ))
+        })
+    }
+
+    fn asset(&self, member: &str) -> Result<&AssetPartitions> {
+        self.asset
+            .ok_or_else(|| not_partitioned(&self.what, member))
+    }
+
+    pub(crate) fn keys(&self, member: &str) -> Result<&[String]> {
+        match &self.asset(member)?.keys {
+            Ok(k) => Ok(k),
+            Err(e) => Err(Error::context(format!(
+                "cannot access `{member}` of {}: {e}",
+                self.what
+            ))),
+        }
+    }
+
+    pub(crate) fn asset_partition_key(&self) -> Result<&str> {
+        let keys = self.keys("asset_partition_key")?;
+        match keys {
+            [one] => Ok(one),
+            _ => Err(Error::context(format!(
+                "cannot access `asset_partition_key`: {} covers {}, not exactly one; use `asset_partition_keys`",
+                self.what,
+                summary(keys)
+            ))),
+        }
+    }
+
+    pub(crate) fn asset_partition_key_range(&self) -> Result<PartitionKeyRange> {
+        match self.keys("asset_partition_key_range")? {
+            [] => Err(Error::context(format!(
+                "cannot access `asset_partition_key_range`: {} covers no partitions",
+                self.what
+            ))),
+            [first, .., last] => Ok(PartitionKeyRange::new(first.clone(), last.clone())),
+            [one] => Ok(PartitionKeyRange::single(one.clone())),
+        }
+    }
+
+    pub(crate) fn asset_partitions_def(&self) -> Result<&PartitionsDefinition> {
+        self.asset("asset_partitions_def")?.def.as_deref().ok_or_else(|| {
+            Error::context(format!(
+                "cannot access `asset_partitions_def`: no partitions definition was given for {}",
+                self.what
+            ))
+        })
+    }
+
+    pub(crate) fn asset_partitions_time_window(&self) -> Result<TimeWindow> {
+        let keys = self.keys("asset_partitions_time_window")?;
+        let def = self.asset_partitions_def()?;
+        let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
+            return Err(Error::context(format!(
+                "cannot access `asset_partitions_time_window`: {} covers no partitions",
+                self.what
+            )));
+        };
+        let start = def.time_window_for_key(first)?;
+        let end = def.time_window_for_key(last)?;
+        Ok(TimeWindow {
+            start: start.start,
+            end: end.end,
+        })
+    }
+}

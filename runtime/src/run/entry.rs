@@ -1,0 +1,181 @@
+//! The entry points that run definitions: `Definitions::validate`, `run`,
+//! `materialize*`, `execute_job`, `JobDefinition::execute_in_process`, and
+//! the free `materialize` functions. They live on the run side so that the
+//! definitions, as data, know nothing of plans and executors.
+
+use indexmap::IndexMap;
+
+use super::plan::Plan;
+use super::{RunOptions, RunResult, execute};
+use crate::definitions::{
+    ASSET_JOB_NAME, AssetDefinition, DEFAULT_IO_MANAGER_KEY, Definitions, JobDefinition,
+};
+use crate::error::{Error, Result};
+use crate::io::resources::{IntoResourceDefinition, ResourceDefinition};
+use crate::model::asset_key::AssetKey;
+use crate::model::instance::Instance;
+use crate::storage::{FilesystemIOManager, mem_io_manager};
+
+/// `resources` with the default `io_manager` bound when nothing is bound
+/// under that key: in memory, or the filesystem manager in the instance's
+/// storage directory.
+fn with_default_io_manager(
+    mut resources: IndexMap<String, ResourceDefinition>,
+    in_memory: bool,
+) -> IndexMap<String, ResourceDefinition> {
+    if !resources.contains_key(DEFAULT_IO_MANAGER_KEY) {
+        let default = if in_memory {
+            mem_io_manager().into_resource_definition()
+        } else {
+            FilesystemIOManager::default().into_resource_definition()
+        };
+        resources.insert(DEFAULT_IO_MANAGER_KEY.to_owned(), default);
+    }
+    resources
+}
+
+impl Definitions {
+    fn asset_plan(
+        &self,
+        options: &RunOptions,
+        in_memory: bool,
+        problems: &mut Vec<String>,
+    ) -> Plan {
+        let all: Vec<AssetKey> = self.assets.iter().map(|a| a.key.clone()).collect();
+        let selected = options.selection.as_deref().unwrap_or(&all);
+        let mut plan = Plan::for_assets(
+            ASSET_JOB_NAME,
+            &self.assets,
+            selected,
+            with_default_io_manager(self.resources.clone(), in_memory),
+            problems,
+        );
+        let now = options.now.unwrap_or_else(jiff::Timestamp::now);
+        plan.resolve_partitions(options.partition.as_ref(), now, problems);
+        plan
+    }
+
+    fn job_plan(&self, job: &JobDefinition, in_memory: bool, problems: &mut Vec<String>) -> Plan {
+        let mut resources = self.resources.clone();
+        resources.extend(job.resources.clone());
+        Plan::for_job(job, with_default_io_manager(resources, in_memory), problems)
+    }
+
+    /// Checks everything at once: unresolved or unfit manager keys, keys
+    /// bound to non-managers, cycles, duplicate asset keys, inputs nothing
+    /// can load. Lists every problem.
+    pub fn validate(&self) -> Result<()> {
+        let mut problems = self.problems.clone();
+        self.duplicate_asset_keys(&mut problems);
+        self.asset_plan(&RunOptions::new(), false, &mut problems)
+            .validate(&mut problems);
+        for job in &self.jobs {
+            self.job_plan(job, true, &mut problems)
+                .validate(&mut problems);
+        }
+        finish(problems)
+    }
+
+    /// Materializes every asset (default `io_manager`: the filesystem).
+    pub fn materialize_all(&self) -> Result<RunResult> {
+        self.run(RunOptions::new())
+    }
+
+    /// Materializes the selected assets (`"a/b"` strings or keys).
+    pub fn materialize<I, K>(&self, selection: I) -> Result<RunResult>
+    where
+        I: IntoIterator<Item = K>,
+        K: Into<AssetKey>,
+    {
+        self.run(RunOptions::new().selection(selection))
+    }
+
+    /// Materializes assets with `options`.
+    pub fn run(&self, options: RunOptions) -> Result<RunResult> {
+        let in_memory = options.in_memory.unwrap_or(false);
+        let mut problems = self.problems.clone();
+        self.duplicate_asset_keys(&mut problems);
+        let plan = self.asset_plan(&options, in_memory, &mut problems);
+        if options.partition.is_none() {
+            for step in &plan.steps {
+                if let Some(a) = step.asset.as_ref().filter(|a| a.partitions_def.is_some()) {
+                    problems.push(format!(
+                        "asset `{}` is partitioned; choose the partitions to materialize (RunOptions::partition_key or partition_range, or --partition)",
+                        a.key
+                    ));
+                }
+            }
+        }
+        run_plan(plan, problems, &options, false)
+    }
+
+    /// Runs the job named `name` (default `io_manager`: in memory, as
+    /// Dagster's `execute_in_process`).
+    pub fn execute_job(&self, name: &str, options: RunOptions) -> Result<RunResult> {
+        let job = self.get_job(name)?;
+        let in_memory = options.in_memory.unwrap_or(true);
+        let mut problems = self.problems.clone();
+        let plan = self.job_plan(job, in_memory, &mut problems);
+        run_plan(plan, problems, &options, true)
+    }
+}
+
+impl JobDefinition {
+    /// Runs the job in this process with its own resources (default
+    /// `io_manager`: in memory).
+    pub fn execute_in_process(&self) -> Result<RunResult> {
+        self.execute_in_process_with(RunOptions::new())
+    }
+
+    /// Runs the job in this process with `options`.
+    pub fn execute_in_process_with(&self, options: RunOptions) -> Result<RunResult> {
+        Definitions::new()
+            .job(self.clone())
+            .execute_job(&self.name, options)
+    }
+}
+
+/// Materializes `assets` (default `io_manager`: the filesystem manager in
+/// the instance's storage directory).
+pub fn materialize(assets: impl IntoIterator<Item = AssetDefinition>) -> Result<RunResult> {
+    Definitions::new().assets(assets).materialize_all()
+}
+
+/// Materializes `assets` with the in-memory manager as default `io_manager`.
+pub fn materialize_to_memory(
+    assets: impl IntoIterator<Item = AssetDefinition>,
+) -> Result<RunResult> {
+    Definitions::new()
+        .assets(assets)
+        .run(RunOptions::new().in_memory())
+}
+
+fn finish(mut problems: Vec<String>) -> Result<()> {
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert(p.clone()));
+    Err(Error::InvalidDefinitions(problems))
+}
+
+fn run_plan(
+    plan: Plan,
+    mut problems: Vec<String>,
+    options: &RunOptions,
+    _job: bool,
+) -> Result<RunResult> {
+    plan.validate(&mut problems);
+    plan.check_run_config(&options.run_config, &mut problems);
+    finish(problems)?;
+    let instance = match &options.instance {
+        Some(i) => i.clone(),
+        None => Instance::from_env()?,
+    };
+    let result = execute(plan, options, instance, options.run_config.clone());
+    if options.raise_on_error.unwrap_or(true) {
+        result.into_result()
+    } else {
+        Ok(result)
+    }
+}

@@ -1,0 +1,293 @@
+//! The scheduler: runs a validated plan in dependency order on a bounded
+//! pool. The thread that finishes a step takes the next ready one itself,
+//! so a chain runs without hand-offs; only extra ready steps wake others.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Condvar, Mutex};
+
+use super::RunOptions;
+use super::plan::Plan;
+use super::result::{RunResult, StepOutcome};
+use super::step::RunState;
+use crate::error::Error;
+use crate::io::resources::{InitFailed, RunResources};
+use crate::model::config::RunConfig;
+use crate::model::events::{EventKind, EventLog};
+use crate::model::instance::Instance;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Skipped,
+}
+
+struct Schedule {
+    ready: VecDeque<usize>,
+    waiting_on: Vec<usize>,
+    status: Vec<Status>,
+    skipped_because: Vec<Vec<String>>,
+    running: usize,
+    done: usize,
+}
+
+/// Runs `plan`. A run whose resources could not be built is a failed
+/// result; every run is recorded in the instance's history.
+pub(crate) fn execute(
+    plan: Plan,
+    options: &RunOptions,
+    instance: Instance,
+    run_config: RunConfig,
+) -> RunResult {
+    let run_id: Arc<str> = Arc::from(
+        options
+            .run_id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+    );
+    let events = Arc::new(EventLog::with_listener(options.listener.clone()));
+    events.push(
+        EventKind::RunStart,
+        None,
+        format!("Started execution of run for \"{}\".", plan.job_name),
+    );
+
+    let resources = match RunResources::init(&plan.resources, &run_config, &instance, &run_id) {
+        Ok(r) => r,
+        Err(failed) => {
+            let InitFailed {
+                error: e,
+                teardown_errors,
+            } = *failed;
+            events.push(
+                EventKind::RunFailure {
+                    error: e.to_string(),
+                },
+                None,
+                format!("Execution of run for \"{}\" failed. {e}", plan.job_name),
+            );
+            let result = RunResult {
+                run_id: run_id.to_string(),
+                job_name: plan.job_name.to_string(),
+                events: events.take(),
+                steps: plan
+                    .steps
+                    .iter()
+                    .map(|s| (s.key.to_string(), StepOutcome::Skipped(Vec::new())))
+                    .collect(),
+                outputs: HashMap::new(),
+                asset_steps: HashMap::new(),
+                failures: Vec::new(),
+                teardown_errors,
+                history_error: None,
+                instance,
+                run_error: Some(e),
+                listener_error: events.listener_error(),
+            };
+            return recorded(result);
+        }
+    };
+
+    let n = plan.steps.len();
+    let workers = options
+        .max_concurrency
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|p| p.get())
+                .unwrap_or(1)
+        })
+        .clamp(1, n.max(1));
+    let state = RunState {
+        plan,
+        run_id: run_id.clone(),
+        resources,
+        events: events.clone(),
+        run_config,
+        capture: options.capture_outputs.unwrap_or(true),
+        outputs: Mutex::new(HashMap::new()),
+        partition_load_concurrency: options.partition_load_concurrency.unwrap_or(8),
+    };
+    let schedule = Mutex::new(Schedule {
+        ready: (0..n)
+            .filter(|&i| state.plan.steps[i].upstream.is_empty())
+            .collect(),
+        waiting_on: state.plan.steps.iter().map(|s| s.upstream.len()).collect(),
+        status: vec![Status::Pending; n],
+        skipped_because: vec![Vec::new(); n],
+        running: 0,
+        done: 0,
+    });
+    let wake = Condvar::new();
+    let failures: Mutex<Vec<(String, Error)>> = Mutex::new(Vec::new());
+
+    std::thread::scope(|scope| {
+        for _ in 1..workers {
+            scope.spawn(|| work(&state, &schedule, &wake, &failures));
+        }
+        work(&state, &schedule, &wake, &failures);
+    });
+
+    let teardown_errors = state.resources.teardown();
+    let schedule = schedule.into_inner().unwrap_or_else(|e| e.into_inner());
+    let failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut steps = indexmap::IndexMap::with_capacity(n);
+    for (i, step) in state.plan.steps.iter().enumerate() {
+        let outcome = match schedule.status[i] {
+            Status::Succeeded => StepOutcome::Success,
+            Status::Failed => StepOutcome::Failed(
+                failures
+                    .iter()
+                    .find(|(k, _)| **k == *step.key)
+                    .map(|(_, e)| e.to_string())
+                    .unwrap_or_default(),
+            ),
+            _ => StepOutcome::Skipped(schedule.skipped_because[i].clone()),
+        };
+        steps.insert(step.key.to_string(), outcome);
+    }
+    let success = steps.values().all(|o| *o == StepOutcome::Success);
+    let job = state.plan.job_name.clone();
+    if success {
+        events.push(
+            EventKind::RunSuccess,
+            None,
+            format!("Finished execution of run for \"{job}\"."),
+        );
+    } else {
+        let failed: Vec<&str> = steps
+            .iter()
+            .filter(|(_, o)| **o != StepOutcome::Success)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let error = format!("steps failed or skipped: {}", failed.join(", "));
+        events.push(
+            EventKind::RunFailure {
+                error: error.clone(),
+            },
+            None,
+            format!("Execution of run for \"{job}\" failed. {error}"),
+        );
+    }
+    let asset_steps = state
+        .plan
+        .steps
+        .iter()
+        .filter_map(|s| s.asset.as_ref().map(|a| (a.key.clone(), s.key.to_string())))
+        .collect();
+    let result = RunResult {
+        run_id: run_id.to_string(),
+        job_name: job.to_string(),
+        events: events.take(),
+        steps,
+        outputs: state
+            .outputs
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner()),
+        asset_steps,
+        failures,
+        teardown_errors,
+        history_error: None,
+        instance,
+        run_error: None,
+        listener_error: events.listener_error(),
+    };
+    recorded(result)
+}
+
+/// `result`, recorded in its instance's history. Recording must not lose
+/// the run: its failure is kept on the result.
+fn recorded(mut result: RunResult) -> RunResult {
+    if let Err(e) = result
+        .instance
+        .history()
+        .and_then(|h| h.map(|h| h.record(&result.record())).transpose())
+    {
+        tracing::warn!(target: "larder", "could not record run {}: {e}", result.run_id);
+        result.history_error = Some(e.to_string());
+    }
+    result
+}
+
+fn work(
+    state: &RunState,
+    schedule: &Mutex<Schedule>,
+    wake: &Condvar,
+    failures: &Mutex<Vec<(String, Error)>>,
+) {
+    let n = state.plan.steps.len();
+    let lock = || schedule.lock().unwrap_or_else(|e| e.into_inner());
+    let mut guard = lock();
+    loop {
+        let i = loop {
+            if let Some(i) = guard.ready.pop_front() {
+                guard.status[i] = Status::Running;
+                guard.running += 1;
+                break i;
+            }
+            if guard.done >= n || guard.running == 0 {
+                wake.notify_all();
+                return;
+            }
+            guard = wake.wait(guard).unwrap_or_else(|e| e.into_inner());
+        };
+        drop(guard);
+        let result = state.run_step(i);
+        guard = lock();
+        guard.running -= 1;
+        guard.done += 1;
+        match result {
+            Ok(()) => {
+                guard.status[i] = Status::Succeeded;
+                for &d in &state.plan.steps[i].downstream {
+                    guard.waiting_on[d] -= 1;
+                    if guard.waiting_on[d] == 0 && guard.status[d] == Status::Pending {
+                        guard.ready.push_back(d);
+                    }
+                }
+            }
+            Err(e) => {
+                guard.status[i] = Status::Failed;
+                if let Ok(mut f) = failures.lock() {
+                    f.push((state.plan.steps[i].key.to_string(), e));
+                }
+                skip_downstream(state, &mut guard, i);
+            }
+        }
+        // This thread takes the next ready step; wake others for the rest.
+        if guard.ready.len() > 1 {
+            for _ in 1..guard.ready.len() {
+                wake.notify_one();
+            }
+        }
+        if guard.done >= n {
+            wake.notify_all();
+        }
+    }
+}
+
+fn skip_downstream(state: &RunState, schedule: &mut Schedule, failed: usize) {
+    let mut stack = vec![failed];
+    while let Some(i) = stack.pop() {
+        for &d in &state.plan.steps[i].downstream {
+            let because = state.plan.steps[i].key.to_string();
+            if schedule.status[d] == Status::Pending {
+                schedule.status[d] = Status::Skipped;
+                schedule.done += 1;
+                schedule.skipped_because[d].push(because.clone());
+                let key = &state.plan.steps[d].key;
+                state.events.push(
+                    EventKind::StepSkipped { upstream: vec![because.clone()] },
+                    Some(key),
+                    format!("Skipped execution of step \"{key}\": upstream step \"{because}\" did not succeed."),
+                );
+                stack.push(d);
+            } else if schedule.status[d] == Status::Skipped
+                && !schedule.skipped_because[d].contains(&because)
+            {
+                schedule.skipped_because[d].push(because);
+            }
+        }
+    }
+}

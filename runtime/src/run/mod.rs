@@ -1,0 +1,17 @@
+//! Running a plan: dependency order, independent steps concurrently on a
+//! bounded pool, every event recorded, failures kept with their causes.
+
+mod entry;
+mod executor;
+pub mod history;
+mod options;
+mod partition_plan;
+pub(crate) mod plan;
+mod result;
+mod run_config_check;
+mod step;
+
+pub use entry::{materialize, materialize_to_memory};
+pub(crate) use executor::execute;
+pub use options::RunOptions;
+pub use result::{RunResult, StepOutcome};

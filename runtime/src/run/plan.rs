@@ -1,0 +1,549 @@
+//! The execution plan: the steps of a run, where each input comes from,
+//! and the checks made on the whole of it before anything runs.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::definitions::{AssetDefinition, In, JobDefinition, OpDefinition, Out};
+use crate::io::context::AssetPartitions;
+use crate::io::resources::{ResourceDefinition, ResourceKind};
+use crate::model::asset_key::AssetKey;
+use crate::model::partitions::ShapeKind;
+pub(crate) use crate::suggest::did_you_mean;
+
+/// Where an input's value comes from.
+#[derive(Clone)]
+pub(crate) enum InputSource {
+    /// An output of a step in this run.
+    Step { step: usize, output: usize },
+    /// An asset defined but not materialized in this run.
+    Asset(AssetDefinition),
+    /// No upstream: loaded by its input manager.
+    Root,
+    /// A `()` input: only orders the steps.
+    Unit,
+}
+
+/// One step of the run: an op invocation or an asset.
+pub(crate) struct Step {
+    pub(crate) key: Arc<str>,
+    pub(crate) op: Arc<OpDefinition>,
+    pub(crate) asset: Option<AssetDefinition>,
+    pub(crate) inputs: Vec<InputSource>,
+    pub(crate) upstream: Vec<usize>,
+    pub(crate) downstream: Vec<usize>,
+    /// The run's partition key (single-partition runs).
+    pub(crate) run_partition: Option<Arc<str>>,
+    /// The asset partitions this step writes.
+    pub(crate) partitions: Option<AssetPartitions>,
+    /// Per input: the upstream partitions it reads.
+    pub(crate) input_partitions: Vec<Option<AssetPartitions>>,
+}
+
+impl Step {
+    /// "asset `a/b`" or "op `op_a`", for messages.
+    pub(crate) fn describe(&self) -> String {
+        match &self.asset {
+            Some(a) => format!("asset `{}`", a.key),
+            None => format!("op `{}`", self.key),
+        }
+    }
+}
+
+/// The steps of a run and the resources they use.
+pub(crate) struct Plan {
+    pub(crate) job_name: Arc<str>,
+    pub(crate) steps: Vec<Step>,
+    pub(crate) resources: IndexMap<String, ResourceDefinition>,
+}
+
+impl Plan {
+    /// The plan for materializing `selected` out of `all` assets.
+    pub(crate) fn for_assets(
+        job_name: &str,
+        all: &[AssetDefinition],
+        selected: &[AssetKey],
+        resources: IndexMap<String, ResourceDefinition>,
+        problems: &mut Vec<String>,
+    ) -> Plan {
+        let by_key: HashMap<&AssetKey, &AssetDefinition> =
+            all.iter().map(|a| (&a.key, a)).collect();
+        let mut steps: Vec<Step> = Vec::with_capacity(selected.len());
+        let mut index: HashMap<AssetKey, usize> = HashMap::new();
+        for key in selected {
+            match by_key.get(key) {
+                Some(asset) => {
+                    index.insert(key.clone(), steps.len());
+                    steps.push(Step {
+                        key: Arc::from(key.to_step_key()),
+                        op: asset.op.clone(),
+                        asset: Some((*asset).clone()),
+                        inputs: Vec::new(),
+                        upstream: Vec::new(),
+                        downstream: Vec::new(),
+                        run_partition: None,
+                        partitions: None,
+                        input_partitions: Vec::new(),
+                    });
+                }
+                None => problems.push(format!(
+                    "asset `{key}` is selected but not defined{}",
+                    did_you_mean(&key.to_string(), all.iter().map(|a| a.key.to_string()))
+                )),
+            }
+        }
+        for step in &mut steps {
+            let Some(asset) = step.asset.clone() else {
+                continue;
+            };
+            let mut sources = Vec::with_capacity(asset.op.inputs.len());
+            let mut upstream = Vec::new();
+            for input in &asset.op.inputs {
+                let up_key = input
+                    .asset_key
+                    .clone()
+                    .unwrap_or_else(|| AssetKey::new([input.name.clone()]));
+                // A self-dependency (an earlier partition of this asset) is read
+                // from storage: it is not an edge of this run.
+                let in_run = index.get(&up_key).copied().filter(|_| up_key != asset.key);
+                if let Some(u) = in_run {
+                    upstream.push(u);
+                }
+                let source = if input.ty.is_unit() {
+                    InputSource::Unit
+                } else if let Some(u) = in_run {
+                    InputSource::Step { step: u, output: 0 }
+                } else if let Some(def) = by_key.get(&up_key) {
+                    InputSource::Asset((*def).clone())
+                } else if input.input_manager_key.is_some() {
+                    InputSource::Root
+                } else {
+                    problems.push(format!(
+                        "asset `{}` loads input `{}` from asset `{up_key}`, which is not defined and has no input_manager_key to load it{}",
+                        asset.key,
+                        input.name,
+                        did_you_mean(&up_key.to_string(), all.iter().map(|a| a.key.to_string()))
+                    ));
+                    InputSource::Unit
+                };
+                sources.push(source);
+            }
+            for dep in &asset.deps {
+                match index.get(dep) {
+                    Some(&u) => upstream.push(u),
+                    None if by_key.contains_key(dep) => {}
+                    None => problems.push(format!(
+                        "asset `{}` depends on asset `{dep}`, which is not defined{}",
+                        asset.key,
+                        did_you_mean(&dep.to_string(), all.iter().map(|a| a.key.to_string()))
+                    )),
+                }
+            }
+            step.inputs = sources;
+            step.upstream = upstream;
+        }
+        let mut plan = Plan {
+            job_name: Arc::from(job_name),
+            steps,
+            resources,
+        };
+        plan.link_downstream();
+        plan
+    }
+
+    /// The plan for a job.
+    pub(crate) fn for_job(
+        job: &JobDefinition,
+        resources: IndexMap<String, ResourceDefinition>,
+        problems: &mut Vec<String>,
+    ) -> Plan {
+        let index: HashMap<&str, usize> = job
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.name.as_str(), i))
+            .collect();
+        let mut steps = Vec::with_capacity(job.nodes.len());
+        for node in &job.nodes {
+            let mut sources = Vec::with_capacity(node.op.inputs.len());
+            let mut upstream = Vec::new();
+            for input in &node.op.inputs {
+                let wired = node.inputs.get(&input.name).and_then(|h| {
+                    let u = *index.get(h.node.as_str())?;
+                    let o = job.nodes[u]
+                        .op
+                        .outputs
+                        .iter()
+                        .position(|o| o.name == h.output)?;
+                    Some((u, o))
+                });
+                if let Some((u, _)) = wired {
+                    upstream.push(u);
+                }
+                let source = match wired {
+                    _ if input.ty.is_unit() => InputSource::Unit,
+                    Some((step, output)) => InputSource::Step { step, output },
+                    None if input.input_manager_key.is_some() => InputSource::Root,
+                    None => {
+                        problems.push(format!(
+                            "input `{}` of op `{}` in job `{}` has no upstream output and no input_manager_key, so nothing can load it; wire it to an upstream op or give it an input manager",
+                            input.name, node.name, job.name
+                        ));
+                        InputSource::Unit
+                    }
+                };
+                sources.push(source);
+            }
+            let n_inputs = sources.len();
+            steps.push(Step {
+                key: Arc::from(node.name.as_str()),
+                op: node.op.clone(),
+                asset: None,
+                inputs: sources,
+                upstream,
+                downstream: Vec::new(),
+                run_partition: None,
+                partitions: None,
+                input_partitions: vec![None; n_inputs],
+            });
+        }
+        let mut plan = Plan {
+            job_name: Arc::from(job.name.as_str()),
+            steps,
+            resources,
+        };
+        plan.link_downstream();
+        plan
+    }
+
+    fn link_downstream(&mut self) {
+        for i in 0..self.steps.len() {
+            self.steps[i].upstream.sort_unstable();
+            self.steps[i].upstream.dedup();
+            for u in self.steps[i].upstream.clone() {
+                self.steps[u].downstream.push(i);
+            }
+        }
+    }
+
+    /// Every problem with the plan: cycles, unresolved or unfit managers.
+    pub(crate) fn validate(&self, problems: &mut Vec<String>) {
+        self.check_cycles(problems);
+        // Resources requiring unbound keys, or each other in a cycle.
+        match crate::io::resources::init_order(&self.resources) {
+            Err(crate::error::Error::InvalidDefinitions(p)) => problems.extend(p),
+            Err(e) => problems.push(e.to_string()),
+            Ok(_) => {}
+        }
+        for step in &self.steps {
+            for out in &step.op.outputs {
+                self.check_output(step, &stored_as(step, out), problems);
+            }
+            for (input, source) in step.op.inputs.iter().zip(&step.inputs) {
+                let input = match (input.shape, self.upstream_partitioned(source)) {
+                    (Some(shape), true) => In {
+                        ty: shape.element,
+                        typed: input.typed_element,
+                        ..input.clone()
+                    },
+                    _ => input.clone(),
+                };
+                self.check_input(step, &input, source, problems);
+            }
+        }
+    }
+
+    /// Whether an input's upstream asset is partitioned.
+    pub(crate) fn upstream_partitioned(&self, source: &InputSource) -> bool {
+        match source {
+            InputSource::Step { step, .. } => self.steps[*step]
+                .asset
+                .as_ref()
+                .is_some_and(|a| a.partitions_def.is_some()),
+            InputSource::Asset(a) => a.partitions_def.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Reports each cycle found by a depth-first walk. The walk keeps its
+    /// own stack: a recursive one overflows the thread's on long chains.
+    fn check_cycles(&self, problems: &mut Vec<String>) {
+        // 0 = unvisited, 1 = on the path, 2 = done
+        let mut state = vec![0u8; self.steps.len()];
+        // The current path: each step with the index of its next downstream.
+        let mut path: Vec<(usize, usize)> = Vec::new();
+        for start in 0..self.steps.len() {
+            if state[start] != 0 {
+                continue;
+            }
+            state[start] = 1;
+            path.push((start, 0));
+            while let Some(top) = path.last_mut() {
+                let (i, next) = *top;
+                let Some(&d) = self.steps[i].downstream.get(next) else {
+                    state[i] = 2;
+                    path.pop();
+                    continue;
+                };
+                top.1 += 1;
+                match state[d] {
+                    0 => {
+                        state[d] = 1;
+                        path.push((d, 0));
+                    }
+                    1 => {
+                        let from = path.iter().position(|&(s, _)| s == d).unwrap_or(0);
+                        let mut keys: Vec<&str> = path[from..]
+                            .iter()
+                            .map(|&(s, _)| &*self.steps[s].key)
+                            .collect();
+                        keys.push(&self.steps[d].key);
+                        problems.push(format!("dependency cycle: {}", keys.join(" -> ")));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn bound_keys(&self) -> String {
+        let keys: Vec<String> = self.resources.keys().map(|k| format!("`{k}`")).collect();
+        if keys.is_empty() {
+            "none".to_owned()
+        } else {
+            keys.join(", ")
+        }
+    }
+
+    fn unbound(&self, what: &str, key: &str, needed_by: &str) -> String {
+        format!(
+            "{what} key `{key}` required by {needed_by} is not bound; bound keys: {}{}",
+            self.bound_keys(),
+            did_you_mean(key, self.resources.keys().cloned())
+        )
+    }
+
+    fn check_output(&self, step: &Step, out: &Out, problems: &mut Vec<String>) {
+        if out.ty.is_unit() {
+            return;
+        }
+        let needed_by = format!(
+            "output `{}` of {} (step `{}`)",
+            out.name,
+            step.describe(),
+            step.key
+        );
+        let key = out.io_manager_key.as_str();
+        let Some(def) = self.resources.get(key) else {
+            problems.push(self.unbound("io manager", key, &needed_by));
+            return;
+        };
+        if def.kind != ResourceKind::IOManager {
+            problems.push(format!(
+                "io manager key `{key}` required by {needed_by} is bound to `{}`, which is {}, not an IO manager",
+                def.type_name,
+                def.kind.describe()
+            ));
+            return;
+        }
+        if out.typed.is_some_and(|t| t.manager_id == def.type_id) {
+            return;
+        }
+        match def.dyn_support {
+            Some(d) => {
+                if let Err(why) = (d.supports_output)(out.ty) {
+                    problems.push(format!(
+                        "{needed_by} is a `{}`, but `{}`, bound to key `{key}`, cannot store it: {why}",
+                        out.ty.short_name(),
+                        short(def.type_name)
+                    ));
+                }
+            }
+            None => problems.push(match &out.typed {
+                Some(t) => format!(
+                    "{needed_by} was declared for `{}` (key `{key}`), but the key is bound to `{}`, which only serves the types it was declared for; bind a `{}` or a manager that stores any type (e.g. `InMemoryIOManager`, `FilesystemIOManager`)",
+                    short(t.manager_type),
+                    short(def.type_name),
+                    short(t.manager_type)
+                ),
+                None => format!(
+                    "{needed_by} is stored under key `{key}`, bound to `{}`, which stores only the types it was declared for and is not known to store `{}`; name the key in the definition (`io_manager_key = \"{key}\"`) so the type is checked at compile time, or list the type in the manager's `types = [..]`",
+                    short(def.type_name),
+                    out.ty.short_name()
+                ),
+            }),
+        }
+    }
+
+    fn check_input(
+        &self,
+        step: &Step,
+        input: &In,
+        source: &InputSource,
+        problems: &mut Vec<String>,
+    ) {
+        if matches!(source, InputSource::Unit) {
+            return;
+        }
+        let needed_by = format!(
+            "input `{}` of {} (step `{}`)",
+            input.name,
+            step.describe(),
+            step.key
+        );
+        if let Some(key) = &input.input_manager_key {
+            let Some(def) = self.resources.get(key) else {
+                problems.push(self.unbound("input manager", key, &needed_by));
+                return;
+            };
+            if !def.is_manager() {
+                problems.push(format!(
+                    "input manager key `{key}` required by {needed_by} is bound to `{}`, which is {}, not an input manager",
+                    def.type_name,
+                    def.kind.describe()
+                ));
+                return;
+            }
+            if input.typed.is_some_and(|t| t.manager_id == def.type_id) {
+                return;
+            }
+            match def.dyn_support {
+                Some(d) => {
+                    if let Err(why) = (d.supports_input)(input.ty) {
+                        problems.push(format!(
+                            "{needed_by} is a `{}`, but `{}`, bound to key `{key}`, cannot load it: {why}",
+                            input.ty.short_name(),
+                            short(def.type_name)
+                        ));
+                    }
+                }
+                None => problems.push(format!(
+                    "{needed_by} loads a `{}` with key `{key}`, bound to `{}`{}",
+                    input.ty.short_name(),
+                    short(def.type_name),
+                    match &input.typed {
+                        Some(t) => format!(", but it was declared for `{}`; bind a `{}` or a manager that loads any type", short(t.manager_type), short(t.manager_type)),
+                        None => ", which is not known to load that type; name the key in the definition so it is checked at compile time".to_owned(),
+                    }
+                )),
+            }
+            return;
+        }
+        let (up_out, up_desc): (Out, String) = match source {
+            InputSource::Step { step: u, output } => {
+                let up = &self.steps[*u];
+                let out = &up.op.outputs[*output];
+                (
+                    stored_as(up, out),
+                    format!("output `{}` of step `{}`", out.name, up.key),
+                )
+            }
+            InputSource::Asset(asset) => match asset.op.outputs.first() {
+                Some(o) => {
+                    let partitioned = asset.partitions_def.is_some();
+                    let stored = match o.shape {
+                        Some(shape) if partitioned && shape.kind == ShapeKind::Map => Out {
+                            ty: shape.element,
+                            typed: o.typed_element,
+                            shape: None,
+                            ..o.clone()
+                        },
+                        _ => o.clone(),
+                    };
+                    (
+                        stored,
+                        format!("asset `{}` (not materialized in this run)", asset.key),
+                    )
+                }
+                None => return,
+            },
+            InputSource::Root | InputSource::Unit => return,
+        };
+        let up_out = &up_out;
+        if up_out.ty.is_unit() {
+            problems.push(format!(
+                "{needed_by} is a `{}`, but {up_desc} is `()` and is never stored; make the input `()` or give it an input_manager_key",
+                input.ty.short_name()
+            ));
+            return;
+        }
+        let key = up_out.io_manager_key.as_str();
+        let Some(def) = self.resources.get(key) else {
+            // Reported for the upstream output when it is in this run.
+            if matches!(source, InputSource::Asset(_)) {
+                problems.push(self.unbound(
+                    "io manager",
+                    key,
+                    &format!("{needed_by}, which loads {up_desc}"),
+                ));
+            }
+            return;
+        };
+        if def.kind != ResourceKind::IOManager {
+            if matches!(source, InputSource::Asset(_)) {
+                problems.push(format!(
+                    "{needed_by} loads {up_desc} with key `{key}`, bound to `{}`, which is {}, not an IO manager",
+                    def.type_name,
+                    def.kind.describe()
+                ));
+            }
+            return;
+        }
+        let typed_ok = up_out
+            .typed
+            .is_some_and(|t| t.manager_id == def.type_id && t.value_id == input.ty.id);
+        if typed_ok {
+            return;
+        }
+        match def.dyn_support {
+            Some(d) => {
+                if let Err(why) = (d.supports_input)(input.ty) {
+                    problems.push(format!(
+                        "{needed_by} is a `{}`, but `{}` (key `{key}`, storing {up_desc}) cannot load it: {why}",
+                        input.ty.short_name(),
+                        short(def.type_name)
+                    ));
+                }
+            }
+            None => problems.push(if up_out.ty.id != input.ty.id {
+                format!(
+                    "{needed_by} is a `{}`, but {up_desc} is a `{}` stored by `{}` (key `{key}`); load it with an input manager that produces `{}` (`input_manager_key`)",
+                    input.ty.short_name(),
+                    up_out.ty.short_name(),
+                    short(def.type_name),
+                    input.ty.short_name()
+                )
+            } else {
+                format!(
+                    "{needed_by} loads {up_desc} with `{}` (key `{key}`), which is not known to load `{}`",
+                    short(def.type_name),
+                    input.ty.short_name()
+                )
+            }),
+        }
+    }
+}
+
+/// What a manager stores for an output: each element of a `PartitionMap`
+/// output of a partitioned asset, else the value itself.
+pub(crate) fn stored_as(step: &Step, out: &Out) -> Out {
+    let partitioned = step
+        .asset
+        .as_ref()
+        .is_some_and(|a| a.partitions_def.is_some());
+    match out.shape {
+        Some(shape) if partitioned && shape.kind == ShapeKind::Map => Out {
+            ty: shape.element,
+            typed: out.typed_element,
+            shape: None,
+            ..out.clone()
+        },
+        _ => out.clone(),
+    }
+}
+
+fn short(type_name: &str) -> String {
+    crate::model::types::short_type_name(type_name)
+}

@@ -1,0 +1,701 @@
+//! Executing one step: load its inputs, run its body, store its outputs,
+//! recording Dagster's events in Dagster's order.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::plan::{InputSource, Plan};
+use crate::definitions::{AssetDefinition, In, Out, StepIo};
+use crate::error::{Error, Result};
+use crate::guard::{guarded, guarded_opt};
+use crate::io::context::{AssetPartitions, InputContext, OutputContext};
+use crate::io::manager::{TypedLoader, TypedOutput};
+use crate::io::resources::{ResourceInstance, RunResources};
+use crate::model::asset_key::AssetKey;
+use crate::model::config::RunConfig;
+use crate::model::events::{EventKind, EventLog, Logger};
+use crate::model::metadata::{Metadata, MetadataValue};
+use crate::model::types::{TypeInfo, Value};
+
+/// Everything a step needs from its run.
+pub(crate) struct RunState {
+    pub(crate) plan: Plan,
+    pub(crate) run_id: Arc<str>,
+    pub(crate) resources: RunResources,
+    pub(crate) events: Arc<EventLog>,
+    pub(crate) run_config: RunConfig,
+    pub(crate) capture: bool,
+    pub(crate) outputs: Mutex<HashMap<(String, String), Arc<dyn Any + Send + Sync>>>,
+    pub(crate) partition_load_concurrency: usize,
+}
+
+fn null() -> serde_json::Value {
+    serde_json::Value::Null
+}
+
+/// How to load one value: the manager, and the compile-time adapter that
+/// applies to the type being loaded, if any.
+#[derive(Clone, Copy)]
+struct Loader<'a> {
+    manager: &'a ResourceInstance,
+    key: &'a str,
+    typed: Option<TypedLoader>,
+    typed_output: Option<TypedOutput>,
+}
+
+impl Loader<'_> {
+    fn load(&self, ctx: &mut InputContext, ty: &TypeInfo) -> Result<Value> {
+        let value = self
+            .typed
+            .and_then(|t| guarded_opt(|| (t.load)(self.manager.value.as_ref(), ctx)))
+            .or_else(|| {
+                self.typed_output
+                    .filter(|t| t.value_id == ty.id)
+                    .and_then(|t| guarded_opt(|| (t.load)(self.manager.value.as_ref(), ctx)))
+            });
+        let value = match value {
+            Some(v) => v?,
+            None => match &self.manager.dyn_manager {
+                Some(d) => guarded(|| d.load_input_dyn(ctx, ty))?,
+                None => {
+                    return Err(Error::msg(format!(
+                        "the manager bound to `{}` (`{}`) cannot load a `{}`",
+                        self.key,
+                        self.manager.type_name,
+                        ty.short_name()
+                    )));
+                }
+            },
+        };
+        if value.as_ref().type_id() != ty.id {
+            return Err(Error::TypeMismatch {
+                what: format!("the value loaded by the manager bound to `{}`", self.key),
+                expected: ty.name,
+                found: "another type".to_owned(),
+            });
+        }
+        Ok(value)
+    }
+}
+
+impl RunState {
+    fn manager(&self, key: &str) -> Result<&Arc<ResourceInstance>> {
+        self.resources
+            .resources
+            .instance(key)
+            .ok_or_else(|| Error::NotFound(format!("no resource is bound to `{key}`")))
+    }
+
+    /// The context of output `out` of step `step`.
+    fn output_context(&self, step: usize, out: usize, log: Logger) -> OutputContext {
+        let s = &self.plan.steps[step];
+        let def = &s.op.outputs[out];
+        let instance = self.resources.resources.instance(&def.io_manager_key);
+        OutputContext {
+            step_key: Some(s.key.clone()),
+            name: Some(Arc::from(def.name.as_str())),
+            job_name: Some(self.plan.job_name.clone()),
+            run_id: Some(self.run_id.clone()),
+            mapping_key: None,
+            version: s.op.version.clone(),
+            config: self
+                .run_config
+                .output_config(&s.key, &def.name)
+                .cloned()
+                .unwrap_or_else(null),
+            definition_metadata: def.metadata.clone(),
+            output_metadata: Metadata::new(),
+            resource_config: instance.map(|i| i.config.clone()).unwrap_or_default(),
+            resources: instance
+                .map(|i| {
+                    self.resources
+                        .resources
+                        .restricted(&i.key, i.required_keys.clone())
+                })
+                .unwrap_or_default(),
+            op_def: Some(s.op.info.clone()),
+            asset_key: s.asset.as_ref().map(|a| a.key.clone()),
+            type_info: Some(def.ty),
+            manager_key: Some(Arc::from(def.io_manager_key.as_str())),
+            logged_events: Vec::new(),
+            log,
+            partition_key: s.run_partition.clone(),
+            asset_partitions: s.partitions.clone(),
+        }
+    }
+
+    /// The upstream context of an asset that is not materialized in this run.
+    fn asset_output_context(&self, asset: &AssetDefinition, log: Logger) -> Option<OutputContext> {
+        let def = asset.op.outputs.first()?;
+        let instance = self.resources.resources.instance(&def.io_manager_key);
+        Some(OutputContext {
+            step_key: Some(Arc::from(asset.key.to_step_key())),
+            name: Some(Arc::from(def.name.as_str())),
+            job_name: None,
+            run_id: None,
+            mapping_key: None,
+            version: asset.op.version.clone(),
+            config: null(),
+            definition_metadata: def.metadata.clone(),
+            output_metadata: Metadata::new(),
+            resource_config: instance.map(|i| i.config.clone()).unwrap_or_default(),
+            resources: instance
+                .map(|i| {
+                    self.resources
+                        .resources
+                        .restricted(&i.key, i.required_keys.clone())
+                })
+                .unwrap_or_default(),
+            op_def: Some(asset.op.info.clone()),
+            asset_key: Some(asset.key.clone()),
+            type_info: Some(def.ty),
+            manager_key: Some(Arc::from(def.io_manager_key.as_str())),
+            logged_events: Vec::new(),
+            log,
+            partition_key: None,
+            asset_partitions: None,
+        })
+    }
+
+    /// Runs step `i`. Errors are returned after the failure event is recorded.
+    pub(crate) fn run_step(&self, i: usize) -> Result<()> {
+        let step = &self.plan.steps[i];
+        let key: &str = &step.key;
+        self.events.push(
+            EventKind::StepStart,
+            Some(key),
+            format!("Started execution of step \"{key}\"."),
+        );
+        let result = self.run_step_inner(i);
+        match &result {
+            Ok(()) => self.events.push(
+                EventKind::StepSuccess,
+                Some(key),
+                format!("Finished execution of step \"{key}\"."),
+            ),
+            Err(e) => {
+                let mut causes = Vec::new();
+                let mut source: Option<&(dyn std::error::Error + 'static)> =
+                    std::error::Error::source(e);
+                while let Some(s) = source {
+                    causes.push(s.to_string());
+                    source = s.source();
+                }
+                self.events.push(
+                    EventKind::StepFailure {
+                        error: e.to_string(),
+                        causes,
+                    },
+                    Some(key),
+                    format!("Execution of step \"{key}\" failed: {e}"),
+                );
+            }
+        }
+        result
+    }
+
+    fn run_step_inner(&self, i: usize) -> Result<()> {
+        let step = &self.plan.steps[i];
+        let key = &step.key;
+        let log = Logger::for_step(self.events.clone(), key.clone());
+
+        let mut inputs = Vec::with_capacity(step.inputs.len());
+        for (n, (input, source)) in step.op.inputs.iter().zip(&step.inputs).enumerate() {
+            let value =
+                self.load_input(i, n, input, source, &log)
+                    .map_err(|e| Error::LoadInput {
+                        step: key.to_string(),
+                        input: input.name.clone(),
+                        source: Box::new(e),
+                    })?;
+            inputs.push(Some(value));
+        }
+
+        let config = self.run_config.op_config(key).cloned().unwrap_or_else(null);
+        let mut io = StepIo {
+            op: &step.op,
+            step_key: key,
+            inputs,
+            outputs: (0..step.op.outputs.len()).map(|_| None).collect(),
+            config: &config,
+            log: &log,
+            partition_keys: step
+                .partitions
+                .as_ref()
+                .and_then(|p| p.keys.as_deref().ok())
+                .unwrap_or(&[]),
+        };
+        guarded(|| (step.op.compute)(&mut io)).map_err(|e| Error::Compute {
+            step: key.to_string(),
+            source: Box::new(e),
+        })?;
+        let outputs = std::mem::take(&mut io.outputs);
+        drop(io);
+
+        for (o, (def, value)) in step.op.outputs.iter().zip(outputs).enumerate() {
+            let value: Value = match value {
+                Some(v) => v,
+                None if def.ty.is_unit() => Box::new(()),
+                None => {
+                    return Err(Error::Compute {
+                        step: key.to_string(),
+                        source: Box::new(Error::msg(format!(
+                            "the body did not set output `{}`",
+                            def.name
+                        ))),
+                    });
+                }
+            };
+            self.store_output(i, o, def, value, &log)
+                .map_err(|e| Error::HandleOutput {
+                    step: key.to_string(),
+                    output: def.name.clone(),
+                    source: Box::new(e),
+                })?;
+        }
+        Ok(())
+    }
+
+    fn load_input(
+        &self,
+        i: usize,
+        n: usize,
+        input: &In,
+        source: &InputSource,
+        log: &Logger,
+    ) -> Result<Value> {
+        let step = &self.plan.steps[i];
+        let (upstream, upstream_def): (Option<OutputContext>, Option<&Out>) = match source {
+            InputSource::Unit => return Ok(Box::new(())),
+            InputSource::Step { step: u, output } => (
+                Some(self.output_context(*u, *output, log.clone())),
+                Some(&self.plan.steps[*u].op.outputs[*output]),
+            ),
+            InputSource::Asset(asset) => (
+                self.asset_output_context(asset, log.clone()),
+                asset.op.outputs.first(),
+            ),
+            InputSource::Root => (None, None),
+        };
+        let manager_key: &str = match (&input.input_manager_key, upstream_def) {
+            (Some(k), _) => k,
+            (None, Some(up)) => &up.io_manager_key,
+            (None, None) => {
+                return Err(Error::msg(
+                    "the input has no upstream output and no input_manager_key",
+                ));
+            }
+        };
+        let manager = self.manager(manager_key)?;
+        let upstream_step = upstream
+            .as_ref()
+            .filter(|u| u.run_id.is_some())
+            .and_then(|u| u.step_key.clone());
+        let upstream_name = upstream
+            .as_ref()
+            .filter(|u| u.run_id.is_some())
+            .and_then(|u| u.name.clone());
+        let partitions: Option<&AssetPartitions> =
+            step.input_partitions.get(n).and_then(Option::as_ref);
+        let mut upstream = upstream;
+        if let (Some(up), Some(p)) = (&mut upstream, partitions) {
+            up.asset_partitions = Some(p.clone());
+        }
+        let mut ctx = InputContext {
+            name: Some(Arc::from(input.name.as_str())),
+            step_key: Some(step.key.clone()),
+            job_name: Some(self.plan.job_name.clone()),
+            op_def: Some(step.op.info.clone()),
+            config: self
+                .run_config
+                .input_config(&step.key, &input.name)
+                .cloned()
+                .unwrap_or_else(null),
+            definition_metadata: input.metadata.clone(),
+            asset_key: input
+                .asset_key
+                .clone()
+                .or_else(|| upstream.as_ref().and_then(|u| u.asset_key.clone())),
+            upstream_output: upstream.map(Box::new),
+            type_info: Some(input.ty),
+            resource_config: manager.config.clone(),
+            resources: self
+                .resources
+                .resources
+                .restricted(manager_key, manager.required_keys.clone()),
+            input_metadata: Metadata::new(),
+            observations: Vec::new(),
+            log: log.clone(),
+            partition_key: step.run_partition.clone(),
+            asset_partitions: partitions.cloned(),
+        };
+        // The upstream's compile-time adapters, for the value or its elements.
+        let typed_output = |want: &TypeInfo| -> Option<TypedOutput> {
+            if input.input_manager_key.is_some() {
+                return None;
+            }
+            let d = upstream_def?;
+            [d.typed, d.typed_element]
+                .into_iter()
+                .flatten()
+                .find(|t| t.value_id == want.id)
+        };
+
+        let (value, metadata) = match (partitions, input.shape) {
+            (Some(p), Some(shape)) => {
+                let loader = Loader {
+                    manager,
+                    key: manager_key,
+                    typed: if input.input_manager_key.is_some() {
+                        input.typed_element
+                    } else {
+                        None
+                    },
+                    typed_output: typed_output(shape.element),
+                };
+                let keys: Vec<String> = p.keys.as_ref().map(|k| k.to_vec()).unwrap_or_default();
+                let entries = self.load_partitions(
+                    &ctx,
+                    &keys,
+                    loader,
+                    shape.element,
+                    input.allows_missing_partitions(),
+                )?;
+                let loaded = entries.len();
+                let value = (shape.assemble)(entries).ok_or_else(|| {
+                    Error::msg(format!(
+                        "could not assemble a `{}` from the loaded partitions",
+                        shape.declared_name()
+                    ))
+                })?;
+                let mut metadata = (*input.metadata).clone();
+                metadata.insert("partitions".to_owned(), MetadataValue::from(loaded));
+                (value, metadata)
+            }
+            _ => {
+                let loader = Loader {
+                    manager,
+                    key: manager_key,
+                    typed: if input.input_manager_key.is_some() {
+                        input.typed
+                    } else {
+                        None
+                    },
+                    typed_output: typed_output(input.ty),
+                };
+                let value = match loader.load(&mut ctx, input.ty) {
+                    Err(e)
+                        if partitions.is_some()
+                            && input.allows_missing_partitions()
+                            && is_missing(&e) =>
+                    {
+                        return Err(Error::msg(format!(
+                            "{e}; allow_missing_partitions is set, but a `{}` cannot be missing: declare the input `Option<{}>`",
+                            input.ty.short_name(),
+                            input.ty.short_name()
+                        )));
+                    }
+                    other => other?,
+                };
+                for obs in ctx.observations.drain(..) {
+                    self.events
+                        .push_event(obs.into_event(Some(step.key.to_string())));
+                }
+                let mut metadata = (*input.metadata).clone();
+                metadata.extend(std::mem::take(&mut ctx.input_metadata));
+                (value, metadata)
+            }
+        };
+
+        let from = match (&upstream_name, &upstream_step) {
+            (Some(o), Some(s)) => format!(", from output \"{o}\" of step \"{s}\""),
+            _ => String::new(),
+        };
+        self.events.push(
+            EventKind::LoadedInput {
+                input_name: input.name.clone(),
+                manager_key: manager_key.to_owned(),
+                upstream_output_name: upstream_name.map(|s| s.to_string()),
+                upstream_step_key: upstream_step.map(|s| s.to_string()),
+                metadata,
+            },
+            Some(&step.key),
+            format!(
+                "Loaded input \"{}\" using input manager \"{manager_key}\"{from}",
+                input.name
+            ),
+        );
+        Ok(value)
+    }
+
+    /// Loads each upstream partition as its own value, up to
+    /// `partition_load_concurrency` at once, in partition order.
+    fn load_partitions(
+        &self,
+        ctx: &InputContext,
+        keys: &[String],
+        loader: Loader<'_>,
+        element: &'static TypeInfo,
+        allow_missing: bool,
+    ) -> Result<Vec<(String, Value)>> {
+        let load_one = |key: &String| -> Result<Option<Value>> {
+            let mut one = ctx.narrowed_to(key);
+            match loader.load(&mut one, element) {
+                Ok(v) => Ok(Some(v)),
+                Err(e) if allow_missing && is_missing(&e) => {
+                    ctx.log.warn(format!(
+                        "Couldn't load partition {key} and skipped it because the input metadata includes allow_missing_partitions=true"
+                    ));
+                    Ok(None)
+                }
+                // Name the partition unless the manager's message already does.
+                Err(e) if e.to_string().contains(key.as_str()) => Err(e),
+                Err(e) => Err(Error::msg(format!("partition {key}: {e}"))),
+            }
+        };
+        let workers = self.partition_load_concurrency.min(keys.len()).max(1);
+        let results: Vec<Result<Option<Value>>> = if workers == 1 {
+            keys.iter().map(load_one).collect()
+        } else {
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let slots: Vec<Mutex<Option<Result<Option<Value>>>>> =
+                keys.iter().map(|_| Mutex::new(None)).collect();
+            std::thread::scope(|scope| {
+                for _ in 0..workers {
+                    scope.spawn(|| {
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(key) = keys.get(i) else { break };
+                            let r = load_one(key);
+                            if let Ok(mut slot) = slots[i].lock() {
+                                *slot = Some(r);
+                            }
+                        }
+                    });
+                }
+            });
+            slots
+                .into_iter()
+                .map(|s| {
+                    s.into_inner()
+                        .ok()
+                        .flatten()
+                        .unwrap_or_else(|| Err(Error::msg("a partition load did not finish")))
+                })
+                .collect()
+        };
+        let mut entries = Vec::with_capacity(keys.len());
+        let mut errors = Vec::new();
+        for (key, r) in keys.iter().zip(results) {
+            match r {
+                Ok(Some(v)) => entries.push((key.clone(), v)),
+                Ok(None) => {}
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        match errors.len() {
+            0 => Ok(entries),
+            1 => Err(Error::msg(errors.remove(0))),
+            n => Err(Error::msg(format!(
+                "{n} of {} partitions could not be loaded:\n  - {}",
+                keys.len(),
+                errors.join("\n  - ")
+            ))),
+        }
+    }
+
+    fn store_output(
+        &self,
+        i: usize,
+        o: usize,
+        def: &Out,
+        value: Value,
+        log: &Logger,
+    ) -> Result<()> {
+        let step = &self.plan.steps[i];
+        let step_key = Some(&*step.key);
+        self.events.push(
+            EventKind::StepOutput {
+                output_name: def.name.clone(),
+                type_name: def.ty.short_name(),
+            },
+            step_key,
+            format!(
+                "Yielded output \"{}\" of type \"{}\".",
+                def.name,
+                def.ty.short_name()
+            ),
+        );
+        let asset_key: Option<AssetKey> = step.asset.as_ref().map(|a| a.key.clone());
+        if def.ty.is_unit() {
+            if let Some(asset_key) = asset_key {
+                let keys = step
+                    .partitions
+                    .as_ref()
+                    .and_then(|p| p.keys.as_ref().ok())
+                    .map(|k| k.to_vec());
+                for partition in keys
+                    .map(|k| k.into_iter().map(Some).collect())
+                    .unwrap_or_else(|| vec![None])
+                {
+                    self.materialized(step_key, &asset_key, partition, Metadata::new());
+                }
+            }
+            return Ok(());
+        }
+        let manager = self.manager(&def.io_manager_key)?;
+        let ctx = self.output_context(i, o, log.clone());
+        match (&step.partitions, def.shape) {
+            (Some(parts), Some(shape)) => {
+                let entries = (shape.split)(value).ok_or_else(|| {
+                    Error::msg(format!("the value is not a `{}`", shape.declared_name()))
+                })?;
+                let run_keys: Vec<String> =
+                    parts.keys.as_ref().map(|k| k.to_vec()).unwrap_or_default();
+                let returned: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+                let extra: Vec<&str> = returned
+                    .iter()
+                    .copied()
+                    .filter(|k| !run_keys.iter().any(|r| r == k))
+                    .collect();
+                let missing: Vec<&str> = run_keys
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|k| !returned.contains(k))
+                    .collect();
+                if !extra.is_empty() || !missing.is_empty() {
+                    return Err(Error::msg(format!(
+                        "the `{}` returned does not match the run's partitions:{}{}",
+                        shape.declared_name(),
+                        if extra.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" not in this run: {};", extra.join(", "))
+                        },
+                        if missing.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" missing: {}", missing.join(", "))
+                        },
+                    )));
+                }
+                for (key, element) in entries {
+                    let mut one = ctx.narrowed_to(&key);
+                    self.handle(
+                        manager,
+                        def,
+                        def.typed_element,
+                        &mut one,
+                        element.as_ref(),
+                        shape.element,
+                    )?;
+                    self.finish_output(step, def, one, asset_key.as_ref(), Some(key), element);
+                }
+            }
+            _ => {
+                let mut ctx = ctx;
+                self.handle(manager, def, def.typed, &mut ctx, value.as_ref(), def.ty)?;
+                let partition = ctx.asset_partition_key().ok().map(str::to_owned);
+                self.finish_output(step, def, ctx, asset_key.as_ref(), partition, value);
+            }
+        }
+        Ok(())
+    }
+
+    fn handle(
+        &self,
+        manager: &ResourceInstance,
+        def: &Out,
+        typed: Option<TypedOutput>,
+        ctx: &mut OutputContext,
+        value: &(dyn Any + Send + Sync),
+        ty: &TypeInfo,
+    ) -> Result<()> {
+        match typed.and_then(|t| guarded_opt(|| (t.handle)(manager.value.as_ref(), ctx, value))) {
+            Some(r) => r,
+            None => match &manager.dyn_manager {
+                Some(d) => guarded(|| d.handle_output_dyn(ctx, value, ty)),
+                None => Err(Error::msg(format!(
+                    "the manager bound to `{}` (`{}`) cannot store a `{}`",
+                    def.io_manager_key,
+                    manager.type_name,
+                    ty.short_name()
+                ))),
+            },
+        }
+    }
+
+    fn materialized(
+        &self,
+        step_key: Option<&str>,
+        asset_key: &AssetKey,
+        partition: Option<String>,
+        metadata: Metadata,
+    ) {
+        let message = match &partition {
+            Some(p) => format!("Materialized value {asset_key} (partition {p})."),
+            None => format!("Materialized value {asset_key}."),
+        };
+        self.events.push(
+            EventKind::AssetMaterialization {
+                asset_key: asset_key.clone(),
+                partition,
+                metadata,
+            },
+            step_key,
+            message,
+        );
+    }
+
+    /// Records what storing one value produced, and keeps the value.
+    fn finish_output(
+        &self,
+        step: &super::plan::Step,
+        def: &Out,
+        mut ctx: OutputContext,
+        asset_key: Option<&AssetKey>,
+        partition: Option<String>,
+        value: Value,
+    ) {
+        let step_key = Some(&*step.key);
+        for event in ctx.logged_events.drain(..) {
+            self.events
+                .push_event(event.into_event(step_key.map(str::to_owned)));
+        }
+        if let Some(asset_key) = asset_key {
+            self.materialized(
+                step_key,
+                asset_key,
+                partition.clone(),
+                ctx.output_metadata.clone(),
+            );
+        }
+        self.events.push(
+            EventKind::HandledOutput {
+                output_name: def.name.clone(),
+                manager_key: def.io_manager_key.clone(),
+                metadata: ctx.output_metadata,
+            },
+            step_key,
+            format!(
+                "Handled output \"{}\" using IO manager \"{}\"",
+                def.name, def.io_manager_key
+            ),
+        );
+        if self.capture
+            && let Ok(mut outputs) = self.outputs.lock()
+        {
+            let name = match &partition {
+                Some(p) if def.shape.is_some() => format!("{}[{p}]", def.name),
+                _ => def.name.clone(),
+            };
+            outputs.insert((step.key.to_string(), name), Arc::from(value));
+        }
+    }
+}
+
+/// Whether an error says that nothing was stored where a value was looked for.
+fn is_missing(e: &Error) -> bool {
+    matches!(e.root(), Error::NotMaterialized { .. })
+}
