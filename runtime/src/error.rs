@@ -285,3 +285,13 @@ impl From<std::fmt::Error> for Error {
         Error::User(Box::new(err))
     }
 }
+
+/// Converts the error a user's function returned into larder's, keeping a
+/// larder error as it is (so `?` on a larder call inside a step keeps its
+/// variant).
+pub fn user_error<E: Into<BoxError>>(err: E) -> Error {
+    match err.into().downcast::<Error>() {
+        Ok(e) => *e,
+        Err(other) => Error::User(other),
+    }
+}

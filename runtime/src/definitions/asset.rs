@@ -72,15 +72,15 @@ impl AssetIn {
         input
     }
 
-    /// Sets the shape (what the macros use, with the full type's info).
-    #[doc(hidden)]
+    /// Sets how the input's type spans partitions; [`AssetIn::partition_map`]
+    /// and [`AssetIn::optional`] are the usual ways to say it.
     pub fn shape(mut self, shape: PartitionShape) -> Self {
         self.shape = Some(shape);
         self
     }
 
-    /// The compile-time-checked loader of the shape's element type.
-    #[doc(hidden)]
+    /// Loads each element of a partition-shaped input with this adapter
+    /// (what `#[asset]` binds when the key's manager type is known).
     pub fn typed_element(mut self, loader: TypedLoader) -> Self {
         self.typed_element = Some(loader);
         self
@@ -114,8 +114,8 @@ impl AssetIn {
         self
     }
 
-    /// The compile-time-checked loader for the declared manager.
-    #[doc(hidden)]
+    /// Loads the input with this adapter when the key is bound to its
+    /// manager type, instead of the run-time protocol (`DynIOManager`).
     pub fn typed(mut self, loader: TypedLoader) -> Self {
         self.typed = Some(loader);
         self
@@ -320,15 +320,14 @@ impl AssetBuilder {
         self
     }
 
-    /// Sets the output shape (what the macros use, with the full type's info).
-    #[doc(hidden)]
+    /// Sets how the output's type spans partitions;
+    /// [`AssetBuilder::output_partition_map`] is the usual way to say it.
     pub fn output_shape(mut self, shape: PartitionShape) -> Self {
         self.output_shape = Some(shape);
         self
     }
 
-    /// The compile-time-checked adapter of the output shape's element type.
-    #[doc(hidden)]
+    /// Stores each element of a partition-shaped output with this adapter.
     pub fn typed_element(mut self, adapter: TypedOutput) -> Self {
         self.typed_element = Some(adapter);
         self
@@ -369,8 +368,8 @@ impl AssetBuilder {
         self
     }
 
-    /// The compile-time-checked adapter for the declared manager.
-    #[doc(hidden)]
+    /// Stores the output with this adapter when the key is bound to its
+    /// manager type, instead of the run-time protocol (`DynIOManager`).
     pub fn typed_output(mut self, adapter: TypedOutput) -> Self {
         self.typed = Some(adapter);
         self
@@ -426,8 +425,8 @@ impl AssetBuilder {
         self.compute_fn(Arc::new(compute))
     }
 
-    /// Finishes with an already boxed compute function (what the macros use).
-    #[doc(hidden)]
+    /// Finishes with an already boxed compute function: one shared
+    /// instantiation instead of one per closure type.
     pub fn compute_fn(self, compute: super::op::ComputeFn) -> AssetDefinition {
         let key = self
             .key

@@ -4,8 +4,8 @@
 mod asset;
 #[allow(clippy::module_inception)]
 mod definitions;
-mod job;
-mod op;
+pub(crate) mod job;
+pub(crate) mod op;
 pub(crate) mod registry;
 
 pub use asset::{AssetBuilder, AssetDefinition, AssetIn, IntoPartitionsDefinition};

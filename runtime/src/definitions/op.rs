@@ -57,8 +57,7 @@ impl In {
         self
     }
 
-    /// The compile-time-checked loader of the shape's element type.
-    #[doc(hidden)]
+    /// Loads each element of a partition-shaped input with this adapter.
     pub fn typed_element(mut self, loader: TypedLoader) -> Self {
         self.typed_element = Some(loader);
         self
@@ -85,8 +84,8 @@ impl In {
         self
     }
 
-    /// The compile-time-checked loader for the declared manager.
-    #[doc(hidden)]
+    /// Loads the input with this adapter when the key is bound to its
+    /// manager type, instead of the run-time protocol (`DynIOManager`).
     pub fn typed(mut self, loader: TypedLoader) -> Self {
         self.typed = Some(loader);
         self
@@ -166,8 +165,7 @@ impl Out {
         self
     }
 
-    /// The compile-time-checked adapter of the shape's element type.
-    #[doc(hidden)]
+    /// Stores each element of a partition-shaped output with this adapter.
     pub fn typed_element(mut self, adapter: TypedOutput) -> Self {
         self.typed_element = Some(adapter);
         self
@@ -184,8 +182,8 @@ impl Out {
         self
     }
 
-    /// The compile-time-checked adapter for the declared manager.
-    #[doc(hidden)]
+    /// Stores the output with this adapter when the key is bound to its
+    /// manager type, instead of the run-time protocol (`DynIOManager`).
     pub fn typed(mut self, adapter: TypedOutput) -> Self {
         self.typed = Some(adapter);
         self
@@ -284,8 +282,7 @@ impl StepIo<'_> {
         self.take_input(index)
     }
 
-    /// Takes the value of the input at `index`.
-    #[doc(hidden)]
+    /// Takes the value of the input at `index` (in declaration order).
     pub fn take_input<T: Any>(&mut self, index: usize) -> Result<T> {
         let name = self
             .op
@@ -325,8 +322,7 @@ impl StepIo<'_> {
         self.set_output(index, value)
     }
 
-    /// Sets the output at `index`.
-    #[doc(hidden)]
+    /// Sets the output at `index` (in declaration order).
     pub fn set_output<T: Any + Send + Sync>(&mut self, index: usize, value: T) -> Result<()> {
         let out = self.op.outputs.get(index).ok_or_else(|| {
             Error::NotFound(format!(
@@ -526,8 +522,8 @@ impl OpBuilder {
         self.compute_fn(Arc::new(compute))
     }
 
-    /// Finishes with an already boxed compute function (what the macros use).
-    #[doc(hidden)]
+    /// Finishes with an already boxed compute function: one shared
+    /// instantiation instead of one per closure type.
     pub fn compute_fn(self, compute: ComputeFn) -> OpDefinition {
         let info = OpInfo::new(
             &self.name,
@@ -547,4 +543,29 @@ impl OpBuilder {
             version: self.version,
         }
     }
+}
+
+/// Values that can flow between steps.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an asset or op value",
+    label = "values passed between steps must be `Send + Sync + 'static`",
+    note = "wrap shared state in `Arc<Mutex<..>>`, or return owned data"
+)]
+pub trait StepValue: Send + Sync + 'static {}
+impl<T: Send + Sync + 'static> StepValue for T {}
+
+/// Checks `T: StepValue` at the span of the type it is called with.
+pub const fn assert_step_value<T: StepValue>() {}
+
+/// Sets output `index` of a step; `T: StepValue` gives larder's message
+/// (on the output type) for values that cannot travel between steps.
+pub fn set_step_output<T: StepValue>(io: &mut StepIo<'_>, index: usize, value: T) -> Result<()> {
+    io.set_output(index, value)
+}
+
+/// The compute function of a generated asset or op, boxed without a
+/// per-function instantiation: it is a plain `fn`, so every asset shares
+/// one `Arc<fn>` vtable.
+pub fn compute_fn(f: for<'a, 'b> fn(&'a mut StepIo<'b>) -> Result<()>) -> ComputeFn {
+    std::sync::Arc::new(f)
 }

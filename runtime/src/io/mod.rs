@@ -3,6 +3,7 @@
 //! knows nothing of definitions or of how a run is scheduled.
 
 pub mod context;
+pub(crate) mod declared;
 pub mod lifecycle;
 pub mod manager;
 pub mod resources;

@@ -135,8 +135,8 @@ impl ResourceDefinition {
         self
     }
 
-    #[doc(hidden)]
-    pub fn __with_dyn_support(
+    /// The dynamic protocol a probe found for a declared manager's type.
+    pub(crate) fn with_dyn_support(
         mut self,
         support: Option<(ToDynFn, SupportsFn, SupportsFn)>,
     ) -> Self {

@@ -6,12 +6,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::plan::{InputSource, Plan};
-use crate::definitions::{AssetDefinition, In, Out, StepIo};
+use crate::definitions::{AssetDefinition, In, OpDefinition, Out, StepIo};
 use crate::error::{Error, Result};
 use crate::guard::{guarded, guarded_opt};
-use crate::io::context::{AssetPartitions, InputContext, OutputContext};
+use crate::io::context::{
+    AssetPartitions, InputContext, InputParts, OutputContext, OutputParts, RunOfOutput,
+};
 use crate::io::manager::{TypedLoader, TypedOutput};
-use crate::io::resources::{ResourceInstance, RunResources};
+use crate::io::resources::{ResourceInstance, Resources, RunResources};
 use crate::model::asset_key::AssetKey;
 use crate::model::config::RunConfig;
 use crate::model::events::{EventKind, EventLog, Logger};
@@ -87,75 +89,69 @@ impl RunState {
             .ok_or_else(|| Error::NotFound(format!("no resource is bound to `{key}`")))
     }
 
+    /// The manager bound to `key`: its resource config and the resources
+    /// it may use.
+    fn manager_view(&self, key: &str) -> (Arc<serde_json::Value>, Resources) {
+        match self.resources.resources.instance(key) {
+            Some(i) => (
+                i.config.clone(),
+                self.resources
+                    .resources
+                    .restricted(&i.key, i.required_keys.clone()),
+            ),
+            None => Default::default(),
+        }
+    }
+
+    fn output_parts(
+        &self,
+        step_key: Arc<str>,
+        op: &OpDefinition,
+        def: &Out,
+        asset_key: Option<AssetKey>,
+        log: Logger,
+    ) -> OutputParts {
+        OutputParts {
+            step_key,
+            name: Arc::from(def.name.as_str()),
+            op: op.info.clone(),
+            version: op.version.clone(),
+            definition_metadata: def.metadata.clone(),
+            type_info: def.ty,
+            manager_key: Arc::from(def.io_manager_key.as_str()),
+            manager: self.manager_view(&def.io_manager_key),
+            asset_key,
+            log,
+        }
+    }
+
     /// The context of output `out` of step `step`.
     fn output_context(&self, step: usize, out: usize, log: Logger) -> OutputContext {
         let s = &self.plan.steps[step];
         let def = &s.op.outputs[out];
-        let instance = self.resources.resources.instance(&def.io_manager_key);
-        OutputContext {
-            step_key: Some(s.key.clone()),
-            name: Some(Arc::from(def.name.as_str())),
-            job_name: Some(self.plan.job_name.clone()),
-            run_id: Some(self.run_id.clone()),
-            mapping_key: None,
-            version: s.op.version.clone(),
+        let name = &def.name;
+        let asset_key = s.asset.as_ref().map(|a| a.key.clone());
+        let run = RunOfOutput {
+            job_name: self.plan.job_name.clone(),
+            run_id: self.run_id.clone(),
             config: self
                 .run_config
-                .output_config(&s.key, &def.name)
+                .output_config(&s.key, name)
                 .cloned()
                 .unwrap_or_else(null),
-            definition_metadata: def.metadata.clone(),
-            output_metadata: Metadata::new(),
-            resource_config: instance.map(|i| i.config.clone()).unwrap_or_default(),
-            resources: instance
-                .map(|i| {
-                    self.resources
-                        .resources
-                        .restricted(&i.key, i.required_keys.clone())
-                })
-                .unwrap_or_default(),
-            op_def: Some(s.op.info.clone()),
-            asset_key: s.asset.as_ref().map(|a| a.key.clone()),
-            type_info: Some(def.ty),
-            manager_key: Some(Arc::from(def.io_manager_key.as_str())),
-            logged_events: Vec::new(),
-            log,
             partition_key: s.run_partition.clone(),
             asset_partitions: s.partitions.clone(),
-        }
+        };
+        let parts = self.output_parts(s.key.clone(), &s.op, def, asset_key, log);
+        OutputContext::for_run_output(parts, run)
     }
 
     /// The upstream context of an asset that is not materialized in this run.
     fn asset_output_context(&self, asset: &AssetDefinition, log: Logger) -> Option<OutputContext> {
         let def = asset.op.outputs.first()?;
-        let instance = self.resources.resources.instance(&def.io_manager_key);
-        Some(OutputContext {
-            step_key: Some(Arc::from(asset.key.to_step_key())),
-            name: Some(Arc::from(def.name.as_str())),
-            job_name: None,
-            run_id: None,
-            mapping_key: None,
-            version: asset.op.version.clone(),
-            config: null(),
-            definition_metadata: def.metadata.clone(),
-            output_metadata: Metadata::new(),
-            resource_config: instance.map(|i| i.config.clone()).unwrap_or_default(),
-            resources: instance
-                .map(|i| {
-                    self.resources
-                        .resources
-                        .restricted(&i.key, i.required_keys.clone())
-                })
-                .unwrap_or_default(),
-            op_def: Some(asset.op.info.clone()),
-            asset_key: Some(asset.key.clone()),
-            type_info: Some(def.ty),
-            manager_key: Some(Arc::from(def.io_manager_key.as_str())),
-            logged_events: Vec::new(),
-            log,
-            partition_key: None,
-            asset_partitions: None,
-        })
+        let step_key = Arc::from(asset.key.to_step_key());
+        let parts = self.output_parts(step_key, &asset.op, def, Some(asset.key.clone()), log);
+        Some(OutputContext::for_stored_asset(parts))
     }
 
     /// Runs step `i`. Errors are returned after the failure event is recorded.
@@ -298,38 +294,34 @@ impl RunState {
             .and_then(|u| u.name.clone());
         let partitions: Option<&AssetPartitions> =
             step.input_partitions.get(n).and_then(Option::as_ref);
-        let mut upstream = upstream;
-        if let (Some(up), Some(p)) = (&mut upstream, partitions) {
-            up.asset_partitions = Some(p.clone());
-        }
-        let mut ctx = InputContext {
-            name: Some(Arc::from(input.name.as_str())),
-            step_key: Some(step.key.clone()),
-            job_name: Some(self.plan.job_name.clone()),
-            op_def: Some(step.op.info.clone()),
+        let upstream = match (upstream, partitions) {
+            (Some(up), Some(p)) => Some(up.with_asset_partitions(p.clone())),
+            (up, _) => up,
+        };
+        let mut ctx = InputContext::for_step_input(InputParts {
+            name: Arc::from(input.name.as_str()),
+            step_key: step.key.clone(),
+            job_name: self.plan.job_name.clone(),
+            op: step.op.info.clone(),
             config: self
                 .run_config
                 .input_config(&step.key, &input.name)
                 .cloned()
                 .unwrap_or_else(null),
             definition_metadata: input.metadata.clone(),
-            asset_key: input
-                .asset_key
-                .clone()
-                .or_else(|| upstream.as_ref().and_then(|u| u.asset_key.clone())),
-            upstream_output: upstream.map(Box::new),
-            type_info: Some(input.ty),
-            resource_config: manager.config.clone(),
-            resources: self
-                .resources
-                .resources
-                .restricted(manager_key, manager.required_keys.clone()),
-            input_metadata: Metadata::new(),
-            observations: Vec::new(),
+            asset_key: input.asset_key.clone(),
+            upstream,
+            type_info: input.ty,
+            manager: (
+                manager.config.clone(),
+                self.resources
+                    .resources
+                    .restricted(manager_key, manager.required_keys.clone()),
+            ),
             log: log.clone(),
             partition_key: step.run_partition.clone(),
             asset_partitions: partitions.cloned(),
-        };
+        });
         // The upstream's compile-time adapters, for the value or its elements.
         let typed_output = |want: &TypeInfo| -> Option<TypedOutput> {
             if input.input_manager_key.is_some() {

@@ -37,6 +37,52 @@ pub struct InputContext {
     pub(crate) asset_partitions: Option<AssetPartitions>,
 }
 
+/// What the executor knows of an input it loads.
+pub(crate) struct InputParts {
+    pub(crate) name: Arc<str>,
+    pub(crate) step_key: Arc<str>,
+    pub(crate) job_name: Arc<str>,
+    pub(crate) op: Arc<OpInfo>,
+    pub(crate) config: serde_json::Value,
+    pub(crate) definition_metadata: Arc<Metadata>,
+    pub(crate) asset_key: Option<AssetKey>,
+    pub(crate) upstream: Option<OutputContext>,
+    pub(crate) type_info: &'static TypeInfo,
+    /// The manager's resource config and the resources it may use.
+    pub(crate) manager: (Arc<serde_json::Value>, Resources),
+    pub(crate) log: Logger,
+    pub(crate) partition_key: Option<Arc<str>>,
+    pub(crate) asset_partitions: Option<AssetPartitions>,
+}
+
+impl InputContext {
+    /// The context of a step's input in this run. The asset key defaults
+    /// to the upstream output's.
+    pub(crate) fn for_step_input(p: InputParts) -> Self {
+        let (resource_config, resources) = p.manager;
+        InputContext {
+            name: Some(p.name),
+            step_key: Some(p.step_key),
+            job_name: Some(p.job_name),
+            op_def: Some(p.op),
+            config: p.config,
+            definition_metadata: p.definition_metadata,
+            asset_key: p
+                .asset_key
+                .or_else(|| p.upstream.as_ref().and_then(|u| u.asset_key.clone())),
+            upstream_output: p.upstream.map(Box::new),
+            type_info: Some(p.type_info),
+            resource_config,
+            resources,
+            input_metadata: Metadata::new(),
+            observations: Vec::new(),
+            log: p.log,
+            partition_key: p.partition_key,
+            asset_partitions: p.asset_partitions,
+        }
+    }
+}
+
 impl InputContext {
     fn describe(&self) -> String {
         match (&self.name, &self.step_key) {

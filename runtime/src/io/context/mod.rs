@@ -13,8 +13,10 @@ pub use build::{
     InputContextBuilder, OutputContextBuilder, build_input_context, build_output_context,
 };
 pub use input::InputContext;
+pub(crate) use input::InputParts;
 pub use op_info::OpInfo;
 pub use output::OutputContext;
+pub(crate) use output::{OutputParts, RunOfOutput};
 
 use crate::error::{Error, Result};
 

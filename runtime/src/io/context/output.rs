@@ -41,6 +41,81 @@ pub struct OutputContext {
     pub(crate) asset_partitions: Option<AssetPartitions>,
 }
 
+/// What the executor knows of an output it stores or reads back.
+pub(crate) struct OutputParts {
+    pub(crate) step_key: Arc<str>,
+    pub(crate) name: Arc<str>,
+    pub(crate) op: Arc<OpInfo>,
+    pub(crate) version: Option<String>,
+    pub(crate) definition_metadata: Arc<Metadata>,
+    pub(crate) type_info: &'static TypeInfo,
+    pub(crate) manager_key: Arc<str>,
+    /// The manager's resource config and the resources it may use.
+    pub(crate) manager: (Arc<serde_json::Value>, Resources),
+    pub(crate) asset_key: Option<AssetKey>,
+    pub(crate) log: Logger,
+}
+
+/// The run a step's output belongs to.
+pub(crate) struct RunOfOutput {
+    pub(crate) job_name: Arc<str>,
+    pub(crate) run_id: Arc<str>,
+    pub(crate) config: serde_json::Value,
+    pub(crate) partition_key: Option<Arc<str>>,
+    pub(crate) asset_partitions: Option<AssetPartitions>,
+}
+
+impl OutputContext {
+    fn from_parts(p: OutputParts) -> Self {
+        let (resource_config, resources) = p.manager;
+        OutputContext {
+            step_key: Some(p.step_key),
+            name: Some(p.name),
+            job_name: None,
+            run_id: None,
+            mapping_key: None,
+            version: p.version,
+            config: serde_json::Value::Null,
+            definition_metadata: p.definition_metadata,
+            output_metadata: Metadata::new(),
+            resource_config,
+            resources,
+            op_def: Some(p.op),
+            asset_key: p.asset_key,
+            type_info: Some(p.type_info),
+            manager_key: Some(p.manager_key),
+            logged_events: Vec::new(),
+            log: p.log,
+            partition_key: None,
+            asset_partitions: None,
+        }
+    }
+
+    /// The context of a step's output in this run.
+    pub(crate) fn for_run_output(parts: OutputParts, run: RunOfOutput) -> Self {
+        OutputContext {
+            job_name: Some(run.job_name),
+            run_id: Some(run.run_id),
+            config: run.config,
+            partition_key: run.partition_key,
+            asset_partitions: run.asset_partitions,
+            ..OutputContext::from_parts(parts)
+        }
+    }
+
+    /// The context of an asset an earlier run stored, read as an upstream:
+    /// no run, no config, no partitions of its own.
+    pub(crate) fn for_stored_asset(parts: OutputParts) -> Self {
+        OutputContext::from_parts(parts)
+    }
+
+    /// This upstream as the partitions a downstream input reads of it.
+    pub(crate) fn with_asset_partitions(mut self, partitions: AssetPartitions) -> Self {
+        self.asset_partitions = Some(partitions);
+        self
+    }
+}
+
 impl OutputContext {
     fn describe(&self) -> String {
         match (&self.name, &self.step_key) {
