@@ -73,8 +73,8 @@ pub mod __private;
 
 pub use definitions::registry::declared_manager;
 pub use definitions::{
-    AssetDefinition, AssetIn, Definitions, In, JobBuilder, JobDefinition, OpDefinition, Out,
-    OutputHandle, StepIo,
+    AssetDefinition, AssetDescriptor, AssetIn, Definitions, In, InputDescriptor, JobBuilder,
+    JobDefinition, OpDefinition, Out, OutputHandle, StepIo,
 };
 pub use error::{BoxError, Error, Result};
 pub use io::context::{

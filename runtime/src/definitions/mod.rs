@@ -4,12 +4,14 @@
 mod asset;
 #[allow(clippy::module_inception)]
 mod definitions;
+mod descriptor;
 pub(crate) mod job;
 pub(crate) mod op;
 pub(crate) mod registry;
 
 pub use asset::{AssetBuilder, AssetDefinition, AssetIn, IntoPartitionsDefinition};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
+pub use descriptor::{AssetDescriptor, InputDescriptor, StepFn};
 pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};
 pub use op::{ComputeFn, In, OpBuilder, OpDefinition, Out, StepIo};
 

@@ -1,0 +1,100 @@
+//! Definitions as data: what `#[asset]` emits is one `static` descriptor of
+//! plain data and function pointers, read by one non-generic function. The
+//! user's crate then compiles a few small functions per asset (its compute
+//! function, its type's info) instead of a builder chain per asset.
+
+use std::sync::Arc;
+
+use super::asset::{AssetBuilder, AssetDefinition, AssetIn};
+use super::op::ComputeFn;
+use crate::io::manager::{TypedLoader, TypedOutput};
+use crate::model::types::TypeInfo;
+
+/// The compute function of a described asset: a plain `fn`, so every asset
+/// shares one `Arc<fn>` vtable.
+pub type StepFn = for<'a, 'b> fn(&'a mut super::op::StepIo<'b>) -> crate::error::Result<()>;
+
+/// An asset as the macros describe it.
+pub struct AssetDescriptor {
+    /// The last key component.
+    pub name: &'static str,
+    /// The whole key.
+    pub key: &'static [&'static str],
+    /// The output's type (`None`: `()`).
+    pub output_type: Option<fn() -> &'static TypeInfo>,
+    /// The key of the manager storing the output (`None`: the default).
+    pub io_manager_key: Option<&'static str>,
+    /// The compile-time adapter of the declared manager, when one is named.
+    pub typed_output: Option<fn() -> TypedOutput>,
+    /// The upstream assets loaded as inputs, in parameter order.
+    pub inputs: &'static [InputDescriptor],
+    /// The description (the doc comment by default).
+    pub description: Option<&'static str>,
+    /// The group (`default` when `None`).
+    pub group_name: Option<&'static str>,
+    /// The code version.
+    pub code_version: Option<&'static str>,
+    /// Everything rarer (partitions, metadata, deps, config, key overrides of
+    /// inputs), applied to the builder: paid for only by the assets that
+    /// use it.
+    pub configure: Option<fn(AssetBuilder) -> AssetBuilder>,
+    /// The compute function.
+    pub compute: StepFn,
+}
+
+/// An input of a described asset.
+pub struct InputDescriptor {
+    /// The parameter's name (and the upstream asset's, unless configured).
+    pub name: &'static str,
+    /// The parameter's type.
+    pub ty: fn() -> &'static TypeInfo,
+    /// The key of the manager loading it, when it has its own.
+    pub input_manager_key: Option<&'static str>,
+    /// The compile-time loader of that manager.
+    pub typed: Option<fn() -> TypedLoader>,
+    /// Everything rarer (shape, mapping, key, metadata).
+    pub configure: Option<fn(AssetIn) -> AssetIn>,
+}
+
+impl AssetDefinition {
+    /// The definition a descriptor describes: one function for every asset.
+    pub fn from_descriptor(d: &'static AssetDescriptor) -> AssetDefinition {
+        let mut b = AssetDefinition::builder(d.name).key(d.key);
+        for i in d.inputs {
+            let mut input = AssetIn::new(i.name, (i.ty)());
+            if let Some(k) = i.input_manager_key {
+                input = input.input_manager_key(k);
+            }
+            if let Some(t) = i.typed {
+                input = input.typed(t());
+            }
+            if let Some(f) = i.configure {
+                input = f(input);
+            }
+            b = b.input(input);
+        }
+        if let Some(t) = d.output_type {
+            b = b.output_type(t());
+        }
+        if let Some(k) = d.io_manager_key {
+            b = b.io_manager_key(k);
+        }
+        if let Some(t) = d.typed_output {
+            b = b.typed_output(t());
+        }
+        if let Some(s) = d.description {
+            b = b.description(s);
+        }
+        if let Some(g) = d.group_name {
+            b = b.group_name(g);
+        }
+        if let Some(v) = d.code_version {
+            b = b.version(v);
+        }
+        if let Some(f) = d.configure {
+            b = f(b);
+        }
+        let compute: ComputeFn = Arc::new(d.compute);
+        b.compute_fn(compute)
+    }
+}
