@@ -5,7 +5,7 @@
 //!
 //! Every parser here records its errors instead of stopping at the first:
 //! a bad argument is reported and skipped, so one expansion lists every
-//! mistake in the attribute (serde's policy, `internals/attr.rs`).
+//! mistake in the attribute, and fixing one does not reveal the next.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;

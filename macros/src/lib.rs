@@ -32,6 +32,16 @@
 //! any module of the crate or in any linked dependency, with no import. A
 //! dependency is loaded by rustc only when the crate refers to it once
 //! (`use the_crate as _;`), as `Definitions::discover` needs anyway.
+//!
+//! # Layout
+//!
+//! Each macro runs parse → check → expand (`expand/mod.rs`), as
+//! serde_derive does: `model/` reads what the user wrote (each macro's
+//! arguments from its table in `args.rs`, values with `attr.rs`),
+//! `check.rs` reports every mistake of the model, and `expand/` writes
+//! tokens from a model without mistakes, naming larder only through
+//! `exports.rs`. So a message is written where the mistake is found, and
+//! code generation never has to decide what is an error.
 
 use proc_macro::TokenStream;
 
