@@ -31,13 +31,18 @@ pub fn expand(decl: &ManagerDecl) -> TokenStream {
     let Some(key) = &decl.args.key else {
         return TokenStream::new();
     };
-    match (&decl.item, decl.kind) {
-        (ManagerItem::Fn(func), ManagerKind::IoManagerFn) => io_manager_fn(decl, key, func),
-        (ManagerItem::Fn(func), _) => input_manager_fn(decl, key, func),
-        (ManagerItem::Struct { input, .. }, ManagerKind::DeriveFactory) => {
+    // `check` has reported a function returning nothing.
+    let returned = decl.returned.as_ref();
+    match (&decl.item, decl.kind, returned) {
+        (ManagerItem::Fn(_), _, None) => TokenStream::new(),
+        (ManagerItem::Fn(func), ManagerKind::IoManagerFn, Some(ret)) => {
+            io_manager_fn(decl, key, func, ret)
+        }
+        (ManagerItem::Fn(func), _, Some(ret)) => input_manager_fn(decl, key, func, ret),
+        (ManagerItem::Struct { input, .. }, ManagerKind::DeriveFactory, _) => {
             derive_factory(decl, key, &input.ident)
         }
-        (ManagerItem::Struct { input, .. }, _) => derive_manager(decl, key, &input.ident),
+        (ManagerItem::Struct { input, .. }, _, _) => derive_manager(decl, key, &input.ident),
     }
 }
 
@@ -125,19 +130,15 @@ fn call_user_fn(ident: &Ident, ctx: &CtxParam, ctx_var: &Ident, is_result: bool)
     }
 }
 
-/// What the function returns, and whether it is a `Result`; `check` has
-/// reported a function returning nothing.
-fn returned(decl: &ManagerDecl) -> (Type, bool) {
-    decl.returned
-        .clone()
-        .unwrap_or_else(|| (syn::parse_quote!(()), false))
-}
-
-fn io_manager_fn(decl: &ManagerDecl, key: &Key, func: &Function) -> TokenStream {
-    let (manager, is_result) = returned(decl);
+fn io_manager_fn(
+    decl: &ManagerDecl,
+    key: &Key,
+    func: &Function,
+    (manager, is_result): &(Type, bool),
+) -> TokenStream {
     let ident = &func.sig.ident;
     let ctx_var = Ident::new("__larder_ctx", Span::call_site());
-    let call = call_user_fn(ident, &decl.ctx, &ctx_var, is_result);
+    let call = call_user_fn(ident, &decl.ctx, &ctx_var, *is_result);
     let marker = marker_ident(key).to_token_stream();
     let m = manager.to_token_stream();
     let declaration = Declaration {
@@ -145,7 +146,7 @@ fn io_manager_fn(decl: &ManagerDecl, key: &Key, func: &Function) -> TokenStream 
         marker: marker.clone(),
         manager: m.clone(),
         stores: true,
-        type_name: format!("{} (#[io_manager] fn {ident})", type_string(&manager)),
+        type_name: format!("{} (#[io_manager] fn {ident})", type_string(manager)),
         build: quote! { __larder_build },
     }
     .tokens();
@@ -154,7 +155,7 @@ fn io_manager_fn(decl: &ManagerDecl, key: &Key, func: &Function) -> TokenStream 
         .args
         .types
         .as_ref()
-        .map(|(_, types)| dyn_impl(&m, &type_string(&manager), types));
+        .map(|(_, types)| dyn_impl(&m, &type_string(manager), types));
     let scope = scope(
         attr::cfgs(&func.attrs),
         &marker,
@@ -181,11 +182,15 @@ fn io_manager_fn(decl: &ManagerDecl, key: &Key, func: &Function) -> TokenStream 
     }
 }
 
-fn input_manager_fn(decl: &ManagerDecl, key: &Key, func: &Function) -> TokenStream {
-    let (loaded, is_result) = returned(decl);
+fn input_manager_fn(
+    decl: &ManagerDecl,
+    key: &Key,
+    func: &Function,
+    (loaded, is_result): &(Type, bool),
+) -> TokenStream {
     let ident = &func.sig.ident;
     let ctx_var = Ident::new("__larder_ctx", Span::call_site());
-    let call = call_user_fn(ident, &decl.ctx, &ctx_var, is_result);
+    let call = call_user_fn(ident, &decl.ctx, &ctx_var, *is_result);
     // The marker is named like the function (a braced struct: type
     // namespace only), so messages say "the manager `load_table`".
     let marker = ident.to_token_stream();
