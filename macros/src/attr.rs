@@ -1,9 +1,11 @@
 //! Shared argument parsing: error accumulation, duplicate detection,
-//! did-you-mean, and the literal / list / type value parsers.
+//! did-you-mean, and the literal / list / type value parsers. Which
+//! arguments a macro takes is `args.rs`'s business; this module reads the
+//! value of one, whatever it is.
 //!
 //! Every parser here records its errors instead of stopping at the first:
 //! a bad argument is reported and skipped, so one expansion lists every
-//! mistake in the attribute (serde's policy, `internals/attr.rs`).
+//! mistake in the attribute, and fixing one does not reveal the next.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
@@ -30,6 +32,13 @@ impl Errors {
 
     pub fn at(&mut self, span: Span, msg: impl std::fmt::Display) {
         self.push(syn::Error::new(span, msg));
+    }
+
+    /// Adds `other`'s errors after these.
+    pub fn append(&mut self, other: Errors) {
+        if let Some(e) = other.0 {
+            self.push(e);
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -355,6 +364,7 @@ pub fn type_list(meta: &ParseNestedMeta, name: &Ident) -> syn::Result<Vec<Type>>
 }
 
 /// One `key = value` of a `metadata(..)` list.
+#[derive(Clone)]
 pub struct MetadataEntry {
     pub key: String,
     /// The value as written: rustc checks it where it is converted.
@@ -376,33 +386,6 @@ pub fn metadata(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<Vec<
         Ok(())
     })?;
     Ok(entries)
-}
-
-/// The metadata map, each value converted where the user wrote it: a
-/// value with no `MetadataValue` conversion is reported on that value.
-pub fn metadata_tokens(entries: &[MetadataEntry]) -> TokenStream {
-    let inserts = entries.iter().map(|e| {
-        let key = &e.key;
-        let value = &e.value;
-        let mut trees = value.clone().into_iter();
-        let (first, last) = match (trees.next(), trees.next()) {
-            // One tree, e.g. `()`: its whole span, not just its delimiters.
-            (Some(tt), None) => (tt.span(), tt.span()),
-            _ => crate::key::token_spans(value),
-        };
-        // The path spans the value's first to last token: rustc joins
-        // them, so the error underlines the whole value.
-        let head = quote::quote_spanned! {first=> ::larder::MetadataValue };
-        let from = quote::quote_spanned! {last=> ::from };
-        quote::quote! {
-            __larder_md.insert(::std::string::String::from(#key), #head #from (#value));
-        }
-    });
-    quote::quote! {{
-        let mut __larder_md = ::larder::Metadata::new();
-        #(#inserts)*
-        __larder_md
-    }}
 }
 
 /// The `= value` of an argument as the tokens written, up to the next

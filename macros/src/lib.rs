@@ -32,21 +32,29 @@
 //! any module of the crate or in any linked dependency, with no import. A
 //! dependency is loaded by rustc only when the crate refers to it once
 //! (`use the_crate as _;`), as `Definitions::discover` needs anyway.
+//!
+//! # Layout
+//!
+//! Each macro runs parse → check → expand (`expand/mod.rs`), as
+//! serde_derive does: `model/` reads what the user wrote (each macro's
+//! arguments from its table in `args.rs`, values with `attr.rs`),
+//! `check.rs` reports every mistake of the model, and `expand/` writes
+//! tokens from a model without mistakes, naming larder only through
+//! `exports.rs`. So a message is written where the mistake is found, and
+//! code generation never has to decide what is an error.
 
 use proc_macro::TokenStream;
 
-mod asset;
+mod args;
 mod attr;
+mod check;
 mod debug;
-mod derive;
-mod input_manager;
-mod io_manager;
+mod expand;
+mod exports;
 mod item;
-mod job;
 mod key;
-mod op;
+mod model;
 mod signature;
-mod step;
 #[cfg(test)]
 mod torture;
 
@@ -67,9 +75,10 @@ mod torture;
 /// | `group_name = ".."` | default `default` |
 /// | `metadata(owner = "x", rows = 3)` | definition metadata |
 /// | `deps = [other_asset, "a/b"]` | upstream assets waited for, not loaded |
-/// | `ins(param(key = .., key_prefix = .., input_manager_key = "k", metadata(..)))` | per parameter: its upstream key and loader |
+/// | `ins(param(key = .., key_prefix = .., input_manager_key = "k", metadata(..), partition_mapping = ..))` | per parameter: its upstream key, loader and partition mapping |
 /// | `config = T` | the config type of `ops.<step>.config` (read with `StepIo::config_as`) |
 /// | `code_version = ".."` | the version |
+/// | `partitions_def = expr` | the asset's partitions; returning `PartitionMap<T>` stores one `T` per partition |
 ///
 /// ```
 /// use larder::prelude::*;
@@ -101,7 +110,7 @@ mod torture;
 /// `Definitions::discover` collects.
 #[proc_macro_attribute]
 pub fn asset(args: TokenStream, item: TokenStream) -> TokenStream {
-    debug::emit("#[asset]", asset::expand(args.into(), item.into())).into()
+    debug::emit("#[asset]", expand::asset(args.into(), item.into())).into()
 }
 
 /// Declares an op: a function with named inputs (its parameters) and one
@@ -127,7 +136,7 @@ pub fn asset(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn op(args: TokenStream, item: TokenStream) -> TokenStream {
-    debug::emit("#[op]", op::expand(args.into(), item.into())).into()
+    debug::emit("#[op]", expand::op(args.into(), item.into())).into()
 }
 
 /// Declares a job by wiring ops as Dagster does: `op_b(op_a())`.
@@ -168,7 +177,7 @@ pub fn op(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn job(args: TokenStream, item: TokenStream) -> TokenStream {
-    debug::emit("#[job]", job::expand(args.into(), item.into())).into()
+    debug::emit("#[job]", expand::job(args.into(), item.into())).into()
 }
 
 /// Declares an IO manager under a key: a function building the manager,
@@ -215,7 +224,7 @@ pub fn job(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn io_manager(args: TokenStream, item: TokenStream) -> TokenStream {
     debug::emit(
         "#[io_manager]",
-        io_manager::expand(args.into(), item.into()),
+        expand::io_manager(args.into(), item.into()),
     )
     .into()
 }
@@ -250,7 +259,7 @@ pub fn io_manager(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn input_manager(args: TokenStream, item: TokenStream) -> TokenStream {
     debug::emit(
         "#[input_manager]",
-        input_manager::expand(args.into(), item.into()),
+        expand::input_manager(args.into(), item.into()),
     )
     .into()
 }
@@ -299,7 +308,7 @@ pub fn input_manager(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn derive_configurable_io_manager(item: TokenStream) -> TokenStream {
     debug::emit(
         "#[derive(ConfigurableIOManager)]",
-        derive::expand(derive::Kind::Manager, item.into()),
+        expand::derive_manager(item.into()),
     )
     .into()
 }
@@ -352,7 +361,7 @@ pub fn derive_configurable_io_manager(item: TokenStream) -> TokenStream {
 pub fn derive_configurable_io_manager_factory(item: TokenStream) -> TokenStream {
     debug::emit(
         "#[derive(ConfigurableIOManagerFactory)]",
-        derive::expand(derive::Kind::Factory, item.into()),
+        expand::derive_factory(item.into()),
     )
     .into()
 }

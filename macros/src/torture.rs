@@ -31,18 +31,7 @@ impl Rng {
 /// Argument names some macro knows (from the macros' own tables), plus
 /// misspelt ones and noise.
 fn names() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = [
-        crate::asset::ARGS,
-        crate::op::ARGS,
-        crate::job::ARGS,
-        crate::input_manager::ARGS,
-        crate::derive::ARGS,
-        crate::io_manager::FN_ARGS,
-        crate::asset::IN_ARGS,
-        crate::op::OUT_ARGS,
-        crate::op::IN_ARGS,
-    ]
-    .concat();
+    let mut names = crate::args::all_names();
     names.extend([
         "partition_mapping",
         "io_manger_key",
@@ -154,19 +143,19 @@ const ITEMS: &[&str] = &[
 type Expand = fn(TokenStream, TokenStream) -> TokenStream;
 
 fn derive_manager(_: TokenStream, item: TokenStream) -> TokenStream {
-    crate::derive::expand(crate::derive::Kind::Manager, item)
+    crate::expand::derive_manager(item)
 }
 
 fn derive_factory(_: TokenStream, item: TokenStream) -> TokenStream {
-    crate::derive::expand(crate::derive::Kind::Factory, item)
+    crate::expand::derive_factory(item)
 }
 
 const MACROS: &[(&str, Expand)] = &[
-    ("asset", crate::asset::expand),
-    ("op", crate::op::expand),
-    ("job", crate::job::expand),
-    ("io_manager", crate::io_manager::expand),
-    ("input_manager", crate::input_manager::expand),
+    ("asset", crate::expand::asset),
+    ("op", crate::expand::op),
+    ("job", crate::expand::job),
+    ("io_manager", crate::expand::io_manager),
+    ("input_manager", crate::expand::input_manager),
     ("derive(ConfigurableIOManager)", derive_manager),
     ("derive(ConfigurableIOManagerFactory)", derive_factory),
 ];
@@ -309,8 +298,8 @@ fn deeply_nested_bodies_and_values_are_passed_through() {
         let body = format!("fn f() -> i64 {}1{}", "{".repeat(n), "}".repeat(n));
         let value = format!("metadata(depth = {}1{})", "(".repeat(n), ")".repeat(n));
         let cases: [(&str, Expand, String); 2] = [
-            ("asset", crate::asset::expand, value.clone()),
-            ("op", crate::op::expand, format!("out({value})")),
+            ("asset", crate::expand::asset, value.clone()),
+            ("op", crate::expand::op, format!("out({value})")),
         ];
         let mut report = String::new();
         for (name, expand, args) in cases {

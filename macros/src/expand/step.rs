@@ -1,0 +1,262 @@
+//! What `#[asset]` and `#[op]` emit alike: the Rocket-style proxy struct
+//! named like the function, the type-erased compute closure, the input
+//! builders, and what is emitted when the attribute has errors.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::{Ident, Type};
+
+use super::key::token_spans;
+use crate::attr::{self, Errors, MetadataEntry, UnrawString};
+use crate::exports::*;
+use crate::item::Function;
+use crate::model::{StepFn, StepKind};
+use crate::signature::{self, Param, StepIoRef};
+
+/// `.input(..)` per input, and the checks that its type can travel
+/// between steps (pushed to `checks`).
+pub fn inputs(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<TokenStream> {
+    let mut builder = Vec::new();
+    for p in step.inputs() {
+        checks.push(assert_step_value(&p.ty));
+        let name = p.ident.unraw_string();
+        let ty = &p.ty;
+        let mut input = match step.kind {
+            StepKind::Asset => {
+                let mut input = quote! { #_AssetIn::new(#name, #_type_info!(#ty)) };
+                // `PartitionMap<T>` / `Option<T>`: how many upstream partitions it takes.
+                if let Some(shape) = partition_shape(ty) {
+                    input.extend(quote! { .shape(#shape) });
+                }
+                input
+            }
+            StepKind::Op => quote! { #_In::new(#name, #_type_info!(#ty)) },
+        };
+        if let Some(spec) = step.in_spec(p) {
+            if let Some(mapping) = &spec.partition_mapping {
+                input.extend(quote! { .partition_mapping(#mapping) });
+            }
+            if let Some((_, components)) = &spec.key {
+                input.extend(quote! { .key(#_AssetKey::new([#(#components),*])) });
+            }
+            if let Some(prefix) = &spec.key_prefix {
+                let parts = prefix.items.iter().map(|(s, _)| s);
+                input.extend(quote! { .key_prefix([#(#parts),*]) });
+            }
+            if let Some(k) = &spec.input_manager_key {
+                let lit = &k.lit;
+                let loader = k.typed_loader(ty);
+                input.extend(quote! { .input_manager_key(#lit).typed(#loader) });
+            }
+            if !spec.metadata.is_empty() {
+                let md = metadata(&spec.metadata);
+                input.extend(quote! { .metadata(#md) });
+            }
+            if let Some(d) = &spec.description {
+                input.extend(quote! { .description(#d) });
+            }
+        }
+        builder.push(quote! { .input(#input) });
+    }
+    builder
+}
+
+/// The description: `description = ".."`, or the doc comment.
+pub fn description(step: &StepFn) -> Option<TokenStream> {
+    step.args
+        .description
+        .as_ref()
+        .map(syn::LitStr::value)
+        .or_else(|| attr::doc_string(&step.func.attrs))
+        .map(|d| quote! { .description(#d) })
+}
+
+/// The compute closure: takes each input (in declaration order), calls the
+/// user's function, and hands back what it returned.
+///
+/// `store` receives the tokens of the returned value (already unwrapped
+/// from `Result`) and returns the statements that set the outputs.
+pub fn compute_closure(
+    step: &StepFn,
+    store: impl FnOnce(TokenStream) -> TokenStream,
+) -> TokenStream {
+    let fn_ident = &step.func.sig.ident;
+    let mut takes = Vec::new();
+    let mut call_args = Vec::new();
+    let mut index = 0usize;
+    for p in &step.params {
+        match p.step_io {
+            Some(StepIoRef::Mut) => call_args.push(quote! { &mut *__larder_io }),
+            Some(StepIoRef::Shared) => call_args.push(quote! { &*__larder_io }),
+            None => {
+                let var = format_ident!("__larder_in_{}", index);
+                let ty = &p.ty;
+                takes.push(quote! { let #var = __larder_io.take_input::<#ty>(#index)?; });
+                call_args.push(quote! { #var });
+                index += 1;
+            }
+        }
+    }
+    let unwrap = unwrap_result(step.output.is_result, step.output.written.as_ref());
+    let call = quote! { #fn_ident(#(#call_args),*) #unwrap };
+    let store = store(call);
+    quote! {
+        |__larder_io: &mut #_StepIo<'_>| -> #_LarderResult<()> {
+            #(#takes)*
+            #store
+        }
+    }
+}
+
+/// Stores the one value a step returns as output 0 (nothing for `()`).
+pub fn store_single(ty: Option<&Type>, call: TokenStream) -> TokenStream {
+    match ty {
+        Some(ty) => {
+            let set = set_output(0, ty, quote! { __larder_value });
+            quote! {
+                let __larder_value = #call;
+                #set
+            }
+        }
+        None => quote! {
+            #call;
+            #_Ok(())
+        },
+    }
+}
+
+/// `#[doc(hidden)] <vis> struct <fn_name> {}`: braced, so it lives in the
+/// type namespace only and coexists with the function (Rocket's handler
+/// proxy). `members` are the items of its inherent impl.
+pub fn proxy(func: &Function, members: TokenStream, items: TokenStream) -> TokenStream {
+    let vis = &func.vis;
+    let ident = &func.sig.ident;
+    let cfgs = attr::cfgs(&func.attrs);
+    // Every generated item lives in the anonymous constant of the proxy's
+    // where-clause. Inside an `impl` block, where a step cannot be
+    // declared, the struct is then the one error, at the attribute, and
+    // nothing in it is expanded to fail again.
+    quote! {
+        #cfgs
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code, non_local_definitions)]
+        #vis struct #ident
+        where
+            [(); {
+                #[allow(dead_code, clippy::all)]
+                impl #ident {
+                    #members
+                }
+                #items
+                0
+            }]: #_Sized,
+        {}
+    }
+}
+
+/// On errors: the user's function unchanged (still callable, so nothing
+/// cascades), a proxy with the same members whose bodies are never run
+/// (so `#[job]` bodies naming it still resolve), and the errors.
+pub fn fallback(func: &Function, errors: &Errors, dummy_members: TokenStream) -> TokenStream {
+    let errs = errors.to_compile_errors();
+    // A method (`self` receiver) sits in an impl block, where a struct
+    // cannot be declared: emit only the function there.
+    let proxy = if func.sig.receiver().is_none() {
+        proxy(func, dummy_members, TokenStream::new())
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #func
+        #proxy
+        #errs
+    }
+}
+
+/// The metadata map, each value converted where the user wrote it: a
+/// value with no `MetadataValue` conversion is reported on that value.
+pub fn metadata(entries: &[MetadataEntry]) -> TokenStream {
+    let inserts = entries.iter().map(|e| {
+        let key = &e.key;
+        let value = &e.value;
+        let mut trees = value.clone().into_iter();
+        let (first, last) = match (trees.next(), trees.next()) {
+            // One tree, e.g. `()`: its whole span, not just its delimiters.
+            (Some(tt), None) => (tt.span(), tt.span()),
+            _ => token_spans(value),
+        };
+        // The path spans the value's first to last token: rustc joins
+        // them, so the error underlines the whole value.
+        let metadata_value = _MetadataValue.at(first);
+        let head = quote_spanned! {first=> #metadata_value };
+        let from = quote_spanned! {last=> ::from };
+        quote! {
+            __larder_md.insert(#_String::from(#key), #head #from (#value));
+        }
+    });
+    quote! {{
+        let mut __larder_md = #_Metadata::new();
+        #(#inserts)*
+        __larder_md
+    }}
+}
+
+/// `.map_err(user_error)?` after a call returning `Result`, nothing otherwise.
+fn unwrap_result(is_result: bool, written: Option<&Type>) -> TokenStream {
+    if !is_result {
+        return TokenStream::new();
+    }
+    let (first, _) = written
+        .map(token_spans)
+        .unwrap_or((Span::call_site(), Span::call_site()));
+    let user_error = __user_error.at(first);
+    let map_err = quote_spanned! {first=> .map_err(#user_error) };
+    quote! { #map_err ? }
+}
+
+/// `assert_step_value::<T>();` spanned at `T`: a clear message for values
+/// that cannot travel between steps.
+fn assert_step_value(ty: &Type) -> TokenStream {
+    let (first, last) = token_spans(ty);
+    let assert = __assert_step_value.at(first);
+    let head = quote_spanned! {first=> #assert::<};
+    let tail = quote_spanned! {last=> >};
+    quote! { #head #ty #tail (); }
+}
+
+/// `set_step_output::<T>(io, index, value)`, spanned at `T`: a value that
+/// cannot travel between steps is reported on the output type.
+pub fn set_output(index: usize, ty: &Type, value: TokenStream) -> TokenStream {
+    let (first, last) = token_spans(ty);
+    let set = __set_step_output.at(first);
+    let head = quote_spanned! {first=> #set::<};
+    let tail = quote_spanned! {last=> >};
+    quote! { #head #ty #tail (__larder_io, #index, #value) }
+}
+
+/// `PartitionShape::map::<T>(type_info!(T))`.
+pub fn partition_map_shape(el: &Type) -> TokenStream {
+    quote! { #_PartitionShape::map::<#el>(#_type_info!(#el)) }
+}
+
+/// The partition shape of an input type: `PartitionMap<T>` takes any number
+/// of upstream partitions, `Option<T>` zero or one (when the upstream is
+/// partitioned; otherwise the value is loaded as it was stored).
+fn partition_shape(ty: &Type) -> Option<TokenStream> {
+    if let Some(el) = signature::partition_map_element(ty) {
+        return Some(partition_map_shape(el));
+    }
+    signature::generic_arg(ty, "Option")
+        .map(|el| quote! { #_PartitionShape::optional::<#el>(#_type_info!(#el)) })
+}
+
+/// The number of inputs a `#[job]` call passes (the step's io handle is
+/// not one).
+pub fn input_count(params: &[Param]) -> usize {
+    params.iter().filter(|p| p.step_io.is_none()).count()
+}
+
+/// `fn_name`, the function's identifier.
+pub fn ident(step: &StepFn) -> &Ident {
+    &step.func.sig.ident
+}
