@@ -95,7 +95,10 @@ exports! {
 
     // larder's API.
     _AssetDefinition => ::larder::AssetDefinition,
+    _AssetBuilder => ::larder::definitions::AssetBuilder,
+    _AssetDescriptor => ::larder::AssetDescriptor,
     _AssetIn => ::larder::AssetIn,
+    _InputDescriptor => ::larder::InputDescriptor,
     _AssetKey => ::larder::AssetKey,
     _ConfigurableIOManager => ::larder::ConfigurableIOManager,
     _ConfigurableIOManagerFactory => ::larder::ConfigurableIOManagerFactory,

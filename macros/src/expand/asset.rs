@@ -31,66 +31,75 @@ pub fn expand(asset: &StepFn) -> TokenStream {
     };
 
     let mut checks = Vec::new();
-    let mut builder = step::inputs(asset, &mut checks);
+    let inputs = step::input_descriptors(asset, &mut checks);
 
+    // What the descriptor holds as plain data; everything rarer goes
+    // through `configure`, so one-line assets pay for none of it.
+    let mut configure = Vec::new();
     // The output. A partitioned asset returning `PartitionMap<T>` stores
     // each entry as its own partition: the manager must store `T`.
     if let Some(def) = &args.partitions_def {
-        builder.push(quote! { .partitions_def(#def) });
+        configure.push(quote! { .partitions_def(#def) });
     }
     let element = match (&args.partitions_def, &output.ty) {
         (Some(_), Some(ty)) => signature::partition_map_element(ty),
         _ => None,
     };
-    if let Some(ty) = &output.ty {
-        builder.push(quote! { .output_type(#_type_info!(#ty)) });
-    }
+    let output_type = match &output.ty {
+        Some(ty) => quote! { #_Some(|| #_type_info!(#ty)) },
+        None => quote! { #_None },
+    };
     if let Some(el) = element {
         let shape = step::partition_map_shape(el);
-        builder.push(quote! { .output_shape(#shape) });
+        configure.push(quote! { .output_shape(#shape) });
     }
+    let mut io_manager_key = quote! { #_None };
+    let mut typed_output = quote! { #_None };
     if let Some(k) = &args.io_manager_key {
         let lit = &k.lit;
+        io_manager_key = quote! { #_Some(#lit) };
         match (&output.ty, element) {
             (_, Some(el)) => {
                 let adapter = k.typed_output(el);
-                builder.push(quote! { .io_manager_key(#lit).typed_element(#adapter) });
+                configure.push(quote! { .typed_element(#adapter) });
             }
             (Some(ty), None) => {
                 let adapter = k.typed_output(ty);
-                builder.push(quote! { .io_manager_key(#lit).typed_output(#adapter) });
+                typed_output = quote! { #_Some(|| #adapter) };
             }
-            (None, None) => {
-                // `()` is never stored, but a named key must still exist.
-                checks.push(k.exists_check());
-                builder.push(quote! { .io_manager_key(#lit) });
-            }
+            // `()` is never stored, but a named key must still exist.
+            (None, None) => checks.push(k.exists_check()),
         }
     }
-
     if !args.metadata.is_empty() {
         let md = step::metadata(&args.metadata);
-        builder.push(quote! { .metadata(#md) });
+        configure.push(quote! { .metadata(#md) });
     }
-    builder.extend(step::description(asset));
-    if let Some(g) = &args.group_name {
-        builder.push(quote! { .group_name(#g) });
-    }
+    let description = optional(step::description_text(asset));
+    let group_name = optional(args.group_name.as_ref().map(syn::LitStr::value));
+    let code_version = optional(args.code_version.as_ref().map(syn::LitStr::value));
     if !args.deps.is_empty() {
         let deps = args.deps.iter().map(|d| match d {
             Dep::Asset(path) => quote! { #path::key() },
             Dep::Key(components) => quote! { #_AssetKey::new([#(#components),*]) },
         });
-        builder.push(quote! { .deps([#(#deps),*]) });
+        configure.push(quote! { .deps([#(#deps),*]) });
     }
     if let Some(c) = &args.config {
-        builder.push(quote! { .config_type::<#c>() });
+        configure.push(quote! { .config_type::<#c>() });
     }
-    if let Some(v) = &args.code_version {
-        builder.push(quote! { .version(#v) });
-    }
+    let configure = if configure.is_empty() {
+        quote! { #_None }
+    } else {
+        quote! { #_Some(|__larder_b: #_AssetBuilder| __larder_b #(#configure)*) }
+    };
 
-    let compute = step::compute_closure(asset, |call| step::store_single(output.ty.as_ref(), call));
+    let compute = step::compute_closure(asset, |call| {
+        let store = step::store_single(output.ty.as_ref(), call);
+        // The checks are calls of empty `const fn`s: free at run time,
+        // reported at the user's tokens at compile time.
+        quote! { #(#checks)* #store }
+    });
 
     let doc = format!(
         "The definition of asset `{}`, built from `#[asset] fn {}`.",
@@ -100,17 +109,28 @@ pub fn expand(asset: &StepFn) -> TokenStream {
     let members = quote! {
         /// The asset's key.
         pub fn key() -> #_AssetKey {
-            #_AssetKey::new([#(#key_components),*])
+            #_AssetKey::from(__LARDER_ASSET.key)
         }
 
         #[doc = #doc]
         pub fn definition() -> #_AssetDefinition {
-            #(#checks)*
-            #_AssetDefinition::builder(#asset_name)
-                .key(Self::key())
-                #(#builder)*
-                .compute_fn(#__compute_fn(#compute))
+            #_AssetDefinition::from_descriptor(&__LARDER_ASSET)
         }
+    };
+    let descriptor = quote! {
+        static __LARDER_ASSET: #_AssetDescriptor = #_AssetDescriptor {
+            name: #asset_name,
+            key: &[#(#key_components),*],
+            output_type: #output_type,
+            io_manager_key: #io_manager_key,
+            typed_output: #typed_output,
+            inputs: &[#(#inputs),*],
+            description: #description,
+            group_name: #group_name,
+            code_version: #code_version,
+            configure: #configure,
+            compute: #compute,
+        };
     };
     let cfgs = attr::cfgs(&func.attrs);
     // An asset called in a `#[job]` body is reported as "not an `#[op]`"
@@ -135,6 +155,7 @@ pub fn expand(asset: &StepFn) -> TokenStream {
         func,
         members,
         quote! {
+            #descriptor
             #no_arity_error
             #cfgs
             #__submit! {
@@ -145,6 +166,14 @@ pub fn expand(asset: &StepFn) -> TokenStream {
     quote! {
         #func
         #proxy
+    }
+}
+
+/// `Some("text")` or `None`.
+fn optional(text: Option<String>) -> TokenStream {
+    match text {
+        Some(t) => quote! { #_Some(#t) },
+        None => quote! { #_None },
     }
 }
 

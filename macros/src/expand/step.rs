@@ -63,12 +63,74 @@ pub fn inputs(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<TokenStream> 
 
 /// The description: `description = ".."`, or the doc comment.
 pub fn description(step: &StepFn) -> Option<TokenStream> {
+    description_text(step).map(|d| quote! { .description(#d) })
+}
+
+/// The text of [`description`].
+pub fn description_text(step: &StepFn) -> Option<String> {
     step.args
         .description
         .as_ref()
         .map(syn::LitStr::value)
         .or_else(|| attr::doc_string(&step.func.attrs))
-        .map(|d| quote! { .description(#d) })
+}
+
+/// One `InputDescriptor` per input of an asset, and the checks that its
+/// type can travel between steps (pushed to `checks`).
+pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<TokenStream> {
+    let mut inputs = Vec::new();
+    for p in step.inputs() {
+        checks.push(assert_step_value(&p.ty));
+        let name = p.ident.unraw_string();
+        let ty = &p.ty;
+        let mut configure = Vec::new();
+        // `PartitionMap<T>` / `Option<T>`: how many upstream partitions it takes.
+        if let Some(shape) = partition_shape(ty) {
+            configure.push(quote! { .shape(#shape) });
+        }
+        let mut input_manager_key = quote! { #_None };
+        let mut typed = quote! { #_None };
+        if let Some(spec) = step.in_spec(p) {
+            if let Some(mapping) = &spec.partition_mapping {
+                configure.push(quote! { .partition_mapping(#mapping) });
+            }
+            if let Some((_, components)) = &spec.key {
+                configure.push(quote! { .key(#_AssetKey::new([#(#components),*])) });
+            }
+            if let Some(prefix) = &spec.key_prefix {
+                let parts = prefix.items.iter().map(|(s, _)| s);
+                configure.push(quote! { .key_prefix([#(#parts),*]) });
+            }
+            if let Some(k) = &spec.input_manager_key {
+                let lit = &k.lit;
+                let loader = k.typed_loader(ty);
+                input_manager_key = quote! { #_Some(#lit) };
+                typed = quote! { #_Some(|| #loader) };
+            }
+            if !spec.metadata.is_empty() {
+                let md = metadata(&spec.metadata);
+                configure.push(quote! { .metadata(#md) });
+            }
+            if let Some(d) = &spec.description {
+                configure.push(quote! { .description(#d) });
+            }
+        }
+        let configure = if configure.is_empty() {
+            quote! { #_None }
+        } else {
+            quote! { #_Some(|__larder_in: #_AssetIn| __larder_in #(#configure)*) }
+        };
+        inputs.push(quote! {
+            #_InputDescriptor {
+                name: #name,
+                ty: || #_type_info!(#ty),
+                input_manager_key: #input_manager_key,
+                typed: #typed,
+                configure: #configure,
+            }
+        });
+    }
+    inputs
 }
 
 /// The compute closure: takes each input (in declaration order), calls the
