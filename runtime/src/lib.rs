@@ -74,7 +74,7 @@ pub mod __private;
 pub use definitions::registry::declared_manager;
 pub use definitions::{
     AssetDefinition, AssetDescriptor, AssetIn, Definitions, In, InputDescriptor, JobBuilder,
-    JobDefinition, OpDefinition, Out, OutputHandle, StepIo,
+    JobDefinition, OpDefinition, OpDescriptor, Out, OutputHandle, StepIo,
 };
 pub use error::{BoxError, Error, Result};
 pub use io::context::{

@@ -21,50 +21,65 @@ pub fn expand(op: &StepFn) -> TokenStream {
     let outputs = &op.outputs;
 
     let mut checks = Vec::new();
-    let mut builder = step::inputs(op, &mut checks);
+    let inputs = step::input_descriptors(op, &mut checks);
 
+    let mut outs = Vec::new();
     for decl in outputs {
         let name = &decl.name;
         let ty = &decl.ty;
         let unit = quote! { () };
         let ty_tokens = ty.as_ref().map(ToTokens::to_token_stream).unwrap_or(unit);
-        let mut out = quote! { #_Out::new(#name, #_type_info!(#ty_tokens)) };
+        let mut io_manager_key = quote! { #_None };
+        let mut typed = quote! { #_None };
+        let mut configure = Vec::new();
         if let Some(spec) = &decl.spec {
             if let Some(k) = &spec.io_manager_key {
                 let lit = &k.lit;
+                io_manager_key = quote! { #_Some(#lit) };
                 match ty {
                     Some(ty) => {
                         let adapter = k.typed_output(ty);
-                        out.extend(quote! { .io_manager_key(#lit).typed(#adapter) });
+                        typed = quote! { #_Some(|| #adapter) };
                     }
-                    None => {
-                        checks.push(k.exists_check());
-                        out.extend(quote! { .io_manager_key(#lit) });
-                    }
+                    None => checks.push(k.exists_check()),
                 }
             }
             if !spec.metadata.is_empty() {
                 let md = step::metadata(&spec.metadata);
-                out.extend(quote! { .metadata(#md) });
+                configure.push(quote! { .metadata(#md) });
             }
             if let Some(d) = &spec.description {
-                out.extend(quote! { .description(#d) });
+                configure.push(quote! { .description(#d) });
             }
         }
-        builder.push(quote! { .output(#out) });
+        let configure = if configure.is_empty() {
+            quote! { #_None }
+        } else {
+            quote! { #_Some(|__larder_out: #_Out| __larder_out #(#configure)*) }
+        };
+        outs.push(quote! {
+            #_OutputDescriptor {
+                name: #name,
+                ty: || #_type_info!(#ty_tokens),
+                io_manager_key: #io_manager_key,
+                typed: #typed,
+                configure: #configure,
+            }
+        });
     }
 
-    builder.extend(step::description(op));
-    if let Some(c) = &args.config {
-        builder.push(quote! { .config_type::<#c>() });
-    }
-    if let Some(v) = &args.code_version {
-        builder.push(quote! { .version(#v) });
-    }
+    let description = optional(step::description_text(op));
+    let code_version = optional(args.code_version.as_ref().map(syn::LitStr::value));
+    let configure = match &args.config {
+        Some(c) => quote! { #_Some(|__larder_b: #_OpBuilder| __larder_b.config_type::<#c>()) },
+        None => quote! { #_None },
+    };
 
     let multi = args.outs.is_some();
+    // The checks are calls of empty `const fn`s: free at run time,
+    // reported at the user's tokens at compile time.
     let compute = step::compute_closure(op, |call| {
-        if multi {
+        let store = if multi {
             let vars: Vec<Ident> = (0..outputs.len())
                 .map(|i| format_ident!("__larder_out_{}", i))
                 .collect();
@@ -86,18 +101,27 @@ pub fn expand(op: &StepFn) -> TokenStream {
             }
         } else {
             step::store_single(op.output.ty.as_ref(), call)
-        }
+        };
+        quote! { #(#checks)* #store }
     });
 
     let doc = format!("The definition of op `{op_name}`, built from `#[op] fn {fn_ident}`.");
     let members = quote! {
         #[doc = #doc]
         pub fn definition() -> #_OpDefinition {
-            #(#checks)*
-            #_OpDefinition::builder(#op_name)
-                #(#builder)*
-                .compute_fn(#__compute_fn(#compute))
+            #_OpDefinition::from_descriptor(&__LARDER_OP)
         }
+    };
+    let descriptor = quote! {
+        static __LARDER_OP: #_OpDescriptor = #_OpDescriptor {
+            name: #op_name,
+            inputs: &[#(#inputs),*],
+            outputs: &[#(#outs),*],
+            description: #description,
+            code_version: #code_version,
+            configure: #configure,
+            compute: #compute,
+        };
     };
     let op_proxy = op_proxy(func, &op.managed_inputs());
     let cfgs = attr::cfgs(&func.attrs);
@@ -105,6 +129,7 @@ pub fn expand(op: &StepFn) -> TokenStream {
         func,
         members,
         quote! {
+            #descriptor
             #op_proxy
             #cfgs
             #__submit! {
@@ -115,6 +140,14 @@ pub fn expand(op: &StepFn) -> TokenStream {
     quote! {
         #func
         #proxy
+    }
+}
+
+/// `Some("text")` or `None`.
+fn optional(text: Option<String>) -> TokenStream {
+    match text {
+        Some(t) => quote! { #_Some(#t) },
+        None => quote! { #_None },
     }
 }
 

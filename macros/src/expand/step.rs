@@ -13,60 +13,7 @@ use crate::item::Function;
 use crate::model::{StepFn, StepKind};
 use crate::signature::{self, Param, StepIoRef};
 
-/// `.input(..)` per input, and the checks that its type can travel
-/// between steps (pushed to `checks`).
-pub fn inputs(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<TokenStream> {
-    let mut builder = Vec::new();
-    for p in step.inputs() {
-        checks.push(assert_step_value(&p.ty));
-        let name = p.ident.unraw_string();
-        let ty = &p.ty;
-        let mut input = match step.kind {
-            StepKind::Asset => {
-                let mut input = quote! { #_AssetIn::new(#name, #_type_info!(#ty)) };
-                // `PartitionMap<T>` / `Option<T>`: how many upstream partitions it takes.
-                if let Some(shape) = partition_shape(ty) {
-                    input.extend(quote! { .shape(#shape) });
-                }
-                input
-            }
-            StepKind::Op => quote! { #_In::new(#name, #_type_info!(#ty)) },
-        };
-        if let Some(spec) = step.in_spec(p) {
-            if let Some(mapping) = &spec.partition_mapping {
-                input.extend(quote! { .partition_mapping(#mapping) });
-            }
-            if let Some((_, components)) = &spec.key {
-                input.extend(quote! { .key(#_AssetKey::new([#(#components),*])) });
-            }
-            if let Some(prefix) = &spec.key_prefix {
-                let parts = prefix.items.iter().map(|(s, _)| s);
-                input.extend(quote! { .key_prefix([#(#parts),*]) });
-            }
-            if let Some(k) = &spec.input_manager_key {
-                let lit = &k.lit;
-                let loader = k.typed_loader(ty);
-                input.extend(quote! { .input_manager_key(#lit).typed(#loader) });
-            }
-            if !spec.metadata.is_empty() {
-                let md = metadata(&spec.metadata);
-                input.extend(quote! { .metadata(#md) });
-            }
-            if let Some(d) = &spec.description {
-                input.extend(quote! { .description(#d) });
-            }
-        }
-        builder.push(quote! { .input(#input) });
-    }
-    builder
-}
-
 /// The description: `description = ".."`, or the doc comment.
-pub fn description(step: &StepFn) -> Option<TokenStream> {
-    description_text(step).map(|d| quote! { .description(#d) })
-}
-
-/// The text of [`description`].
 pub fn description_text(step: &StepFn) -> Option<String> {
     step.args
         .description
@@ -75,8 +22,9 @@ pub fn description_text(step: &StepFn) -> Option<String> {
         .or_else(|| attr::doc_string(&step.func.attrs))
 }
 
-/// One `InputDescriptor` per input of an asset, and the checks that its
-/// type can travel between steps (pushed to `checks`).
+/// One input descriptor per input (`InputDescriptor` for an asset,
+/// `OpInputDescriptor` for an op), and the checks that its type can travel
+/// between steps (pushed to `checks`).
 pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<TokenStream> {
     let mut inputs = Vec::new();
     for p in step.inputs() {
@@ -85,7 +33,9 @@ pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<To
         let ty = &p.ty;
         let mut configure = Vec::new();
         // `PartitionMap<T>` / `Option<T>`: how many upstream partitions it takes.
-        if let Some(shape) = partition_shape(ty) {
+        if step.kind == StepKind::Asset
+            && let Some(shape) = partition_shape(ty)
+        {
             configure.push(quote! { .shape(#shape) });
         }
         let mut input_manager_key = quote! { #_None };
@@ -115,13 +65,17 @@ pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<To
                 configure.push(quote! { .description(#d) });
             }
         }
+        let (input_ty, descriptor) = match step.kind {
+            StepKind::Asset => (quote! { #_AssetIn }, quote! { #_InputDescriptor }),
+            StepKind::Op => (quote! { #_In }, quote! { #_OpInputDescriptor }),
+        };
         let configure = if configure.is_empty() {
             quote! { #_None }
         } else {
-            quote! { #_Some(|__larder_in: #_AssetIn| __larder_in #(#configure)*) }
+            quote! { #_Some(|__larder_in: #input_ty| __larder_in #(#configure)*) }
         };
         inputs.push(quote! {
-            #_InputDescriptor {
+            #descriptor {
                 name: #name,
                 ty: || #_type_info!(#ty),
                 input_manager_key: #input_manager_key,

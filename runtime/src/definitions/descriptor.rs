@@ -1,4 +1,4 @@
-//! Definitions as data: what `#[asset]` emits is one `static` descriptor of
+//! Definitions as data: what `#[asset]` and `#[op]` emit is one `static` descriptor of
 //! plain data and function pointers, read by one non-generic function. The
 //! user's crate then compiles a few small functions per asset (its compute
 //! function, its type's info) instead of a builder chain per asset.
@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use super::asset::{AssetBuilder, AssetDefinition, AssetIn};
-use super::op::ComputeFn;
+use super::op::{ComputeFn, In, OpBuilder, OpDefinition, Out};
 use crate::io::manager::{TypedLoader, TypedOutput};
 use crate::model::types::TypeInfo;
 
@@ -14,7 +14,32 @@ use crate::model::types::TypeInfo;
 /// shares one `Arc<fn>` vtable.
 pub type StepFn = for<'a, 'b> fn(&'a mut super::op::StepIo<'b>) -> crate::error::Result<()>;
 
-/// An asset as the macros describe it.
+/// An asset as the macros describe it: also the cheapest way to write
+/// one by hand, since nothing in it is generic.
+///
+/// ```
+/// use larder::prelude::*;
+/// use larder::AssetDescriptor;
+///
+/// static NUMBERS: AssetDescriptor = AssetDescriptor {
+///     name: "numbers",
+///     key: &["numbers"],
+///     output_type: Some(|| larder::type_info!(Vec<i64>)),
+///     io_manager_key: None,
+///     typed_output: None,
+///     inputs: &[],
+///     description: Some("Three numbers."),
+///     group_name: None,
+///     code_version: None,
+///     configure: None,
+///     compute: |io| io.output("result", vec![1_i64, 2, 3]),
+/// };
+///
+/// let numbers = AssetDefinition::from_descriptor(&NUMBERS);
+/// assert_eq!(numbers.description(), Some("Three numbers."));
+/// let result = larder::materialize_to_memory([numbers]).unwrap();
+/// assert_eq!(*result.asset_value::<Vec<i64>>("numbers").unwrap(), [1, 2, 3]);
+/// ```
 pub struct AssetDescriptor {
     /// The last key component.
     pub name: &'static str,
@@ -87,6 +112,96 @@ impl AssetDefinition {
         }
         if let Some(g) = d.group_name {
             b = b.group_name(g);
+        }
+        if let Some(v) = d.code_version {
+            b = b.version(v);
+        }
+        if let Some(f) = d.configure {
+            b = f(b);
+        }
+        let compute: ComputeFn = Arc::new(d.compute);
+        b.compute_fn(compute)
+    }
+}
+
+/// An op as `#[op]` describes it.
+pub struct OpDescriptor {
+    /// The op's name.
+    pub name: &'static str,
+    /// Its inputs, in parameter order.
+    pub inputs: &'static [OpInputDescriptor],
+    /// Its outputs, in order.
+    pub outputs: &'static [OutputDescriptor],
+    /// The description (the doc comment by default).
+    pub description: Option<&'static str>,
+    /// The code version.
+    pub code_version: Option<&'static str>,
+    /// Everything rarer (the config type), applied to the builder.
+    pub configure: Option<fn(OpBuilder) -> OpBuilder>,
+    /// The compute function.
+    pub compute: StepFn,
+}
+
+/// An input of a described op.
+pub struct OpInputDescriptor {
+    /// The parameter's name.
+    pub name: &'static str,
+    /// The parameter's type.
+    pub ty: fn() -> &'static TypeInfo,
+    /// The key of the manager loading it, when it has its own.
+    pub input_manager_key: Option<&'static str>,
+    /// The compile-time loader of that manager.
+    pub typed: Option<fn() -> TypedLoader>,
+    /// Everything rarer (metadata, description).
+    pub configure: Option<fn(In) -> In>,
+}
+
+/// An output of a described op.
+pub struct OutputDescriptor {
+    /// The output's name.
+    pub name: &'static str,
+    /// Its type.
+    pub ty: fn() -> &'static TypeInfo,
+    /// The key of the manager storing it (`None`: the default).
+    pub io_manager_key: Option<&'static str>,
+    /// The compile-time adapter of that manager.
+    pub typed: Option<fn() -> TypedOutput>,
+    /// Everything rarer (metadata, description).
+    pub configure: Option<fn(Out) -> Out>,
+}
+
+impl OpDefinition {
+    /// The definition a descriptor describes: one function for every op.
+    pub fn from_descriptor(d: &'static OpDescriptor) -> OpDefinition {
+        let mut b = OpDefinition::builder(d.name);
+        for i in d.inputs {
+            let mut input = In::new(i.name, (i.ty)());
+            if let Some(k) = i.input_manager_key {
+                input = input.input_manager_key(k);
+            }
+            if let Some(t) = i.typed {
+                input = input.typed(t());
+            }
+            if let Some(f) = i.configure {
+                input = f(input);
+            }
+            b = b.input(input);
+        }
+        for o in d.outputs {
+            let mut out = Out::new(o.name, (o.ty)());
+            if let Some(k) = o.io_manager_key {
+                out = out.io_manager_key(k);
+            }
+            if let Some(t) = o.typed {
+                out = out.typed(t());
+            }
+            if let Some(f) = o.configure {
+                out = f(out);
+            }
+            b = b.output(out);
+        }
+        if let Some(s) = d.description {
+            b = b.description(s);
         }
         if let Some(v) = d.code_version {
             b = b.version(v);
