@@ -42,6 +42,15 @@
 //!   [`build_output_context`] / [`build_input_context`] for unit tests.
 //! - [`InMemoryIOManager`], [`FilesystemIOManager`]: the built-in managers.
 //! - [`RunResult`]: events, step outcomes and values of a run.
+//!
+//! ## Layout
+//!
+//! The modules are layers, bottom up, each importing only from those below:
+//! [`model`] (keys, metadata, types, partitions, config, events: plain
+//! data), [`io`] (manager traits, contexts, resources), [`definitions`]
+//! (assets, ops, jobs, [`Definitions`], and the descriptors `#[asset]` and
+//! `#[op]` emit), [`storage`] (the built-in managers), [`run`] (plan,
+//! executor, history, entry points) and `cli`.
 
 #![warn(missing_docs)]
 
