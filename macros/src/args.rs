@@ -441,6 +441,7 @@ pub const MANAGER: &[ManagerArg] = &[
             row: "`key = \"k\"`",
             doc: "required: the key it is declared (and discovered) under",
             parse: |a, m, n, _| {
+                a.key_written = true;
                 a.key = Some(Key::parse(attr::lit_str(m, n)?)?);
                 Ok(())
             },

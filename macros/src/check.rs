@@ -39,7 +39,7 @@ pub fn manager(decl: &mut ManagerDecl, errors: &mut Errors) {
     let what = decl.kind.what();
     match &decl.item {
         ManagerItem::Fn(func) => {
-            if decl.args.key.is_none() {
+            if !decl.args.key_written {
                 let example = match decl.kind {
                     ManagerKind::InputManagerFn => "#[input_manager(key = \"...\")]",
                     _ => "#[io_manager(key = \"...\")]",
@@ -76,7 +76,7 @@ pub fn manager(decl: &mut ManagerDecl, errors: &mut Errors) {
             input,
             first_helper,
         } => {
-            if decl.args.key.is_none() && errors.is_empty() {
+            if !decl.args.key_written && errors.is_empty() {
                 let msg = format!(
                     "{what} needs `#[io_manager(key = \"...\")]` on the struct: the key the manager is declared under"
                 );

@@ -3,7 +3,8 @@
 //!
 //! Key rule: ASCII letters, digits and `_`, not starting with a digit (the
 //! rule Dagster applies to resource keys). Keys then read the same in code,
-//! in run config (`resources.<key>.config`) and in messages.
+//! in run config (`resources.<key>.config`) and in messages. At most
+//! [`MAX_KEY_CHARS`] characters: one const parameter of the key type each.
 
 use syn::LitStr;
 
@@ -12,6 +13,9 @@ use syn::LitStr;
 pub struct Key {
     pub lit: LitStr,
 }
+
+/// Longest key; `larder::key::MAX_KEY_CHARS`, the key type's parameter count.
+pub const MAX_KEY_CHARS: usize = 64;
 
 /// The key of the manager storing an asset or output that names none.
 pub const DEFAULT_IO_MANAGER: &str = "io_manager";
@@ -51,6 +55,15 @@ impl Key {
                 ),
             ));
         }
+        if value.len() > MAX_KEY_CHARS {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "manager key \"{value}\" is too long: keys have at most {MAX_KEY_CHARS} characters, this one has {}",
+                    value.len()
+                ),
+            ));
+        }
         Ok(Key { lit })
     }
 }
@@ -76,5 +89,11 @@ mod tests {
         let bad = err("my-warehouse");
         assert!(bad.contains("did you mean \"my_warehouse\""), "{bad}");
         assert!(err("2fast").contains("\"_2fast\""));
+        assert!(key(&"k".repeat(MAX_KEY_CHARS)).is_ok());
+        let long = err(&"k".repeat(MAX_KEY_CHARS + 1));
+        assert!(
+            long.contains("at most 64 characters, this one has 65"),
+            "{long}"
+        );
     }
 }

@@ -77,6 +77,9 @@ pub mod cli;
 pub use model::{config, partitions};
 
 #[doc(hidden)]
+pub use io::key;
+
+#[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 

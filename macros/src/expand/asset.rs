@@ -15,6 +15,9 @@ pub fn expand(asset: &StepFn) -> TokenStream {
     let args = &asset.args;
     let func = &asset.func;
     let fn_ident = step::ident(asset);
+    // Named after the function: rustc names generated items by their
+    // path in notes (`numbers_descriptor::{closure#1}::..`).
+    let descriptor_ident = quote::format_ident!("{}_descriptor", fn_ident);
     let asset_name = &asset.name;
     let output = &asset.output;
     let key_components: Vec<String> = match &args.key {
@@ -109,16 +112,17 @@ pub fn expand(asset: &StepFn) -> TokenStream {
     let members = quote! {
         /// The asset's key.
         pub fn key() -> #_AssetKey {
-            #_AssetKey::from(__LARDER_ASSET.key)
+            #_AssetKey::from(#descriptor_ident.key)
         }
 
         #[doc = #doc]
         pub fn definition() -> #_AssetDefinition {
-            #_AssetDefinition::from_descriptor(&__LARDER_ASSET)
+            #_AssetDefinition::from_descriptor(&#descriptor_ident)
         }
     };
     let descriptor = quote! {
-        static __LARDER_ASSET: #_AssetDescriptor = #_AssetDescriptor {
+        #[allow(non_upper_case_globals)]
+        static #descriptor_ident: #_AssetDescriptor = #_AssetDescriptor {
             name: #asset_name,
             key: &[#(#key_components),*],
             output_type: #output_type,
@@ -144,7 +148,7 @@ pub fn expand(asset: &StepFn) -> TokenStream {
     } else {
         quote! {
             #cfgs
-            impl #__OpArgs<#fn_ident> for [#_OutputHandle; #n_params] {
+            impl #_OpArgsMatchInputs<#fn_ident> for [#_OutputHandle; #n_params] {
                 fn wire(self) -> #_Vec<#_Option<#_OutputHandle>> {
                     #_Vec::new()
                 }

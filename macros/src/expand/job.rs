@@ -135,7 +135,7 @@ impl Writer {
         }
         let path = &inv.path;
         let span = path.span();
-        let op_proxy = __OpProxy.at(span);
+        let op_proxy = _IsOp.at(span);
         let invoke = quote_spanned! {span=> <#path as #op_proxy>::invoke };
         let array = quote_spanned! {inv.paren_span=> [#(#args),*] };
         quote! { #invoke(&mut __larder_job, #array) }

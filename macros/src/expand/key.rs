@@ -1,75 +1,208 @@
 //! How a declaration makes a manager key exist program-wide, and how a use
 //! checks it.
 //!
-//! A key `K` is the type `IoKey<{ key_hash("K") }>`. A declaration emits
-//! `impl KeyIs<D> for IoKey<..>` with a local marker `D`; a use calls
-//! `declaration_for(IoKey::<..>)`, which compiles only when exactly one
-//! such impl exists, in this crate or any dependency. Trait impls are
-//! global, so no import or central list is needed. The type checks go
-//! through `D: StoresOutput<T>` / `D: LoadsInput<T, _>`, implemented by the
-//! declaration for what its manager stores and loads: a use names the type
-//! it stores or loads, so a mismatch is reported on the user's type, at
-//! compile time, wherever the manager was declared.
+//! A key `k` is the type `larder::key::IoManagerKey<'k', ..>`, its chars
+//! spelled out so errors show it. A declaration emits
+//! `impl IoManagerKeyDeclaredBy<D> for IoManagerKey<..>` with a local marker
+//! `D`; a use resolves the key to `D` through per-site traits whose messages
+//! name the key (`Key::check_items`): it compiles only when exactly one such
+//! impl exists, in this crate or any dependency. Trait impls are global, so
+//! no import or central list is needed. The type checks go through
+//! `D: ManagerDeclaredForKeyStores<T>` / `ManagerDeclaredForKeyLoads<T, _>`,
+//! implemented by the declaration for what its manager stores and loads: a
+//! use names the type it stores or loads, so a mismatch is reported on the
+//! user's type, wherever the manager was declared.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
+use syn::LitChar;
 
 use crate::exports::*;
 use crate::key::Key;
 
 impl Key {
-    /// `IoKey<{ key_hash("k") }>`, spanned at the literal.
-    pub fn io_key_type(&self) -> TokenStream {
-        let lit = &self.lit;
-        let io_key = __IoKey.at(lit.span());
-        let key_hash = __key_hash.at(lit.span());
-        quote_spanned! {lit.span()=>
-            #io_key<{ #key_hash(#lit) }>
+    /// `IoManagerKey<'w', 'a', ...>`, spanned at the literal.
+    pub fn key_type(&self) -> TokenStream {
+        let span = self.lit.span();
+        let value = self.lit.value();
+        let chars = value.chars().map(|c| LitChar::new(c, span));
+        let key_type = _IoManagerKey.at(span);
+        quote_spanned! {span=> #key_type<#(#chars),*> }
+    }
+
+    /// The items that check this key at one site, spanned at the literal:
+    /// `fn io_manager_key_is_declared_once`, which compiles only when
+    /// exactly one declaration of the key is visible, and otherwise fails
+    /// with a message naming the key.
+    ///
+    /// Two inference variables: `X` (ordinary) must be a marker `D` with
+    /// `Key: IoManagerKeyDeclaredBy<D>`, else "no ... is declared with key";
+    /// `Y` is diverging (the argument is `never()`) and linked to `X` by a
+    /// projection. One declaration: `X` is inferred, `Y` follows. None:
+    /// the first bound fails; `Y` takes `NoDeclaration` (its only impl).
+    /// Two: both are ambiguous, `Y` falls back to `!`, for which only the
+    /// "declared more than once" trait could hold, and does not. rustc
+    /// then lists the declarations, because `IoManagerKeyDeclaredBy` has no
+    /// message of its own and the blankets are not `do_not_recommend`.
+    fn check_items(&self) -> TokenStream {
+        let span = self.lit.span();
+        let k = self.lit.value();
+        let key = self.key_type();
+        let declared_by = _IoManagerKeyDeclaredBy.at(span);
+        let same = _Same.at(span);
+        let phantom = _PhantomData.at(span);
+        let unknown = format!("no IO manager or input manager is declared with key `{k}`");
+        let duplicate = format!("IO manager key `{k}` is declared more than once");
+        quote_spanned! {span=>
+            type Key = #key;
+            #[diagnostic::on_unimplemented(
+                message = #unknown,
+                label = "no manager is declared with this key",
+                note = "declare one with `#[io_manager(key = \"...\")]`, `#[input_manager(key = \"...\")]`, or `#[derive(ConfigurableIOManager)]` with `#[io_manager(key = \"...\")]`, in this crate or a dependency",
+                note = "a key declared in a dependency is found only when that crate is linked: refer to it once, e.g. `use the_crate as _;`",
+                note = "the default key `io_manager` needs no declaration"
+            )]
+            trait IoManagerKeyIsDeclared<D> {}
+            // Blanket over all `K` (not just `Key`), so that with no
+            // declaration at all rustc does not offer this impl as a
+            // candidate ("`IoManagerKeyIsDeclared<D>` is implemented for").
+            impl<K, D> IoManagerKeyIsDeclared<D> for K
+            where
+                K: #declared_by<D>,
+            {
+            }
+            pub struct NoDeclaration;
+            #[diagnostic::on_unimplemented(
+                message = #duplicate,
+                label = "declared more than once",
+                note = "a key names one manager in the whole program: two declarations of it (`#[io_manager]`, `#[input_manager]`, the derives), in this crate or in linked dependencies, conflict; rename one"
+            )]
+            trait IoManagerKeyIsDeclaredOnce<D> {}
+            impl<D> IoManagerKeyIsDeclaredOnce<D> for Key
+            where
+                Key: #declared_by<D>,
+            {
+            }
+            #[diagnostic::do_not_recommend]
+            impl IoManagerKeyIsDeclaredOnce<NoDeclaration> for Key {}
+            fn io_manager_key_is_declared_once<X, Y>(_: Y) -> #phantom<X>
+            where
+                Key: IoManagerKeyIsDeclared<X>,
+                Key: IoManagerKeyIsDeclaredOnce<Y>,
+                X: #same<Out = Y>,
+            {
+                #phantom
+            }
         }
     }
 
-    /// `declaration_for(IoKey::<..>)`: resolves the key to its declaration
-    /// marker. An undeclared key fails here, on the literal, with `KeyIs`'s
-    /// message. (Explicit `::<_, _>`: without it, rustc's ambiguity error
-    /// for a duplicate key suggests adding generics to the literal.)
-    pub fn declaration_for(&self) -> TokenStream {
-        let lit = &self.lit;
-        let declaration_for = __declaration_for.at(lit.span());
-        let io_key = __IoKey.at(lit.span());
-        let key_hash = __key_hash.at(lit.span());
-        quote_spanned! {lit.span()=>
-            #declaration_for::<_, _>(#io_key::<{ #key_hash(#lit) }>)
+    /// An expression of type `PhantomData<D>`, `D` the marker of the key's
+    /// one declaration (the `if false` branch only drives inference).
+    fn declaration(&self) -> TokenStream {
+        let span = self.lit.span();
+        let never = _never.at(span);
+        let phantom = _PhantomData.at(span);
+        quote_spanned! {span=>
+            if false {
+                io_manager_key_is_declared_once(#never())
+            } else {
+                #phantom
+            }
         }
     }
 
     /// The compile-time-checked adapter storing `ty` with this key's
-    /// manager: `<ty as StoredBy<_>>::typed_output(declaration_for(..))`.
-    /// The type is the self type, so "cannot store" is reported on it; it
-    /// is written out, never left to inference, since an inferred type has
-    /// no span of the user's to report the error at.
+    /// manager. "Cannot store" is reported on `ty`: it is the explicit
+    /// argument of a method whose where clause fails (rustc points there,
+    /// at the whole type, with no "introduced by this call" label). It is
+    /// written out, never left to inference, since an inferred type has no
+    /// span of the user's to report the error at.
     pub fn typed_output(&self, ty: &syn::Type) -> TokenStream {
-        let inner = self.declaration_for();
-        let (first, last) = token_spans(ty);
-        let open = quote_spanned! {first=> < };
-        let stored_by = __StoredBy.at(last);
-        let rest = quote_spanned! {last=> as #stored_by<_>>::typed_output };
-        quote! { #open #ty #rest (#inner) }
+        let check = self.check_items();
+        let declaration = self.declaration();
+        quote! {
+            {
+                #check
+                trait DeclaredManager<D> {
+                    fn stores_output_type<T>(self) -> #_TypedOutput
+                    where
+                        D: #_ManagerDeclaredForKeyStores<T>;
+                }
+                impl<D> DeclaredManager<D> for #_PhantomData<D> {
+                    fn stores_output_type<T>(self) -> #_TypedOutput
+                    where
+                        D: #_ManagerDeclaredForKeyStores<T>,
+                    {
+                        D::typed_output()
+                    }
+                }
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                let declaration = #declaration;
+                declaration.stores_output_type::<#ty>()
+            }
+        }
     }
 
     /// The compile-time-checked loader of `ty` with this key's manager.
     pub fn typed_loader(&self, ty: &syn::Type) -> TokenStream {
-        let inner = self.declaration_for();
-        let (first, last) = token_spans(ty);
-        let open = quote_spanned! {first=> < };
-        let loaded_by = __LoadedBy.at(last);
-        let rest = quote_spanned! {last=> as #loaded_by<_, _>>::typed_loader };
-        quote! { #open #ty #rest (#inner) }
+        let check = self.check_items();
+        let declaration = self.declaration();
+        // The call spanned at the key: rustc adds "required by a bound
+        // introduced by this call" there (the bound goes through an impl).
+        let span = self.lit.span();
+        let head = respan(quote! { declaration.loads_input_type::< }, span);
+        let tail = respan(quote! { , _>() }, span);
+        let call = quote! { #head #ty #tail };
+        quote! {
+            {
+                #check
+                trait DeclaredManager<D> {
+                    fn loads_input_type<T, V>(self) -> #_TypedLoader
+                    where
+                        T: #_LoadedByManagerOf<D, V>;
+                }
+                impl<D> DeclaredManager<D> for #_PhantomData<D> {
+                    fn loads_input_type<T, V>(self) -> #_TypedLoader
+                    where
+                        T: #_LoadedByManagerOf<D, V>,
+                    {
+                        <T as #_LoadedByManagerOf<D, V>>::typed_loader()
+                    }
+                }
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                let declaration = #declaration;
+                #call
+            }
+        }
+    }
+
+    /// That the key is declared once, for a declaration (items only).
+    pub fn declared_once_check(&self) -> TokenStream {
+        let check = self.check_items();
+        let declaration = self.declaration();
+        quote! {
+            #[allow(dead_code)]
+            const _: () = {
+                #check
+                fn _io_manager_key_check() {
+                    #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                    let _ = #declaration;
+                }
+            };
+        }
     }
 
     /// Only that the key resolves (for `()` outputs, which are not stored).
     pub fn exists_check(&self) -> TokenStream {
-        let inner = self.declaration_for();
-        quote! { #inner; }
+        let check = self.check_items();
+        let declaration = self.declaration();
+        quote! {
+            {
+                #check
+                #[allow(unreachable_code, clippy::diverging_sub_expression)]
+                let _ = #declaration;
+            }
+        }
     }
 }
 
@@ -143,17 +276,17 @@ impl Declaration<'_> {
             type_name,
             build,
         } = self;
-        let io_key = key.io_key_type();
+        let key_type = key.key_type();
         let lit = &key.lit;
-        // Unannotated, so the marker is inferred from the impls: with a
-        // second declaration of this key anywhere, inference is ambiguous
-        // and rustc reports the key declared twice here, on the literal.
-        let self_check = key.declaration_for();
+        // The key resolves here too: with a second declaration of this key
+        // anywhere, rustc reports it here, on the literal, with no use of
+        // the key needed.
+        let self_check = key.declared_once_check();
         let line_macro = _line.at(lit.span());
         let line = quote_spanned! {lit.span()=> #line_macro!() };
         let stores = stores.then(|| {
             quote! {
-                impl<__T: #_Send + #_Sync + 'static> #__StoresOutput<__T>
+                impl<__T: #_Send + #_Sync + 'static> #_ManagerDeclaredForKeyStores<__T>
                     for #marker
                 where
                     #manager: #_IOManager<__T>,
@@ -165,11 +298,11 @@ impl Declaration<'_> {
             }
         });
         quote! {
-            impl #__KeyIs<#marker> for #io_key {}
+            impl #_IoManagerKeyDeclaredBy<#marker> for #key_type {}
 
             #stores
 
-            impl<__T: #_Send + #_Sync + 'static, __V> #__LoadsInput<__T, __V>
+            impl<__T: #_Send + #_Sync + 'static, __V> #_ManagerDeclaredForKeyLoads<__T, __V>
                 for #marker
             where
                 #manager: #_LoadInput<__T, __V>,
@@ -179,9 +312,7 @@ impl Declaration<'_> {
                 }
             }
 
-            const _: () = {
-                #self_check;
-            };
+            #self_check
 
             #__submit! {
                 #__ManagerRegistration {

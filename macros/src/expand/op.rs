@@ -17,6 +17,9 @@ pub fn expand(op: &StepFn) -> TokenStream {
     let args = &op.args;
     let func = &op.func;
     let fn_ident = step::ident(op);
+    // Named after the function: rustc names generated items by their
+    // path in notes (`numbers_descriptor::{closure#1}::..`).
+    let descriptor_ident = quote::format_ident!("{}_descriptor", fn_ident);
     let op_name = &op.name;
     let outputs = &op.outputs;
 
@@ -109,11 +112,12 @@ pub fn expand(op: &StepFn) -> TokenStream {
     let members = quote! {
         #[doc = #doc]
         pub fn definition() -> #_OpDefinition {
-            #_OpDefinition::from_descriptor(&__LARDER_OP)
+            #_OpDefinition::from_descriptor(&#descriptor_ident)
         }
     };
     let descriptor = quote! {
-        static __LARDER_OP: #_OpDescriptor = #_OpDescriptor {
+        #[allow(non_upper_case_globals)]
+        static #descriptor_ident: #_OpDescriptor = #_OpDescriptor {
             name: #op_name,
             inputs: &[#(#inputs),*],
             outputs: &[#(#outs),*],
@@ -180,7 +184,7 @@ pub fn op_proxy(func: &Function, managed: &[bool]) -> TokenStream {
     let some = _Some;
     let every = quote! {
         #cfgs
-        impl #__OpArgs<#ident> for [#_OutputHandle; #all] {
+        impl #_OpArgsMatchInputs<#ident> for [#_OutputHandle; #all] {
             fn wire(self) -> #_Vec<#_Option<#_OutputHandle>> {
                 let [#(#handles),*] = self;
                 #_vec![#(#some(#handles)),*]
@@ -206,7 +210,7 @@ pub fn op_proxy(func: &Function, managed: &[bool]) -> TokenStream {
         });
         quote! {
             #cfgs
-            impl #__OpArgs<#ident> for [#_OutputHandle; #n] {
+            impl #_OpArgsMatchInputs<#ident> for [#_OutputHandle; #n] {
                 fn wire(self) -> #_Vec<#_Option<#_OutputHandle>> {
                     let [#(#wired),*] = self;
                     #_vec![#(#slots),*]
@@ -216,7 +220,7 @@ pub fn op_proxy(func: &Function, managed: &[bool]) -> TokenStream {
     };
     quote! {
         #cfgs
-        impl #__OpProxy for #ident {
+        impl #_IsOp for #ident {
             fn definition() -> #_OpDefinition {
                 #ident::definition()
             }

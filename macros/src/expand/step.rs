@@ -230,24 +230,25 @@ fn unwrap_result(is_result: bool, written: Option<&Type>) -> TokenStream {
     quote! { #map_err ? }
 }
 
-/// `assert_step_value::<T>();` spanned at `T`: a clear message for values
-/// that cannot travel between steps.
+/// `<T as StepValue>::is_step_value();` spanned at `T`: a clear message
+/// for values that cannot travel between steps.
 fn assert_step_value(ty: &Type) -> TokenStream {
     let (first, last) = token_spans(ty);
-    let assert = __assert_step_value.at(first);
-    let head = quote_spanned! {first=> #assert::<};
-    let tail = quote_spanned! {last=> >};
+    let step_value = _StepValue.at(last);
+    let head = quote_spanned! {first=> < };
+    let tail = quote_spanned! {last=> as #step_value>::is_step_value };
     quote! { #head #ty #tail (); }
 }
 
-/// `set_step_output::<T>(io, index, value)`, spanned at `T`: a value that
-/// cannot travel between steps is reported on the output type.
+/// `<T as StepValue>::set_step_output(value, io, index)`, spanned at `T`: a
+/// value that cannot travel between steps is reported on the output type
+/// (through the trait, so rustc adds no note pointing into larder).
 pub fn set_output(index: usize, ty: &Type, value: TokenStream) -> TokenStream {
     let (first, last) = token_spans(ty);
-    let set = __set_step_output.at(first);
-    let head = quote_spanned! {first=> #set::<};
-    let tail = quote_spanned! {last=> >};
-    quote! { #head #ty #tail (__larder_io, #index, #value) }
+    let step_value = _StepValue.at(last);
+    let head = quote_spanned! {first=> < };
+    let tail = quote_spanned! {last=> as #step_value>::set_step_output };
+    quote! { #head #ty #tail (#value, __larder_io, #index) }
 }
 
 /// `PartitionShape::map::<T>(type_info!(T))`.

@@ -52,6 +52,9 @@ impl ManagerKind {
 #[derive(Default)]
 pub struct ManagerArgs {
     pub key: Option<Key>,
+    /// Whether `key = ..` was written (a rejected key is reported once,
+    /// not again as a missing one).
+    pub key_written: bool,
     pub description: Option<LitStr>,
     pub config: Option<Type>,
     pub input_config: Option<Type>,

@@ -327,39 +327,3 @@ fn names<'a>(it: impl Iterator<Item = &'a str>) -> String {
         v.join(", ")
     }
 }
-
-/// What a `#[job]` body invokes: the proxy struct of an `#[op]` function.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not an `#[op]`",
-    label = "a `#[job]` body invokes `#[op]` functions",
-    note = "annotate the function with `#[op]`; assets are not wired in jobs, they are materialized with `Definitions`"
-)]
-pub trait OpProxy: Sized {
-    /// The op's definition.
-    fn definition() -> OpDefinition;
-
-    /// Invokes the op in a job, its inputs wired to `args`. Called through
-    /// the trait, so a non-op is reported once, and its arguments not at all.
-    fn invoke<A: OpArgs<Self>>(job: &mut JobBuilder, args: A) -> Invocation {
-        let op = Self::definition();
-        let names: Vec<String> = op.inputs().iter().map(|i| i.name().to_owned()).collect();
-        let wired: Vec<(&str, OutputHandle)> = names
-            .iter()
-            .zip(args.wire())
-            .filter_map(|(n, h)| h.map(|h| (n.as_str(), h)))
-            .collect();
-        job.invoke(&op, wired)
-    }
-}
-
-/// The arguments of an op call in a `#[job]` body: one upstream output per
-/// input, or one per input without an `input_manager_key`.
-#[diagnostic::on_unimplemented(
-    message = "wrong number of arguments for `#[op]` `{P}`",
-    label = "pass one upstream output per input of `{P}`, in order",
-    note = "inputs with an `input_manager_key` may be left out: their manager loads them (root inputs)"
-)]
-pub trait OpArgs<P> {
-    /// Each input's upstream output, `None` for a root input.
-    fn wire(self) -> Vec<Option<OutputHandle>>;
-}

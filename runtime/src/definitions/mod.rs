@@ -2,6 +2,8 @@
 //! as a whole before anything runs.
 
 mod asset;
+#[doc(hidden)]
+pub mod checks;
 #[allow(clippy::module_inception)]
 mod definitions;
 mod descriptor;

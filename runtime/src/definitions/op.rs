@@ -545,24 +545,6 @@ impl OpBuilder {
     }
 }
 
-/// Values that can flow between steps.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be an asset or op value",
-    label = "values passed between steps must be `Send + Sync + 'static`",
-    note = "wrap shared state in `Arc<Mutex<..>>`, or return owned data"
-)]
-pub trait StepValue: Send + Sync + 'static {}
-impl<T: Send + Sync + 'static> StepValue for T {}
-
-/// Checks `T: StepValue` at the span of the type it is called with.
-pub const fn assert_step_value<T: StepValue>() {}
-
-/// Sets output `index` of a step; `T: StepValue` gives larder's message
-/// (on the output type) for values that cannot travel between steps.
-pub fn set_step_output<T: StepValue>(io: &mut StepIo<'_>, index: usize, value: T) -> Result<()> {
-    io.set_output(index, value)
-}
-
 /// The compute function of a generated asset or op, boxed without a
 /// per-function instantiation: it is a plain `fn`, so every asset shares
 /// one `Arc<fn>` vtable.

@@ -4,6 +4,8 @@
 
 pub mod context;
 pub(crate) mod declared;
+#[doc(hidden)]
+pub mod key;
 pub mod lifecycle;
 pub mod manager;
 pub mod resources;

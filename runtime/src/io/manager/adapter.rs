@@ -79,3 +79,22 @@ impl fmt::Debug for TypedLoader {
         write!(f, "TypedLoader({})", self.manager_type)
     }
 }
+
+/// `T` is stored and loaded by manager `M` (for `types = [..]`, called as
+/// `<T as ManagedBy<M>>::..` so a type `M` does not handle is reported on
+/// that type in the list).
+pub trait ManagedBy<M>: Sized {
+    /// `M::handle_output`.
+    fn handle_output(manager: &M, ctx: &mut OutputContext, obj: &Self) -> Result<()>;
+    /// `M::load_input`.
+    fn load_input(manager: &M, ctx: &mut InputContext) -> Result<Self>;
+}
+
+impl<T, M: IOManager<T>> ManagedBy<M> for T {
+    fn handle_output(manager: &M, ctx: &mut OutputContext, obj: &T) -> Result<()> {
+        manager.handle_output(ctx, obj)
+    }
+    fn load_input(manager: &M, ctx: &mut InputContext) -> Result<T> {
+        manager.load_input(ctx)
+    }
+}

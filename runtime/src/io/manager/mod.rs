@@ -17,7 +17,7 @@ mod definition;
 
 use std::any::Any;
 
-pub use adapter::{TypedLoader, TypedOutput};
+pub use adapter::{ManagedBy, TypedLoader, TypedOutput};
 pub use configurable::{ConfigurableIOManager, ConfigurableIOManagerFactory};
 pub use definition::{IOManagerDefinition, InputManagerDefinition, hardcoded_io_manager};
 
