@@ -101,7 +101,6 @@ exports! {
     _InputDescriptor => ::larder::InputDescriptor,
     _OpBuilder => ::larder::definitions::OpBuilder,
     _OpDescriptor => ::larder::OpDescriptor,
-    _OpInputDescriptor => ::larder::definitions::OpInputDescriptor,
     _OutputDescriptor => ::larder::definitions::OutputDescriptor,
     _AssetKey => ::larder::AssetKey,
     _ConfigurableIOManager => ::larder::ConfigurableIOManager,

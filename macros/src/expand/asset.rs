@@ -78,9 +78,9 @@ pub fn expand(asset: &StepFn) -> TokenStream {
         let md = step::metadata(&args.metadata);
         configure.push(quote! { .metadata(#md) });
     }
-    let description = optional(step::description_text(asset));
-    let group_name = optional(args.group_name.as_ref().map(syn::LitStr::value));
-    let code_version = optional(args.code_version.as_ref().map(syn::LitStr::value));
+    let description = step::optional(step::description_text(asset));
+    let group_name = step::optional(args.group_name.as_ref().map(syn::LitStr::value));
+    let code_version = step::optional(args.code_version.as_ref().map(syn::LitStr::value));
     if !args.deps.is_empty() {
         let deps = args.deps.iter().map(|d| match d {
             Dep::Asset(path) => quote! { #path::key() },
@@ -170,14 +170,6 @@ pub fn expand(asset: &StepFn) -> TokenStream {
     quote! {
         #func
         #proxy
-    }
-}
-
-/// `Some("text")` or `None`.
-fn optional(text: Option<String>) -> TokenStream {
-    match text {
-        Some(t) => quote! { #_Some(#t) },
-        None => quote! { #_None },
     }
 }
 

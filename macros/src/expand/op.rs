@@ -71,8 +71,8 @@ pub fn expand(op: &StepFn) -> TokenStream {
         });
     }
 
-    let description = optional(step::description_text(op));
-    let code_version = optional(args.code_version.as_ref().map(syn::LitStr::value));
+    let description = step::optional(step::description_text(op));
+    let code_version = step::optional(args.code_version.as_ref().map(syn::LitStr::value));
     let configure = match &args.config {
         Some(c) => quote! { #_Some(|__larder_b: #_OpBuilder| __larder_b.config_type::<#c>()) },
         None => quote! { #_None },
@@ -144,14 +144,6 @@ pub fn expand(op: &StepFn) -> TokenStream {
     quote! {
         #func
         #proxy
-    }
-}
-
-/// `Some("text")` or `None`.
-fn optional(text: Option<String>) -> TokenStream {
-    match text {
-        Some(t) => quote! { #_Some(#t) },
-        None => quote! { #_None },
     }
 }
 

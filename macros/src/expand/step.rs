@@ -22,8 +22,7 @@ pub fn description_text(step: &StepFn) -> Option<String> {
         .or_else(|| attr::doc_string(&step.func.attrs))
 }
 
-/// One input descriptor per input (`InputDescriptor` for an asset,
-/// `OpInputDescriptor` for an op), and the checks that its type can travel
+/// One `InputDescriptor` per input, and the checks that its type can travel
 /// between steps (pushed to `checks`).
 pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<TokenStream> {
     let mut inputs = Vec::new();
@@ -65,9 +64,9 @@ pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<To
                 configure.push(quote! { .description(#d) });
             }
         }
-        let (input_ty, descriptor) = match step.kind {
-            StepKind::Asset => (quote! { #_AssetIn }, quote! { #_InputDescriptor }),
-            StepKind::Op => (quote! { #_In }, quote! { #_OpInputDescriptor }),
+        let input_ty = match step.kind {
+            StepKind::Asset => quote! { #_AssetIn },
+            StepKind::Op => quote! { #_In },
         };
         let configure = if configure.is_empty() {
             quote! { #_None }
@@ -75,7 +74,7 @@ pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<To
             quote! { #_Some(|__larder_in: #input_ty| __larder_in #(#configure)*) }
         };
         inputs.push(quote! {
-            #descriptor {
+            #_InputDescriptor {
                 name: #name,
                 ty: || #_type_info!(#ty),
                 input_manager_key: #input_manager_key,
@@ -276,4 +275,12 @@ pub fn input_count(params: &[Param]) -> usize {
 /// `fn_name`, the function's identifier.
 pub fn ident(step: &StepFn) -> &Ident {
     &step.func.sig.ident
+}
+
+/// `Some("text")` or `None`.
+pub fn optional(text: Option<String>) -> TokenStream {
+    match text {
+        Some(t) => quote! { #_Some(#t) },
+        None => quote! { #_None },
+    }
 }

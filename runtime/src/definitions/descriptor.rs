@@ -67,9 +67,10 @@ pub struct AssetDescriptor {
     pub compute: StepFn,
 }
 
-/// An input of a described asset.
-pub struct InputDescriptor {
-    /// The parameter's name (and the upstream asset's, unless configured).
+/// An input of a described asset (`I` = [`AssetIn`]) or op (`I` = [`In`]).
+pub struct InputDescriptor<I: 'static = AssetIn> {
+    /// The parameter's name (for an asset, also the upstream asset's, unless
+    /// configured).
     pub name: &'static str,
     /// The parameter's type.
     pub ty: fn() -> &'static TypeInfo,
@@ -77,8 +78,53 @@ pub struct InputDescriptor {
     pub input_manager_key: Option<&'static str>,
     /// The compile-time loader of that manager.
     pub typed: Option<fn() -> TypedLoader>,
-    /// Everything rarer (shape, mapping, key, metadata).
-    pub configure: Option<fn(AssetIn) -> AssetIn>,
+    /// Everything rarer (shape, mapping, key, metadata, description).
+    pub configure: Option<fn(I) -> I>,
+}
+
+/// What an input descriptor builds: [`AssetIn`] or [`In`].
+trait DescribedInput: Sized {
+    fn new(name: &'static str, ty: &'static TypeInfo) -> Self;
+    fn input_manager_key(self, key: &'static str) -> Self;
+    fn typed(self, loader: TypedLoader) -> Self;
+}
+
+impl DescribedInput for AssetIn {
+    fn new(name: &'static str, ty: &'static TypeInfo) -> Self {
+        AssetIn::new(name, ty)
+    }
+    fn input_manager_key(self, key: &'static str) -> Self {
+        AssetIn::input_manager_key(self, key)
+    }
+    fn typed(self, loader: TypedLoader) -> Self {
+        AssetIn::typed(self, loader)
+    }
+}
+
+impl DescribedInput for In {
+    fn new(name: &'static str, ty: &'static TypeInfo) -> Self {
+        In::new(name, ty)
+    }
+    fn input_manager_key(self, key: &'static str) -> Self {
+        In::input_manager_key(self, key)
+    }
+    fn typed(self, loader: TypedLoader) -> Self {
+        In::typed(self, loader)
+    }
+}
+
+fn build_input<I: DescribedInput>(d: &InputDescriptor<I>) -> I {
+    let mut input = I::new(d.name, (d.ty)());
+    if let Some(k) = d.input_manager_key {
+        input = input.input_manager_key(k);
+    }
+    if let Some(t) = d.typed {
+        input = input.typed(t());
+    }
+    match d.configure {
+        Some(f) => f(input),
+        None => input,
+    }
 }
 
 impl AssetDefinition {
@@ -86,17 +132,7 @@ impl AssetDefinition {
     pub fn from_descriptor(d: &'static AssetDescriptor) -> AssetDefinition {
         let mut b = AssetDefinition::builder(d.name).key(d.key);
         for i in d.inputs {
-            let mut input = AssetIn::new(i.name, (i.ty)());
-            if let Some(k) = i.input_manager_key {
-                input = input.input_manager_key(k);
-            }
-            if let Some(t) = i.typed {
-                input = input.typed(t());
-            }
-            if let Some(f) = i.configure {
-                input = f(input);
-            }
-            b = b.input(input);
+            b = b.input(build_input(i));
         }
         if let Some(t) = d.output_type {
             b = b.output_type(t());
@@ -129,7 +165,7 @@ pub struct OpDescriptor {
     /// The op's name.
     pub name: &'static str,
     /// Its inputs, in parameter order.
-    pub inputs: &'static [OpInputDescriptor],
+    pub inputs: &'static [InputDescriptor<In>],
     /// Its outputs, in order.
     pub outputs: &'static [OutputDescriptor],
     /// The description (the doc comment by default).
@@ -140,20 +176,6 @@ pub struct OpDescriptor {
     pub configure: Option<fn(OpBuilder) -> OpBuilder>,
     /// The compute function.
     pub compute: StepFn,
-}
-
-/// An input of a described op.
-pub struct OpInputDescriptor {
-    /// The parameter's name.
-    pub name: &'static str,
-    /// The parameter's type.
-    pub ty: fn() -> &'static TypeInfo,
-    /// The key of the manager loading it, when it has its own.
-    pub input_manager_key: Option<&'static str>,
-    /// The compile-time loader of that manager.
-    pub typed: Option<fn() -> TypedLoader>,
-    /// Everything rarer (metadata, description).
-    pub configure: Option<fn(In) -> In>,
 }
 
 /// An output of a described op.
@@ -175,17 +197,7 @@ impl OpDefinition {
     pub fn from_descriptor(d: &'static OpDescriptor) -> OpDefinition {
         let mut b = OpDefinition::builder(d.name);
         for i in d.inputs {
-            let mut input = In::new(i.name, (i.ty)());
-            if let Some(k) = i.input_manager_key {
-                input = input.input_manager_key(k);
-            }
-            if let Some(t) = i.typed {
-                input = input.typed(t());
-            }
-            if let Some(f) = i.configure {
-                input = f(input);
-            }
-            b = b.input(input);
+            b = b.input(build_input(i));
         }
         for o in d.outputs {
             let mut out = Out::new(o.name, (o.ty)());

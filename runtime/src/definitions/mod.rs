@@ -13,9 +13,7 @@ pub(crate) mod registry;
 
 pub use asset::{AssetBuilder, AssetDefinition, AssetIn, IntoPartitionsDefinition};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
-pub use descriptor::{
-    AssetDescriptor, InputDescriptor, OpDescriptor, OpInputDescriptor, OutputDescriptor, StepFn,
-};
+pub use descriptor::{AssetDescriptor, InputDescriptor, OpDescriptor, OutputDescriptor, StepFn};
 pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};
 pub use op::{ComputeFn, In, OpBuilder, OpDefinition, Out, StepIo};
 
