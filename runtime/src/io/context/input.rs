@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use super::OpInfo;
-use super::partitions::{AssetPartitions, PartitionView};
+use super::partitions::{AssetPartitions, PartitionSubject, PartitionView};
 use super::{OutputContext, merge_metadata};
 use crate::error::{Error, Result};
 use crate::io::resources::Resources;
@@ -248,10 +248,7 @@ impl InputContext {
 
     fn partitions(&self) -> PartitionView<'_> {
         PartitionView {
-            what: match &self.asset_key {
-                Some(k) => format!("asset `{k}` (loaded by {})", self.describe()),
-                None => self.describe(),
-            },
+            subject: self,
             run_key: self.partition_key.as_deref(),
             asset: self.asset_partitions.as_ref(),
         }
@@ -264,9 +261,7 @@ impl InputContext {
 
     /// The run's partition key.
     pub fn partition_key(&self) -> Result<&str> {
-        self.partition_key
-            .as_deref()
-            .ok_or_else(|| self.partitions().partition_key().unwrap_err())
+        self.partitions().partition_key()
     }
 
     /// Whether the upstream asset is partitioned.
@@ -276,12 +271,7 @@ impl InputContext {
 
     /// The upstream partition key, when exactly one is loaded.
     pub fn asset_partition_key(&self) -> Result<&str> {
-        self.asset_partitions
-            .as_ref()
-            .and_then(|a| a.keys.as_ref().ok())
-            .filter(|k| k.len() == 1)
-            .map(|k| k[0].as_str())
-            .ok_or_else(|| self.partitions().asset_partition_key().unwrap_err())
+        self.partitions().asset_partition_key()
     }
 
     /// The upstream partition keys loaded, in partition order.
@@ -298,10 +288,7 @@ impl InputContext {
 
     /// The upstream asset's partitions definition.
     pub fn asset_partitions_def(&self) -> Result<&PartitionsDefinition> {
-        match &self.asset_partitions {
-            Some(AssetPartitions { def: Some(d), .. }) => Ok(d),
-            _ => Err(self.partitions().asset_partitions_def().unwrap_err()),
-        }
+        self.partitions().asset_partitions_def()
     }
 
     /// The time window of the upstream partitions loaded.
@@ -318,5 +305,14 @@ impl InputContext {
         ctx.input_metadata = Metadata::new();
         ctx.observations = Vec::new();
         ctx
+    }
+}
+
+impl PartitionSubject for InputContext {
+    fn partition_subject(&self) -> String {
+        match &self.asset_key {
+            Some(k) => format!("asset `{k}` (loaded by {})", self.describe()),
+            None => self.describe(),
+        }
     }
 }

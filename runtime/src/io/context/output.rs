@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 
 use super::OpInfo;
 use super::merge_metadata;
-use super::partitions::{AssetPartitions, PartitionView};
+use super::partitions::{AssetPartitions, PartitionSubject, PartitionView};
 use crate::error::{Error, Result};
 use crate::io::resources::Resources;
 use crate::model::asset_key::AssetKey;
@@ -318,10 +318,7 @@ impl OutputContext {
 
     fn partitions(&self) -> PartitionView<'_> {
         PartitionView {
-            what: match &self.asset_key {
-                Some(k) => format!("{} (asset `{k}`)", self.describe()),
-                None => self.describe(),
-            },
+            subject: self,
             run_key: self.partition_key.as_deref(),
             asset: self.asset_partitions.as_ref(),
         }
@@ -334,9 +331,7 @@ impl OutputContext {
 
     /// The run's partition key.
     pub fn partition_key(&self) -> Result<&str> {
-        self.partition_key
-            .as_deref()
-            .ok_or_else(|| self.partitions().partition_key().unwrap_err())
+        self.partitions().partition_key()
     }
 
     /// Whether the output is (part of) a partitioned asset.
@@ -346,12 +341,7 @@ impl OutputContext {
 
     /// The output's partition key, when it writes exactly one partition.
     pub fn asset_partition_key(&self) -> Result<&str> {
-        self.asset_partitions
-            .as_ref()
-            .and_then(|a| a.keys.as_ref().ok())
-            .filter(|k| k.len() == 1)
-            .map(|k| k[0].as_str())
-            .ok_or_else(|| self.partitions().asset_partition_key().unwrap_err())
+        self.partitions().asset_partition_key()
     }
 
     /// The partition keys the output covers, in partition order.
@@ -368,10 +358,7 @@ impl OutputContext {
 
     /// The asset's partitions definition.
     pub fn asset_partitions_def(&self) -> Result<&PartitionsDefinition> {
-        match &self.asset_partitions {
-            Some(AssetPartitions { def: Some(d), .. }) => Ok(d),
-            _ => Err(self.partitions().asset_partitions_def().unwrap_err()),
-        }
+        self.partitions().asset_partitions_def()
     }
 
     /// The time window the output covers (time-partitioned assets).
@@ -385,5 +372,14 @@ impl OutputContext {
         ctx.output_metadata = Metadata::new();
         ctx.logged_events = Vec::new();
         ctx
+    }
+}
+
+impl PartitionSubject for OutputContext {
+    fn partition_subject(&self) -> String {
+        match &self.asset_key {
+            Some(k) => format!("{} (asset `{k}`)", self.describe()),
+            None => self.describe(),
+        }
     }
 }

@@ -32,9 +32,16 @@ impl AssetPartitions {
     }
 }
 
-/// What the partition members need to know about their context.
+/// How a context is named in partition errors; asked only when an error is
+/// built, so an accessor that succeeds allocates nothing.
+pub(crate) trait PartitionSubject {
+    fn partition_subject(&self) -> String;
+}
+
+/// What the partition members need to know about their context. Results
+/// borrow from the context (`'a`), not from the view.
 pub(crate) struct PartitionView<'a> {
-    pub(crate) what: String,
+    pub(crate) subject: &'a dyn PartitionSubject,
     pub(crate) run_key: Option<&'a str>,
     pub(crate) asset: Option<&'a AssetPartitions>,
 }
@@ -53,38 +60,38 @@ fn summary(keys: &[String]) -> String {
     }
 }
 
-impl PartitionView<'_> {
-    pub(crate) fn partition_key(&self) -> Result<&str> {
+impl<'a> PartitionView<'a> {
+    pub(crate) fn partition_key(&self) -> Result<&'a str> {
         self.run_key.ok_or_else(|| {
             Error::context(format!(
                 "cannot access `partition_key`: the run for {} is not partitioned",
-                self.what
+                self.subject.partition_subject()
             ))
         })
     }
 
-    fn asset(&self, member: &str) -> Result<&AssetPartitions> {
+    fn asset(&self, member: &str) -> Result<&'a AssetPartitions> {
         self.asset
-            .ok_or_else(|| not_partitioned(&self.what, member))
+            .ok_or_else(|| not_partitioned(&self.subject.partition_subject(), member))
     }
 
-    pub(crate) fn keys(&self, member: &str) -> Result<&[String]> {
+    pub(crate) fn keys(&self, member: &str) -> Result<&'a [String]> {
         match &self.asset(member)?.keys {
             Ok(k) => Ok(k),
             Err(e) => Err(Error::context(format!(
                 "cannot access `{member}` of {}: {e}",
-                self.what
+                self.subject.partition_subject()
             ))),
         }
     }
 
-    pub(crate) fn asset_partition_key(&self) -> Result<&str> {
+    pub(crate) fn asset_partition_key(&self) -> Result<&'a str> {
         let keys = self.keys("asset_partition_key")?;
         match keys {
             [one] => Ok(one),
             _ => Err(Error::context(format!(
                 "cannot access `asset_partition_key`: {} covers {}, not exactly one; use `asset_partition_keys`",
-                self.what,
+                self.subject.partition_subject(),
                 summary(keys)
             ))),
         }
@@ -94,18 +101,18 @@ impl PartitionView<'_> {
         match self.keys("asset_partition_key_range")? {
             [] => Err(Error::context(format!(
                 "cannot access `asset_partition_key_range`: {} covers no partitions",
-                self.what
+                self.subject.partition_subject()
             ))),
             [first, .., last] => Ok(PartitionKeyRange::new(first.clone(), last.clone())),
             [one] => Ok(PartitionKeyRange::single(one.clone())),
         }
     }
 
-    pub(crate) fn asset_partitions_def(&self) -> Result<&PartitionsDefinition> {
+    pub(crate) fn asset_partitions_def(&self) -> Result<&'a PartitionsDefinition> {
         self.asset("asset_partitions_def")?.def.as_deref().ok_or_else(|| {
             Error::context(format!(
                 "cannot access `asset_partitions_def`: no partitions definition was given for {}",
-                self.what
+                self.subject.partition_subject()
             ))
         })
     }
@@ -116,7 +123,7 @@ impl PartitionView<'_> {
         let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
             return Err(Error::context(format!(
                 "cannot access `asset_partitions_time_window`: {} covers no partitions",
-                self.what
+                self.subject.partition_subject()
             )));
         };
         let start = def.time_window_for_key(first)?;
