@@ -154,7 +154,6 @@ exports! {
     __ManagedBy => ::larder::__private::ManagedBy,
     __ManagerRegistration => ::larder::__private::ManagerRegistration,
     __OpRegistration => ::larder::__private::OpRegistration,
-    __compute_fn => ::larder::__private::compute_fn,
     __config_json => ::larder::__private::config_json,
     __configurable_at_launch => ::larder::__private::configurable_at_launch,
     __configurable_shared => ::larder::__private::configurable_shared,

@@ -5,7 +5,6 @@ pub use crate::{
     __config_json as config_json, __dyn_support as dyn_support, __lifecycle as lifecycle, type_info,
 };
 
-pub use crate::definitions::op::compute_fn;
 pub use crate::definitions::registry::{
     AssetRegistration, JobRegistration, ManagerRegistration, OpRegistration,
 };

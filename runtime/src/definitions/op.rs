@@ -544,10 +544,3 @@ impl OpBuilder {
         }
     }
 }
-
-/// The compute function of a generated asset or op, boxed without a
-/// per-function instantiation: it is a plain `fn`, so every asset shares
-/// one `Arc<fn>` vtable.
-pub fn compute_fn(f: for<'a, 'b> fn(&'a mut StepIo<'b>) -> Result<()>) -> ComputeFn {
-    std::sync::Arc::new(f)
-}
