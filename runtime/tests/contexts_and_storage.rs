@@ -284,3 +284,51 @@ fn resources_on_contexts_are_limited_to_required_keys() {
             .starts_with("no resource is bound to `nope`")
     );
 }
+
+#[test]
+fn a_managers_context_describes_the_asset_op_it_serves() {
+    use std::sync::{Arc, Mutex};
+
+    type Seen = Arc<Mutex<Vec<(String, Option<String>, Option<String>, Vec<String>)>>>;
+    struct Recording(Seen);
+    impl IOManager<i64> for Recording {
+        fn handle_output(&self, ctx: &mut OutputContext, _: &i64) -> larder::Result<()> {
+            let op = ctx.op_def()?;
+            self.0.lock().unwrap().push((
+                op.name().to_owned(),
+                op.description().map(str::to_owned),
+                op.version().map(str::to_owned),
+                op.output_names().map(str::to_owned).collect(),
+            ));
+            Ok(())
+        }
+        fn load_input(&self, _: &mut InputContext) -> larder::Result<i64> {
+            Ok(0)
+        }
+    }
+    let seen = Seen::default();
+    let a = AssetDefinition::builder("counted")
+        .output_type(type_info!(i64))
+        .io_manager_key("recording")
+        .typed_output(larder::TypedOutput::new::<Recording, i64>())
+        .description("Counts things.")
+        .version("v2")
+        .compute(|io| io.output("result", 1_i64));
+    Definitions::new()
+        .asset(a)
+        .resource(
+            "recording",
+            IOManagerDefinition::hardcoded(Recording(seen.clone())),
+        )
+        .materialize_all()
+        .unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [(
+            "counted".to_owned(),
+            Some("Counts things.".to_owned()),
+            Some("v2".to_owned()),
+            vec!["result".to_owned()]
+        )]
+    );
+}

@@ -445,10 +445,16 @@ impl AssetBuilder {
         for input in self.inputs {
             op = op.input(input.into_in());
         }
+        // Description and version go through the builder, so the op's
+        // `OpInfo` (what contexts report as `op_def`) carries them too.
+        if let Some(d) = &self.description {
+            op = op.description(d.clone());
+        }
+        if let Some(v) = self.version {
+            op = op.version(v);
+        }
         let mut op = op.compute_fn(compute);
-        op.description = self.description.clone();
         op.config_type = self.config_type;
-        op.version = self.version;
         AssetDefinition {
             key,
             op: Arc::new(op),
