@@ -31,6 +31,12 @@ const UNLOCKED_GRACE: Duration = Duration::from_secs(60);
 /// expected to stall for a day without writing a byte.
 const NO_LOCKS_GRACE: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// How often a writer makes a new temporary file when a sweep took the last
+/// one before it was locked. Each loss needs a sweep in that instant that
+/// also finds the file old, so a handful of attempts only fails under a
+/// sweeper that ages every file it sees (the torture tests do).
+const LOCK_ATTEMPTS: usize = 16;
+
 /// How many swept directories a process remembers.
 const MAX_REMEMBERED_DIRS: usize = 10_000;
 
@@ -104,16 +110,30 @@ pub(crate) fn write_atomic(
 /// replaced after locking is made again. A filesystem without locks still
 /// gets the write.
 fn locked_temp_file(dir: &Path) -> Result<tempfile::NamedTempFile> {
-    let mut attempts = 0;
-    loop {
+    for _ in 0..LOCK_ATTEMPTS {
         let tmp = temp_builder()
             .tempfile_in(dir)
             .map_err(io_error("creating a temporary file in", dir))?;
-        attempts += 1;
-        if tmp.as_file().try_lock().is_err() || still_in_place(&tmp) || attempts == 3 {
-            return Ok(tmp);
+        match tmp.as_file().try_lock() {
+            // Locked and still ours: no sweep will touch it now.
+            Ok(()) if still_in_place(&tmp) => return Ok(tmp),
+            // A sweep removed it before the lock: make another.
+            Ok(()) => {}
+            // A sweep holds it (it found the file before we locked it) and
+            // is about to remove it: make another.
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            // The filesystem cannot lock: write unlocked (sweeps then go by
+            // age alone).
+            Err(std::fs::TryLockError::Error(_)) => return Ok(tmp),
         }
     }
+    // Returning a file no longer in place would fail later, at the rename,
+    // with a message that hides why.
+    Err(io_error("keeping a temporary file in", dir)(
+        std::io::Error::other(format!(
+            "a sweep removed it before it was locked, {LOCK_ATTEMPTS} times in a row"
+        )),
+    ))
 }
 
 /// Whether `tmp`'s path still names the file its handle has open.
@@ -188,7 +208,9 @@ fn reclaim_at(dir: &Path, now: SystemTime) -> Result<Reclaimed> {
             continue;
         }
         let path = entry.path();
-        if let Some(bytes) = stale_temp_file(&path, now)? {
+        // The lock is held until the file is removed: released earlier, a
+        // writer could lock the file, find it in place, and lose it.
+        if let Some((_locked, bytes)) = stale_temp_file(&path, now)? {
             match std::fs::remove_file(&path) {
                 Ok(()) => {
                     reclaimed.files += 1;
@@ -203,8 +225,9 @@ fn reclaim_at(dir: &Path, now: SystemTime) -> Result<Reclaimed> {
     Ok(reclaimed)
 }
 
-/// `Some(size)` when `path` is a temporary file no live writer owns.
-fn stale_temp_file(path: &Path, now: SystemTime) -> Result<Option<u64>> {
+/// The file, locked where the filesystem can lock, and its size, when
+/// `path` is a temporary file no live writer owns.
+fn stale_temp_file(path: &Path, now: SystemTime) -> Result<Option<(File, u64)>> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -227,7 +250,7 @@ fn stale_temp_file(path: &Path, now: SystemTime) -> Result<Option<u64>> {
         Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
         Err(std::fs::TryLockError::Error(_)) => NO_LOCKS_GRACE,
     };
-    Ok((age >= grace).then_some(meta.len()))
+    Ok((age >= grace).then_some((file, meta.len())))
 }
 
 /// Reclaims temporary files in `root` and every directory below it
