@@ -212,6 +212,7 @@ impl AssetDefinition {
             partitions_error: None,
             output_shape: None,
             typed_element: None,
+            required_resource_keys: Vec::new(),
         }
     }
 
@@ -293,6 +294,7 @@ pub struct AssetBuilder {
     partitions_error: Option<String>,
     output_shape: Option<PartitionShape>,
     typed_element: Option<TypedOutput>,
+    required_resource_keys: Vec<String>,
 }
 
 impl AssetBuilder {
@@ -415,6 +417,18 @@ impl AssetBuilder {
         self
     }
 
+    /// Declares the resources the body uses (Dagster's
+    /// `required_resource_keys`).
+    pub fn required_resource_keys<I, S>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.required_resource_keys
+            .extend(keys.into_iter().map(Into::into));
+        self
+    }
+
     /// Finishes with the compute function, which sets output `result`.
     pub fn compute<F>(self, compute: F) -> AssetDefinition
     where
@@ -453,6 +467,7 @@ impl AssetBuilder {
         if let Some(v) = self.version {
             op = op.version(v);
         }
+        op = op.required_resource_keys(self.required_resource_keys);
         let mut op = op.compute_fn(compute);
         op.config_type = self.config_type;
         AssetDefinition {

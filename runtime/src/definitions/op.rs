@@ -397,6 +397,8 @@ pub struct OpDefinition {
     pub(crate) compute: ComputeFn,
     pub(crate) config_type: Option<ConfigType>,
     pub(crate) version: Option<String>,
+    /// Resources the body uses (Dagster's `required_resource_keys`).
+    pub(crate) required_resource_keys: Vec<String>,
     /// What contexts say of this op, built once.
     pub(crate) info: Arc<OpInfo>,
 }
@@ -427,6 +429,7 @@ impl OpDefinition {
             outputs: Vec::new(),
             config_type: None,
             version: None,
+            required_resource_keys: Vec::new(),
         }
     }
 
@@ -469,6 +472,11 @@ impl OpDefinition {
     pub fn config_type(&self) -> Option<&ConfigType> {
         self.config_type.as_ref()
     }
+
+    /// The resources the body uses (Dagster's `required_resource_keys`).
+    pub fn required_resource_keys(&self) -> &[String] {
+        &self.required_resource_keys
+    }
 }
 
 /// Builds an [`OpDefinition`].
@@ -479,6 +487,7 @@ pub struct OpBuilder {
     outputs: Vec<Out>,
     config_type: Option<ConfigType>,
     version: Option<String>,
+    required_resource_keys: Vec<String>,
 }
 
 impl OpBuilder {
@@ -512,6 +521,20 @@ impl OpBuilder {
         self
     }
 
+    /// Declares the resources the body uses (Dagster's
+    /// `required_resource_keys`): each must be bound when the definitions
+    /// are validated, and only these are available through
+    /// [`StepIo::resource`].
+    pub fn required_resource_keys<I, S>(mut self, keys: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.required_resource_keys
+            .extend(keys.into_iter().map(Into::into));
+        self
+    }
+
     /// Finishes with the compute function.
     pub fn compute<F>(self, compute: F) -> OpDefinition
     where
@@ -541,6 +564,7 @@ impl OpBuilder {
             compute,
             config_type: self.config_type,
             version: self.version,
+            required_resource_keys: self.required_resource_keys,
         }
     }
 }
