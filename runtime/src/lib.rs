@@ -85,8 +85,9 @@ pub mod __private;
 
 pub use definitions::registry::declared_manager;
 pub use definitions::{
-    AssetDefinition, AssetDescriptor, AssetIn, Definitions, In, InputDescriptor, JobBuilder,
-    JobDefinition, OpDefinition, OpDescriptor, Out, OutputHandle, StepIo,
+    AssetContextBuilder, AssetDefinition, AssetDescriptor, AssetIn, Definitions, In,
+    InputDescriptor, JobBuilder, JobDefinition, OpDefinition, OpDescriptor, Out, OutputHandle,
+    StepIo, build_asset_context,
 };
 pub use error::{BoxError, Error, Result};
 pub use io::context::{
@@ -106,7 +107,10 @@ pub use model::asset_key::AssetKey;
 pub use model::config::RunConfig;
 pub use model::events::{Event, EventKind, EventListener, EventType, Logger, UserEvent};
 pub use model::instance::Instance;
-pub use model::metadata::{Metadata, MetadataValue, TableColumn, TableSummary};
+pub use model::metadata::{
+    DATA_VERSION, Metadata, MetadataValue, ROW_COUNT, TableColumn, TableSummary,
+};
+pub use model::step_result::{MaterializeResult, Output};
 pub use model::types::{TypeInfo, Value};
 pub use run::{RunOptions, RunResult, StepOutcome, materialize, materialize_to_memory};
 pub use serde_bytes::ByteBuf;
@@ -122,11 +126,12 @@ pub mod prelude {
         AssetDefinition, AssetIn, AssetKey, Codec, ConfigurableIOManager,
         ConfigurableIOManagerFactory, Definitions, DynIOManager, Error, FilesystemIOManager,
         IOManager, IOManagerDefinition, In, InMemoryIOManager, InitContext, InputContext,
-        InputManager, InputManagerDefinition, Instance, JobDefinition, Metadata, MetadataValue,
-        OpDefinition, Out, OutputContext, ResourceDefinition, ResourceLifecycle, Resources,
-        RunConfig, RunOptions, RunResult, StepIo, asset, build_input_context, build_output_context,
-        fs_io_manager, input_manager, io_manager, job, materialize, materialize_to_memory,
-        mem_io_manager, metadata, op,
+        InputManager, InputManagerDefinition, Instance, JobDefinition, MaterializeResult, Metadata,
+        MetadataValue, OpDefinition, Out, Output, OutputContext, ResourceDefinition,
+        ResourceLifecycle, Resources, RunConfig, RunOptions, RunResult, StepIo, asset,
+        build_asset_context, build_input_context, build_output_context, fs_io_manager,
+        input_manager, io_manager, job, materialize, materialize_to_memory, mem_io_manager,
+        metadata, op,
     };
     pub use serde::{Deserialize, Serialize};
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use super::op::{In, OpDefinition, Out, StepIo};
+use super::op::{In, OpDefinition, Out, ResourceType, StepIo};
 use super::{DEFAULT_IO_MANAGER_KEY, DEFAULT_OUTPUT};
 use crate::error::Result;
 use crate::io::manager::{TypedLoader, TypedOutput};
@@ -213,6 +213,7 @@ impl AssetDefinition {
             output_shape: None,
             typed_element: None,
             required_resource_keys: Vec::new(),
+            resource_types: Vec::new(),
         }
     }
 
@@ -295,6 +296,7 @@ pub struct AssetBuilder {
     output_shape: Option<PartitionShape>,
     typed_element: Option<TypedOutput>,
     required_resource_keys: Vec<String>,
+    resource_types: Vec<ResourceType>,
 }
 
 impl AssetBuilder {
@@ -429,6 +431,18 @@ impl AssetBuilder {
         self
     }
 
+    /// Declares that the body uses the resource bound to `key` as an `R`
+    /// (what `resources(key)` generates); see [`OpBuilder::resource`](super::OpBuilder::resource).
+    pub fn resource<R: std::any::Any>(mut self, key: &'static str) -> Self {
+        self.required_resource_keys.push(key.to_owned());
+        self.resource_types.push(ResourceType {
+            key,
+            id: std::any::TypeId::of::<R>(),
+            name: std::any::type_name::<R>(),
+        });
+        self
+    }
+
     /// Finishes with the compute function, which sets output `result`.
     pub fn compute<F>(self, compute: F) -> AssetDefinition
     where
@@ -469,6 +483,7 @@ impl AssetBuilder {
         }
         op = op.required_resource_keys(self.required_resource_keys);
         let mut op = op.compute_fn(compute);
+        op.resource_types = self.resource_types;
         op.config_type = self.config_type;
         AssetDefinition {
             key,

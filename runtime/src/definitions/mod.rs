@@ -2,6 +2,7 @@
 //! as a whole before anything runs.
 
 mod asset;
+mod asset_context;
 #[doc(hidden)]
 pub mod checks;
 #[allow(clippy::module_inception)]
@@ -10,8 +11,10 @@ mod descriptor;
 pub(crate) mod job;
 pub(crate) mod op;
 pub(crate) mod registry;
+pub(crate) mod step_io;
 
 pub use asset::{AssetBuilder, AssetDefinition, AssetIn, IntoPartitionsDefinition};
+pub use asset_context::{AssetContextBuilder, build_asset_context};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
 pub use descriptor::{AssetDescriptor, InputDescriptor, OpDescriptor, OutputDescriptor, StepFn};
 pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};

@@ -6,16 +6,17 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+pub use super::step_io::StepIo;
+
 use super::{DEFAULT_IO_MANAGER_KEY, DEFAULT_OUTPUT};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::io::context::OpInfo;
 use crate::io::manager::{TypedLoader, TypedOutput};
 use crate::model::asset_key::AssetKey;
 use crate::model::config::ConfigType;
-use crate::model::events::Logger;
 use crate::model::metadata::Metadata;
 use crate::model::partitions::{PartitionMapping, PartitionShape};
-use crate::model::types::{TypeInfo, Value};
+use crate::model::types::TypeInfo;
 
 /// An op input (Dagster's `In`).
 #[derive(Clone, Debug)]
@@ -225,168 +226,6 @@ impl Out {
 /// The compute function of an op or asset.
 pub type ComputeFn = Arc<dyn Fn(&mut StepIo<'_>) -> Result<()> + Send + Sync>;
 
-/// What a compute function receives: its inputs, its config, and where to
-/// put its outputs.
-pub struct StepIo<'a> {
-    pub(crate) op: &'a OpDefinition,
-    pub(crate) step_key: &'a str,
-    pub(crate) inputs: Vec<Option<Value>>,
-    pub(crate) outputs: Vec<Option<Value>>,
-    pub(crate) config: &'a serde_json::Value,
-    pub(crate) log: &'a Logger,
-    pub(crate) partition_keys: &'a [String],
-}
-
-impl StepIo<'_> {
-    fn input_index(&self, name: &str) -> Result<usize> {
-        self.op
-            .inputs
-            .iter()
-            .position(|i| i.name == name)
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "step `{}` has no input `{name}`; its inputs: {}",
-                    self.step_key,
-                    self.op
-                        .inputs
-                        .iter()
-                        .map(|i| i.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })
-    }
-
-    fn output_index(&self, name: &str) -> Result<usize> {
-        self.op
-            .outputs
-            .iter()
-            .position(|o| o.name == name)
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "step `{}` has no output `{name}`; its outputs: {}",
-                    self.step_key,
-                    self.op
-                        .outputs
-                        .iter()
-                        .map(|o| o.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })
-    }
-
-    /// Takes the value of input `name`.
-    pub fn input<T: Any>(&mut self, name: &str) -> Result<T> {
-        let index = self.input_index(name)?;
-        self.take_input(index)
-    }
-
-    /// Takes the value of the input at `index` (in declaration order).
-    pub fn take_input<T: Any>(&mut self, index: usize) -> Result<T> {
-        let name = self
-            .op
-            .inputs
-            .get(index)
-            .map(|i| i.name.as_str())
-            .unwrap_or("?");
-        let value = self
-            .inputs
-            .get_mut(index)
-            .and_then(Option::take)
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "input `{name}` of step `{}` was already taken or is missing",
-                    self.step_key
-                ))
-            })?;
-        match value.downcast::<T>() {
-            Ok(v) => Ok(*v),
-            Err(_) => Err(Error::TypeMismatch {
-                what: format!("input `{name}` of step `{}`", self.step_key),
-                expected: std::any::type_name::<T>(),
-                found: self
-                    .op
-                    .inputs
-                    .get(index)
-                    .map(|i| i.ty.name)
-                    .unwrap_or("?")
-                    .to_owned(),
-            }),
-        }
-    }
-
-    /// Sets output `name`.
-    pub fn output<T: Any + Send + Sync>(&mut self, name: &str, value: T) -> Result<()> {
-        let index = self.output_index(name)?;
-        self.set_output(index, value)
-    }
-
-    /// Sets the output at `index` (in declaration order).
-    pub fn set_output<T: Any + Send + Sync>(&mut self, index: usize, value: T) -> Result<()> {
-        let out = self.op.outputs.get(index).ok_or_else(|| {
-            Error::NotFound(format!(
-                "step `{}` has no output number {index}",
-                self.step_key
-            ))
-        })?;
-        if out.ty.id != TypeId::of::<T>() {
-            return Err(Error::TypeMismatch {
-                what: format!("output `{}` of step `{}`", out.name, self.step_key),
-                expected: out.ty.name,
-                found: std::any::type_name::<T>().to_owned(),
-            });
-        }
-        self.outputs[index] = Some(Box::new(value));
-        Ok(())
-    }
-
-    /// The op's config (`ops.<op>.config`); `null` when none.
-    pub fn config(&self) -> &serde_json::Value {
-        self.config
-    }
-
-    /// The op's config as `C`; errors name the field path.
-    pub fn config_as<C: DeserializeOwned>(&self) -> Result<C> {
-        crate::model::config::deserialize_at(self.config, &format!("ops.{}.config", self.step_key))
-            .map_err(|e| Error::Config(vec![e]))
-    }
-
-    /// The partition this step materializes, when it is exactly one.
-    pub fn partition_key(&self) -> Result<&str> {
-        match self.partition_keys {
-            [one] => Ok(one),
-            [] => Err(Error::Context(format!(
-                "step `{}` does not materialize a partition",
-                self.step_key
-            ))),
-            keys => Err(Error::Context(format!(
-                "step `{}` materializes {} partitions ({} to {}); use `partition_keys`",
-                self.step_key,
-                keys.len(),
-                keys[0],
-                keys[keys.len() - 1]
-            ))),
-        }
-    }
-
-    /// The partitions this step materializes, in partition order (empty
-    /// when it is not partitioned).
-    pub fn partition_keys(&self) -> &[String] {
-        self.partition_keys
-    }
-
-    /// The step key.
-    pub fn step_key(&self) -> &str {
-        self.step_key
-    }
-
-    /// The logger.
-    pub fn log(&self) -> &Logger {
-        self.log
-    }
-}
-
 /// An op: a named compute function with inputs and outputs.
 #[derive(Clone)]
 pub struct OpDefinition {
@@ -398,7 +237,10 @@ pub struct OpDefinition {
     pub(crate) config_type: Option<ConfigType>,
     pub(crate) version: Option<String>,
     /// Resources the body uses (Dagster's `required_resource_keys`).
-    pub(crate) required_resource_keys: Vec<String>,
+    pub(crate) required_resource_keys: Arc<[String]>,
+    /// The Rust type the body expects of some of them (`resources(..)`
+    /// parameters), checked against what is bound.
+    pub(crate) resource_types: Vec<ResourceType>,
     /// What contexts say of this op, built once.
     pub(crate) info: Arc<OpInfo>,
 }
@@ -430,6 +272,7 @@ impl OpDefinition {
             config_type: None,
             version: None,
             required_resource_keys: Vec::new(),
+            resource_types: Vec::new(),
         }
     }
 
@@ -488,6 +331,15 @@ pub struct OpBuilder {
     config_type: Option<ConfigType>,
     version: Option<String>,
     required_resource_keys: Vec<String>,
+    resource_types: Vec<ResourceType>,
+}
+
+/// A resource a step receives as a typed parameter.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ResourceType {
+    pub(crate) key: &'static str,
+    pub(crate) id: TypeId,
+    pub(crate) name: &'static str,
 }
 
 impl OpBuilder {
@@ -530,8 +382,26 @@ impl OpBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.required_resource_keys
-            .extend(keys.into_iter().map(Into::into));
+        for key in keys {
+            let key = key.into();
+            if !self.required_resource_keys.contains(&key) {
+                self.required_resource_keys.push(key);
+            }
+        }
+        self
+    }
+
+    /// Declares that the body uses the resource bound to `key` as an `R`
+    /// (what `resources(key)` on `#[asset]`/`#[op]` generates): the key is
+    /// required, and binding a resource of another type is reported when
+    /// the definitions are validated.
+    pub fn resource<R: Any>(mut self, key: &'static str) -> Self {
+        self = self.required_resource_keys([key]);
+        self.resource_types.push(ResourceType {
+            key,
+            id: TypeId::of::<R>(),
+            name: std::any::type_name::<R>(),
+        });
         self
     }
 
@@ -564,7 +434,8 @@ impl OpBuilder {
             compute,
             config_type: self.config_type,
             version: self.version,
-            required_resource_keys: self.required_resource_keys,
+            required_resource_keys: Arc::from(self.required_resource_keys),
+            resource_types: self.resource_types,
         }
     }
 }

@@ -281,7 +281,9 @@ pub(crate) struct ResourceInstance {
 pub struct Resources {
     map: Arc<IndexMap<String, Arc<ResourceInstance>>>,
     allowed: Option<Arc<[String]>>,
+    /// Who the view is for: a manager's key, or a step's.
     owner: Option<Arc<str>>,
+    owner_is_step: bool,
 }
 
 impl fmt::Debug for Resources {
@@ -320,6 +322,7 @@ impl Resources {
             map: Arc::new(map),
             allowed: None,
             owner: None,
+            owner_is_step: false,
         }
     }
 
@@ -329,6 +332,17 @@ impl Resources {
             map: self.map.clone(),
             allowed: Some(allowed),
             owner: Some(Arc::from(owner)),
+            owner_is_step: false,
+        }
+    }
+
+    /// The view step `step` gets: the keys it declares.
+    pub(crate) fn for_step(&self, step: &str, allowed: Arc<[String]>) -> Self {
+        Resources {
+            map: self.map.clone(),
+            allowed: Some(allowed),
+            owner: Some(Arc::from(step)),
+            owner_is_step: true,
         }
     }
 
@@ -354,7 +368,12 @@ impl Resources {
             && !allowed.iter().any(|k| k == key)
         {
             return Err(Error::context(format!(
-                "resource `{key}` is not available to the manager bound to `{owner}`: it is not in its required_resource_keys ({})",
+                "resource `{key}` is not available to {}: it is not in its required_resource_keys ({})",
+                if self.owner_is_step {
+                    format!("step `{owner}`")
+                } else {
+                    format!("the manager bound to `{owner}`")
+                },
                 if allowed.is_empty() {
                     "none".to_owned()
                 } else {

@@ -299,6 +299,11 @@ impl EventLog {
             .clone()
     }
 
+    /// The events so far, leaving them in place.
+    pub(crate) fn snapshot(&self) -> Vec<Event> {
+        self.events.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+
     pub(crate) fn take(&self) -> Vec<Event> {
         self.events
             .lock()

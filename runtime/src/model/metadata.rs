@@ -161,6 +161,35 @@ impl From<u64> for MetadataValue {
     }
 }
 
+// A list of strings (`columns = ["id", "title"]`) is a JSON array.
+impl<const N: usize> From<[&str; N]> for MetadataValue {
+    fn from(v: [&str; N]) -> Self {
+        MetadataValue::Json(serde_json::Value::from(v.to_vec()))
+    }
+}
+
+impl From<Vec<String>> for MetadataValue {
+    fn from(v: Vec<String>) -> Self {
+        MetadataValue::Json(serde_json::Value::from(v))
+    }
+}
+
+impl From<Vec<&str>> for MetadataValue {
+    fn from(v: Vec<&str>) -> Self {
+        MetadataValue::Json(serde_json::Value::from(v))
+    }
+}
+
+/// The standard metadata key for the number of rows an output has, set by
+/// steps (`Output::metadata`, `MaterializeResult`) and by managers that
+/// know it. Dagster's `dagster/row_count`.
+pub const ROW_COUNT: &str = "larder/row_count";
+
+/// The metadata key under which a materialization records the data version
+/// a step gave (`Output::data_version`); Dagster keeps it as the
+/// `dagster/data_version` tag.
+pub const DATA_VERSION: &str = "larder/data_version";
+
 /// Builds [`Metadata`] from `key => value` pairs.
 ///
 /// ```

@@ -8,4 +8,5 @@ pub mod events;
 pub mod instance;
 pub mod metadata;
 pub mod partitions;
+pub mod step_result;
 pub mod types;

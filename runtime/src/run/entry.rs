@@ -67,11 +67,13 @@ impl Definitions {
     pub fn validate(&self) -> Result<()> {
         let mut problems = self.problems.clone();
         self.duplicate_asset_keys(&mut problems);
-        self.asset_plan(&RunOptions::new(), false, &mut problems)
-            .validate(&mut problems);
+        let assets = self.asset_plan(&RunOptions::new(), false, &mut problems);
+        assets.validate(&mut problems);
+        assets.check_step_resources(&mut problems);
         for job in &self.jobs {
-            self.job_plan(job, true, &mut problems)
-                .validate(&mut problems);
+            let plan = self.job_plan(job, true, &mut problems);
+            plan.validate(&mut problems);
+            plan.check_step_resources(&mut problems);
         }
         finish(problems)
     }
@@ -166,6 +168,7 @@ fn run_plan(
     _job: bool,
 ) -> Result<RunResult> {
     plan.validate(&mut problems);
+    plan.check_step_resources(&mut problems);
     plan.check_run_config(&options.run_config, &mut problems);
     finish(problems)?;
     let instance = match &options.instance {

@@ -10,6 +10,7 @@ pub(crate) mod plan;
 mod result;
 mod run_config_check;
 mod step;
+mod step_resources;
 
 pub use entry::{materialize, materialize_to_memory};
 pub(crate) use executor::execute;

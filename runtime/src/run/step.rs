@@ -209,24 +209,31 @@ impl RunState {
         }
 
         let config = self.run_config.op_config(key).cloned().unwrap_or_else(null);
+        let n_outputs = step.op.outputs.len();
         let mut io = StepIo {
-            op: &step.op,
-            step_key: key,
+            op: step.op.clone(),
+            step_key: key.clone(),
+            run_id: self.run_id.clone(),
             inputs,
-            outputs: (0..step.op.outputs.len()).map(|_| None).collect(),
-            config: &config,
-            log: &log,
-            partition_keys: step
-                .partitions
-                .as_ref()
-                .and_then(|p| p.keys.as_deref().ok())
-                .unwrap_or(&[]),
+            outputs: (0..n_outputs).map(|_| None).collect(),
+            output_metadata: (0..n_outputs).map(|_| Metadata::new()).collect(),
+            config: Arc::new(config),
+            log: log.clone(),
+            run_partition: step.run_partition.clone(),
+            partitions: step.partitions.clone(),
+            resources: self
+                .resources
+                .resources
+                .for_step(key, step.op.required_resource_keys.clone()),
+            events: None,
+            _call: std::marker::PhantomData,
         };
         guarded(|| (step.op.compute)(&mut io)).map_err(|e| Error::Compute {
             step: key.to_string(),
             source: Box::new(e),
         })?;
         let outputs = std::mem::take(&mut io.outputs);
+        let mut step_metadata = std::mem::take(&mut io.output_metadata);
         drop(io);
 
         for (o, (def, value)) in step.op.outputs.iter().zip(outputs).enumerate() {
@@ -243,7 +250,8 @@ impl RunState {
                     });
                 }
             };
-            self.store_output(i, o, def, value, &log)
+            let metadata = std::mem::take(&mut step_metadata[o]);
+            self.store_output(i, o, def, value, metadata, &log)
                 .map_err(|e| Error::HandleOutput {
                     step: key.to_string(),
                     output: def.name.clone(),
@@ -503,6 +511,7 @@ impl RunState {
         o: usize,
         def: &Out,
         value: Value,
+        step_metadata: Metadata,
         log: &Logger,
     ) -> Result<()> {
         let step = &self.plan.steps[i];
@@ -531,7 +540,7 @@ impl RunState {
                     .map(|k| k.into_iter().map(Some).collect())
                     .unwrap_or_else(|| vec![None])
                 {
-                    self.materialized(step_key, &asset_key, partition, Metadata::new());
+                    self.materialized(step_key, &asset_key, partition, step_metadata.clone());
                 }
             }
             return Ok(());
@@ -582,14 +591,30 @@ impl RunState {
                         element.as_ref(),
                         shape.element,
                     )?;
-                    self.finish_output(step, def, one, asset_key.as_ref(), Some(key), element);
+                    self.finish_output(
+                        step,
+                        def,
+                        one,
+                        &step_metadata,
+                        asset_key.as_ref(),
+                        Some(key),
+                        element,
+                    );
                 }
             }
             _ => {
                 let mut ctx = ctx;
                 self.handle(manager, def, def.typed, &mut ctx, value.as_ref(), def.ty)?;
                 let partition = ctx.asset_partition_key().ok().map(str::to_owned);
-                self.finish_output(step, def, ctx, asset_key.as_ref(), partition, value);
+                self.finish_output(
+                    step,
+                    def,
+                    ctx,
+                    &step_metadata,
+                    asset_key.as_ref(),
+                    partition,
+                    value,
+                );
             }
         }
         Ok(())
@@ -646,6 +671,7 @@ impl RunState {
         step: &super::plan::Step,
         def: &Out,
         mut ctx: OutputContext,
+        step_metadata: &Metadata,
         asset_key: Option<&AssetKey>,
         partition: Option<String>,
         value: Value,
@@ -655,19 +681,18 @@ impl RunState {
             self.events
                 .push_event(event.into_event(step_key.map(str::to_owned)));
         }
+        // Dagster's order: what the body gave, then what the manager
+        // added (which wins on a shared key).
+        let mut metadata = step_metadata.clone();
+        metadata.extend(ctx.output_metadata);
         if let Some(asset_key) = asset_key {
-            self.materialized(
-                step_key,
-                asset_key,
-                partition.clone(),
-                ctx.output_metadata.clone(),
-            );
+            self.materialized(step_key, asset_key, partition.clone(), metadata.clone());
         }
         self.events.push(
             EventKind::HandledOutput {
                 output_name: def.name.clone(),
                 manager_key: def.io_manager_key.clone(),
-                metadata: ctx.output_metadata,
+                metadata,
             },
             step_key,
             format!(

@@ -5,7 +5,7 @@ mod build;
 mod input;
 mod op_info;
 mod output;
-mod partitions;
+pub(crate) mod partitions;
 
 pub(crate) use partitions::AssetPartitions;
 
