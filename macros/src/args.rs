@@ -163,6 +163,24 @@ pub const ASSET: &[Arg<StepArgs>] = &[
         },
     },
     Arg {
+        name: "resources",
+        row: "`resources(client, db(key = \"k\"))`",
+        doc: "parameters that receive resources by reference (key: the parameter's name; checked at compile time)",
+        parse: |a, m, _, e| {
+            a.resources = model::parse_resources(m, e)?;
+            Ok(())
+        },
+    },
+    Arg {
+        name: "required_resource_keys",
+        row: "`required_resource_keys = [\"a\"]`",
+        doc: "resources the body reads with `StepIo::resource` (checked when the definitions are validated)",
+        parse: |a, m, n, _| {
+            a.required_resource_keys = attr::str_list(m, n)?;
+            Ok(())
+        },
+    },
+    Arg {
         name: "config",
         row: "`config = T`",
         doc: "the config type of `ops.<step>.config` (read with `StepIo::config_as`)",
@@ -295,6 +313,24 @@ pub const OP: &[Arg<StepArgs>] = &[
         },
     },
     Arg {
+        name: "resources",
+        row: "`resources(client, db(key = \"k\"))`",
+        doc: "parameters that receive resources by reference (key: the parameter's name; checked at compile time)",
+        parse: |a, m, _, e| {
+            a.resources = model::parse_resources(m, e)?;
+            Ok(())
+        },
+    },
+    Arg {
+        name: "required_resource_keys",
+        row: "`required_resource_keys = [\"a\"]`",
+        doc: "resources the body reads with `StepIo::resource` (checked when the definitions are validated)",
+        parse: |a, m, n, _| {
+            a.required_resource_keys = attr::str_list(m, n)?;
+            Ok(())
+        },
+    },
+    Arg {
         name: "config",
         row: AS_FOR_ASSET.0,
         doc: AS_FOR_ASSET.1,
@@ -413,6 +449,10 @@ pub enum Form {
     InputManagerFn,
     /// The derives' helper attribute `#[io_manager(..)]`.
     Derive,
+    /// `#[resource]` on a function.
+    ResourceFn,
+    /// `#[derive(ConfigurableResource)]`'s helper `#[resource(..)]`.
+    ResourceDerive,
 }
 
 /// One argument of a manager declaration.
@@ -424,9 +464,17 @@ pub struct ManagerArg {
     pub refused_because: &'static str,
 }
 
-use Form::{Derive, InputManagerFn, IoManagerFn};
+use Form::{Derive, InputManagerFn, IoManagerFn, ResourceDerive, ResourceFn};
 
-const EVERY_FORM: &[Form] = &[IoManagerFn, InputManagerFn, Derive];
+const EVERY_FORM: &[Form] = &[
+    IoManagerFn,
+    InputManagerFn,
+    Derive,
+    ResourceFn,
+    ResourceDerive,
+];
+/// The manager forms only: what a plain resource does not take.
+const MANAGER_FORMS: &[Form] = &[IoManagerFn, InputManagerFn, Derive];
 
 /// `input_config` and `output_config` share a row.
 const IO_CONFIG: (&str, &str) = (
@@ -472,8 +520,8 @@ pub const MANAGER: &[ManagerArg] = &[
                 Ok(())
             },
         },
-        forms: &[IoManagerFn, InputManagerFn],
-        refused_because: "a derived manager's config is the struct itself (its fields, from `resources.<key>.config`)",
+        forms: &[IoManagerFn, InputManagerFn, ResourceFn],
+        refused_because: "a derived resource's config is the struct itself (its fields, from `resources.<key>.config`)",
     },
     ManagerArg {
         arg: Arg {
@@ -485,7 +533,7 @@ pub const MANAGER: &[ManagerArg] = &[
                 Ok(())
             },
         },
-        forms: EVERY_FORM,
+        forms: MANAGER_FORMS,
         refused_because: "",
     },
     ManagerArg {
@@ -568,12 +616,15 @@ pub fn parse_manager(
             return Err(attr::unknown(&name, ctx, &allowed));
         };
         if !entry.forms.contains(&form) {
+            let because = match form {
+                ResourceFn | ResourceDerive if name != "config" => {
+                    "a plain resource is not an IO manager: it stores and loads nothing"
+                }
+                _ => entry.refused_because,
+            };
             return Err(syn::Error::new(
                 name.span(),
-                format!(
-                    "{ctx} `{name}` is not supported here: {}",
-                    entry.refused_because
-                ),
+                format!("{ctx} `{name}` is not supported here: {because}"),
             ));
         }
         seen.first(&name, ctx)?;

@@ -13,7 +13,7 @@ use crate::attr::{self, Errors, UnrawString};
 use crate::model::{
     CtxParam, JobFn, ManagerDecl, ManagerItem, ManagerKind, OutputDecl, StepFn, StepKind,
 };
-use crate::signature::{self, Output, Param};
+use crate::signature::{self, Output, Param, Wrapper};
 
 /// `#[asset]` and `#[op]`.
 pub fn step(step: &mut StepFn, errors: &mut Errors) {
@@ -26,9 +26,25 @@ pub fn step(step: &mut StepFn, errors: &mut Errors) {
         );
     }
     plain_fn(&step.func.sig, what, errors);
-    step.params = params(&step.func.sig, what, errors);
+    let resources: Vec<String> = step
+        .args
+        .resources
+        .iter()
+        .map(|r| r.param.unraw_string())
+        .collect();
+    step.params = params(&step.func.sig, what, &resources, errors);
     output_is_named(&step.output, errors);
     ins_name_parameters(step, errors);
+    resources_name_parameters(step, errors);
+    if step.kind == StepKind::Op
+        && step.output.wrapper == Wrapper::MaterializeResult
+        && let Some(w) = &step.output.written
+    {
+        errors.spanned(
+            w,
+            "`MaterializeResult` is for assets that store their own data; an op returns its outputs (`Output<T>` to add metadata)",
+        );
+    }
     if step.kind == StepKind::Op {
         step.outputs = op_outputs(step, errors);
     }
@@ -42,6 +58,7 @@ pub fn manager(decl: &mut ManagerDecl, errors: &mut Errors) {
             if !decl.args.key_written {
                 let example = match decl.kind {
                     ManagerKind::InputManagerFn => "#[input_manager(key = \"...\")]",
+                    ManagerKind::ResourceFn => "#[resource(key = \"...\")]",
                     _ => "#[io_manager(key = \"...\")]",
                 };
                 errors.push(syn::Error::new(
@@ -62,6 +79,7 @@ pub fn manager(decl: &mut ManagerDecl, errors: &mut Errors) {
                 None => {
                     let msg = match decl.kind {
                         ManagerKind::InputManagerFn => "`#[input_manager]` functions return the loaded value (or `Result<Value, E>`)".to_owned(),
+                        ManagerKind::ResourceFn => "`#[resource]` functions return the resource (or `Result<Resource, E>`)".to_owned(),
                         _ => format!("{what} functions must return the manager (or `Result<Manager, E>`)"),
                     };
                     match &out.written {
@@ -77,8 +95,14 @@ pub fn manager(decl: &mut ManagerDecl, errors: &mut Errors) {
             first_helper,
         } => {
             if !decl.args.key_written && errors.is_empty() {
+                let helper = decl.kind.helper();
+                let noun = if decl.kind.is_resource() {
+                    "resource"
+                } else {
+                    "manager"
+                };
                 let msg = format!(
-                    "{what} needs `#[io_manager(key = \"...\")]` on the struct: the key the manager is declared under"
+                    "{what} needs `#[{helper}(key = \"...\")]` on the struct: the key the {noun} is declared under"
                 );
                 match first_helper {
                     Some(a) => errors.spanned(a, msg),
@@ -150,7 +174,7 @@ fn plain_fn(sig: &Signature, what: &str, errors: &mut Errors) {
 }
 
 /// The valid `name: Type` parameters of a step; the others are reported.
-fn params(sig: &Signature, what: &str, errors: &mut Errors) -> Vec<Param> {
+fn params(sig: &Signature, what: &str, resources: &[String], errors: &mut Errors) -> Vec<Param> {
     let mut out = Vec::new();
     for arg in &sig.inputs {
         let FnArg::Typed(pt) = arg else { continue };
@@ -165,6 +189,34 @@ fn params(sig: &Signature, what: &str, errors: &mut Errors) -> Vec<Param> {
             }
         };
         let ty = (*pt.ty).clone();
+        if resources.contains(&ident.unraw_string()) {
+            match &ty {
+                Type::Reference(r) if r.mutability.is_none() => {
+                    let referent = (*r.elem).clone();
+                    out.push(Param {
+                        ident,
+                        ty,
+                        step_io: None,
+                        resource: Some(referent),
+                    });
+                }
+                Type::Reference(r) => errors.spanned(
+                    &ty,
+                    format!(
+                        "resource parameter `{ident}` takes `&mut`; resources are shared by the steps of a run: take `&{}`",
+                        signature::type_string(&r.elem)
+                    ),
+                ),
+                _ => errors.spanned(
+                    &ty,
+                    format!(
+                        "resource parameter `{ident}` takes the resource by value; resources are shared by the steps of a run: take `&{}`",
+                        signature::type_string(&ty)
+                    ),
+                ),
+            }
+            continue;
+        }
         let step_io = signature::step_io_ref(&ty);
         if step_io.is_none() && signature::last_segment_is(&ty, "StepIo") {
             errors.spanned(
@@ -200,7 +252,12 @@ fn params(sig: &Signature, what: &str, errors: &mut Errors) -> Vec<Param> {
                 continue;
             }
         }
-        out.push(Param { ident, ty, step_io });
+        out.push(Param {
+            ident,
+            ty,
+            step_io,
+            resource: None,
+        });
     }
     let io_params: Vec<&Param> = out.iter().filter(|p| p.step_io.is_some()).collect();
     if io_params.len() > 1 {
@@ -242,6 +299,48 @@ fn ins_name_parameters(step: &StepFn, errors: &mut Errors) {
     }
 }
 
+/// Every `resources(x)` must name a parameter, and not one `ins(..)` loads.
+fn resources_name_parameters(step: &StepFn, errors: &mut Errors) {
+    let names: Vec<String> = step
+        .func
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            FnArg::Typed(pt) => match &*pt.pat {
+                Pat::Ident(pi) => Some(pi.ident.unraw_string()),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let what = format!("{} `{}`", step.kind.noun(), step.name);
+    for spec in &step.args.resources {
+        let param = &spec.param;
+        let wrong = param.unraw_string();
+        if step.args.ins.iter().any(|i| i.param == *param) {
+            errors.spanned(
+                param,
+                format!("`{wrong}` is in both `ins(..)` and `resources(..)`: a parameter is an input or a resource"),
+            );
+            continue;
+        }
+        if names.contains(&wrong) {
+            continue;
+        }
+        let hint = attr::did_you_mean(&wrong, names.iter().map(String::as_str))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        errors.spanned(
+            param,
+            format!(
+                "`resources({wrong})` names no parameter of {what}; its parameters: {}{hint}",
+                attr::list(&names)
+            ),
+        );
+    }
+}
+
 /// An op's outputs: `result` (with `out(..)`'s spec), or one per
 /// `outs(..)` entry, paired with the elements of the returned tuple.
 fn op_outputs(step: &StepFn, errors: &mut Errors) -> Vec<OutputDecl> {
@@ -258,6 +357,7 @@ fn op_outputs(step: &StepFn, errors: &mut Errors) -> Vec<OutputDecl> {
         return vec![OutputDecl {
             name: "result".to_owned(),
             ty: output.ty.clone(),
+            wrapper: output.wrapper,
             spec: args.out.as_ref().map(|(_, o)| o.clone()),
         }];
     };
@@ -314,14 +414,18 @@ fn op_outputs(step: &StepFn, errors: &mut Errors) -> Vec<OutputDecl> {
     }
     outs.iter()
         .zip(elems)
-        .map(|(o, ty)| OutputDecl {
-            name: o
-                .name
-                .as_ref()
-                .map(UnrawString::unraw_string)
-                .unwrap_or_default(),
-            ty: (!signature::is_unit(&ty)).then_some(ty),
-            spec: Some(o.clone()),
+        .map(|(o, ty)| {
+            let (ty, wrapper) = signature::unwrap_output(&ty);
+            OutputDecl {
+                name: o
+                    .name
+                    .as_ref()
+                    .map(UnrawString::unraw_string)
+                    .unwrap_or_default(),
+                ty,
+                wrapper,
+                spec: Some(o.clone()),
+            }
         })
         .collect()
 }

@@ -141,6 +141,8 @@ exports! {
     _ManagerDeclaredForKeyStores => ::larder::key::ManagerDeclaredForKeyStores,
     _ManagerDeclaredForKeyLoads => ::larder::key::ManagerDeclaredForKeyLoads,
     _LoadedByManagerOf => ::larder::key::LoadedByManagerOf,
+    _ResourceOfKey => ::larder::key::ResourceOfKey,
+    _ConfigurableResource => ::larder::ConfigurableResource,
     _Same => ::larder::key::Same,
     _never => ::larder::key::never,
     _IsOp => ::larder::definitions::checks::IsOp,

@@ -304,6 +304,82 @@ pub fn input_manager(args: TokenStream, item: TokenStream) -> TokenStream {
 /// assert!(result.success());
 /// assert_eq!(<Lines as ConfigurableIOManager>::KEY, "lines");
 /// ```
+/// Declares a plain resource under a key (Dagster's `@resource`): a
+/// function building it for each run, taking nothing or
+/// `&mut InitContext`, returning the resource (or `Result<R, E>`).
+/// Registered for `Definitions::discover`; steps take it with
+/// `resources(key)` as a `&R` parameter, checked at compile time.
+///
+/// Arguments: `key` (required), `description`, `config`,
+/// `required_resource_keys`, `version`, as for `#[io_manager]`.
+///
+/// ```
+/// use larder::prelude::*;
+///
+/// pub struct Greeter {
+///     greeting: String,
+/// }
+///
+/// #[resource(key = "greeter")]
+/// fn greeter() -> Greeter {
+///     Greeter { greeting: "hello".into() }
+/// }
+///
+/// #[asset(resources(greeter))]
+/// fn message(greeter: &Greeter) -> String {
+///     format!("{}, world", greeter.greeting)
+/// }
+///
+/// let result = Definitions::discover().run(RunOptions::new().in_memory()).unwrap();
+/// assert_eq!(*result.asset_value::<String>("message").unwrap(), "hello, world");
+/// ```
+#[proc_macro_attribute]
+pub fn resource(args: TokenStream, item: TokenStream) -> TokenStream {
+    debug::emit("#[resource]", expand::resource(args.into(), item.into())).into()
+}
+
+/// A config struct that is itself a plain resource (Dagster's
+/// `ConfigurableResource`): its serde fields are its config, from
+/// `resources.<key>.config` when configured at launch (`EnvVar` fields
+/// read the environment; a field that is itself a config struct nests).
+///
+/// Needs `#[resource(key = "..")]` on the struct (also: `description`,
+/// `required_resource_keys`, `version`) and `Deserialize`; with
+/// `Serialize`, a bound value reports its config. Implements
+/// `ConfigurableResource` and `IntoResourceDefinition`, and registers the
+/// resource configured at launch under its key.
+///
+/// ```
+/// use larder::prelude::*;
+///
+/// #[derive(ConfigurableResource, Serialize, Deserialize)]
+/// #[resource(key = "api")]
+/// pub struct Api {
+///     base_url: String,
+/// }
+///
+/// #[asset(resources(api))]
+/// fn endpoint(api: &Api) -> String {
+///     format!("{}/items", api.base_url)
+/// }
+///
+/// let config = RunConfig::from_json(serde_json::json!({
+///     "resources": { "api": { "config": { "base_url": "http://localhost" } } }
+/// })).unwrap();
+/// let result = Definitions::discover()
+///     .run(RunOptions::new().in_memory().run_config(config))
+///     .unwrap();
+/// assert_eq!(*result.asset_value::<String>("endpoint").unwrap(), "http://localhost/items");
+/// ```
+#[proc_macro_derive(ConfigurableResource, attributes(resource))]
+pub fn derive_configurable_resource(item: TokenStream) -> TokenStream {
+    debug::emit(
+        "#[derive(ConfigurableResource)]",
+        expand::derive_resource(item.into()),
+    )
+    .into()
+}
+
 #[proc_macro_derive(ConfigurableIOManager, attributes(io_manager))]
 pub fn derive_configurable_io_manager(item: TokenStream) -> TokenStream {
     debug::emit(

@@ -11,6 +11,16 @@ pub struct Param {
     pub ty: Type,
     /// `&mut StepIo` / `&StepIo`: the step's io handle, not an input.
     pub step_io: Option<StepIoRef>,
+    /// Named in `resources(..)`: the referenced type, not an input.
+    pub resource: Option<Type>,
+}
+
+impl Param {
+    /// Whether the parameter is loaded from upstream (not the io handle,
+    /// not a resource).
+    pub fn is_input(&self) -> bool {
+        self.step_io.is_none() && self.resource.is_none()
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -45,10 +55,36 @@ pub fn last_segment_is(ty: &Type, name: &str) -> bool {
     }
 }
 
+/// How a step's returned value wraps what is stored.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Wrapper {
+    /// The value itself.
+    None,
+    /// `Output<T>`: the value with metadata.
+    Output,
+    /// `MaterializeResult`: nothing stored, metadata recorded.
+    MaterializeResult,
+}
+
+/// `T` and `Wrapper::Output` for `Output<T>`; `MaterializeResult` has no
+/// value; anything else is itself.
+pub fn unwrap_output(ty: &Type) -> (Option<Type>, Wrapper) {
+    if let Some(inner) = generic_arg(ty, "Output") {
+        return ((!is_unit(inner)).then(|| inner.clone()), Wrapper::Output);
+    }
+    if last_segment_is(ty, "MaterializeResult") {
+        return (None, Wrapper::MaterializeResult);
+    }
+    ((!is_unit(ty)).then(|| ty.clone()), Wrapper::None)
+}
+
 /// What a function returns, as a step sees it.
 pub struct Output {
-    /// `T` (or `T` of `Result<T, E>`); `None` for `()` / no return type.
+    /// `T` (or `T` of `Result<T, E>`, or of `Output<T>`); `None` for `()`,
+    /// `MaterializeResult` or no return type.
     pub ty: Option<Type>,
+    /// Whether `T` comes wrapped (`Output<T>`, `MaterializeResult`).
+    pub wrapper: Wrapper,
     /// Whether the function returns `Result<T, E>`.
     pub is_result: bool,
     /// The whole written return type, for spans.
@@ -60,6 +96,7 @@ pub fn output(sig: &Signature) -> Output {
     let ReturnType::Type(_, ty) = &sig.output else {
         return Output {
             ty: None,
+            wrapper: Wrapper::None,
             is_result: false,
             written: None,
         };
@@ -69,12 +106,22 @@ pub fn output(sig: &Signature) -> Output {
         Some(t) => (t.clone(), true),
         None => ((**ty).clone(), false),
     };
-    let ty = if is_unit(&inner) { None } else { Some(inner) };
     Output {
-        ty,
+        ty: (!is_unit(&inner)).then_some(inner),
+        wrapper: Wrapper::None,
         is_result,
         written,
     }
+}
+
+/// What a step function returns: as [`output`], with `Output<T>` and
+/// `MaterializeResult` seen through.
+pub fn step_output(sig: &Signature) -> Output {
+    let mut out = output(sig);
+    if let Some(ty) = out.ty.take() {
+        (out.ty, out.wrapper) = unwrap_output(&ty);
+    }
+    out
 }
 
 /// `T` of `Result<T, ..>` (any path ending in `Result` with type arguments).

@@ -90,6 +90,7 @@ pub use definitions::{
     StepIo, build_asset_context,
 };
 pub use error::{BoxError, Error, Result};
+pub use io::configurable_resource::ConfigurableResource;
 pub use io::context::{
     InputContext, OpInfo, OutputContext, build_input_context, build_output_context,
 };
@@ -117,21 +118,22 @@ pub use serde_bytes::ByteBuf;
 pub use storage::{Codec, FilesystemIOManager, InMemoryIOManager, fs_io_manager, mem_io_manager};
 
 pub use larder_macros::{
-    ConfigurableIOManager, ConfigurableIOManagerFactory, asset, input_manager, io_manager, job, op,
+    ConfigurableIOManager, ConfigurableIOManagerFactory, ConfigurableResource, asset,
+    input_manager, io_manager, job, op, resource,
 };
 
 /// The one import user code needs.
 pub mod prelude {
     pub use crate::{
         AssetDefinition, AssetIn, AssetKey, Codec, ConfigurableIOManager,
-        ConfigurableIOManagerFactory, Definitions, DynIOManager, Error, FilesystemIOManager,
-        IOManager, IOManagerDefinition, In, InMemoryIOManager, InitContext, InputContext,
-        InputManager, InputManagerDefinition, Instance, JobDefinition, MaterializeResult, Metadata,
-        MetadataValue, OpDefinition, Out, Output, OutputContext, ResourceDefinition,
-        ResourceLifecycle, Resources, RunConfig, RunOptions, RunResult, StepIo, asset,
-        build_asset_context, build_input_context, build_output_context, fs_io_manager,
+        ConfigurableIOManagerFactory, ConfigurableResource, Definitions, DynIOManager, Error,
+        FilesystemIOManager, IOManager, IOManagerDefinition, In, InMemoryIOManager, InitContext,
+        InputContext, InputManager, InputManagerDefinition, Instance, JobDefinition,
+        MaterializeResult, Metadata, MetadataValue, OpDefinition, Out, Output, OutputContext,
+        ResourceDefinition, ResourceLifecycle, Resources, RunConfig, RunOptions, RunResult, StepIo,
+        asset, build_asset_context, build_input_context, build_output_context, fs_io_manager,
         input_manager, io_manager, job, materialize, materialize_to_memory, mem_io_manager,
-        metadata, op,
+        metadata, op, resource,
     };
     pub use serde::{Deserialize, Serialize};
 }

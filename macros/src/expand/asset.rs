@@ -91,6 +91,8 @@ pub fn expand(asset: &StepFn) -> TokenStream {
     if let Some(c) = &args.config {
         configure.push(quote! { .config_type::<#c>() });
     }
+    configure.extend(step::resource_configure(asset));
+    step::resource_checks(asset, &mut checks);
     let configure = if configure.is_empty() {
         quote! { #_None }
     } else {
@@ -98,7 +100,7 @@ pub fn expand(asset: &StepFn) -> TokenStream {
     };
 
     let compute = step::compute_closure(asset, |call| {
-        let store = step::store_single(output.ty.as_ref(), call);
+        let store = step::store_single(output, call);
         // The checks are calls of empty `const fn`s: free at run time,
         // reported at the user's tokens at compile time.
         quote! { #(#checks)* #store }

@@ -20,6 +20,13 @@ use syn::LitChar;
 use crate::exports::*;
 use crate::key::Key;
 
+/// What a key names at a use site, for the messages.
+#[derive(Clone, Copy)]
+pub enum KeyUse {
+    Manager,
+    Resource,
+}
+
 impl Key {
     /// `IoManagerKey<'w', 'a', ...>`, spanned at the literal.
     pub fn key_type(&self) -> TokenStream {
@@ -45,22 +52,43 @@ impl Key {
     /// then lists the declarations, because `IoManagerKeyDeclaredBy` has no
     /// message of its own and the blankets are not `do_not_recommend`.
     fn check_items(&self) -> TokenStream {
+        self.check_items_for(KeyUse::Manager)
+    }
+
+    /// [`Key::check_items`], with the messages of `usage`.
+    pub(super) fn check_items_for(&self, usage: KeyUse) -> TokenStream {
         let span = self.lit.span();
         let k = self.lit.value();
         let key = self.key_type();
         let declared_by = _IoManagerKeyDeclaredBy.at(span);
         let same = _Same.at(span);
         let phantom = _PhantomData.at(span);
-        let unknown = format!("no IO manager or input manager is declared with key `{k}`");
-        let duplicate = format!("IO manager key `{k}` is declared more than once");
+        let (unknown, label, how, last) = match usage {
+            KeyUse::Manager => (
+                format!("no IO manager or input manager is declared with key `{k}`"),
+                "no manager is declared with this key",
+                "declare one with `#[io_manager(key = \"...\")]`, `#[input_manager(key = \"...\")]`, or `#[derive(ConfigurableIOManager)]` with `#[io_manager(key = \"...\")]`, in this crate or a dependency",
+                "the default key `io_manager` needs no declaration",
+            ),
+            KeyUse::Resource => (
+                format!("no resource is declared with key `{k}`"),
+                "no resource is declared with this key",
+                "declare one with `#[resource(key = \"...\")]` on a function returning it, or `#[derive(ConfigurableResource)]` with `#[resource(key = \"...\")]`, in this crate or a dependency",
+                "a resource bound only at run time is read with `StepIo::resource` and listed in `required_resource_keys`",
+            ),
+        };
+        let duplicate = match usage {
+            KeyUse::Manager => format!("IO manager key `{k}` is declared more than once"),
+            KeyUse::Resource => format!("resource key `{k}` is declared more than once"),
+        };
         quote_spanned! {span=>
             type Key = #key;
             #[diagnostic::on_unimplemented(
                 message = #unknown,
-                label = "no manager is declared with this key",
-                note = "declare one with `#[io_manager(key = \"...\")]`, `#[input_manager(key = \"...\")]`, or `#[derive(ConfigurableIOManager)]` with `#[io_manager(key = \"...\")]`, in this crate or a dependency",
+                label = #label,
+                note = #how,
                 note = "a key declared in a dependency is found only when that crate is linked: refer to it once, e.g. `use the_crate as _;`",
-                note = "the default key `io_manager` needs no declaration"
+                note = #last
             )]
             trait IoManagerKeyIsDeclared<D> {}
             // Blanket over all `K` (not just `Key`), so that with no
@@ -98,7 +126,7 @@ impl Key {
 
     /// An expression of type `PhantomData<D>`, `D` the marker of the key's
     /// one declaration (the `if false` branch only drives inference).
-    fn declaration(&self) -> TokenStream {
+    pub(super) fn declaration(&self) -> TokenStream {
         let span = self.lit.span();
         let never = _never.at(span);
         let phantom = _PhantomData.at(span);
@@ -178,7 +206,12 @@ impl Key {
 
     /// That the key is declared once, for a declaration (items only).
     pub fn declared_once_check(&self) -> TokenStream {
-        let check = self.check_items();
+        self.declared_once_check_for(KeyUse::Manager)
+    }
+
+    /// [`Key::declared_once_check`], with the messages of `usage`.
+    pub fn declared_once_check_for(&self, usage: KeyUse) -> TokenStream {
+        let check = self.check_items_for(usage);
         let declaration = self.declaration();
         quote! {
             #[allow(dead_code)]

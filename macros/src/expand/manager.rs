@@ -35,6 +35,12 @@ pub fn expand(decl: &ManagerDecl) -> TokenStream {
     let returned = decl.returned.as_ref();
     match (&decl.item, decl.kind, returned) {
         (ManagerItem::Fn(_), _, None) => TokenStream::new(),
+        (ManagerItem::Fn(func), ManagerKind::ResourceFn, Some(ret)) => {
+            super::resource::resource_fn(decl, key, func, ret)
+        }
+        (ManagerItem::Struct { input, .. }, ManagerKind::DeriveResource, _) => {
+            super::resource::derive_resource(decl, key, &input.ident)
+        }
         (ManagerItem::Fn(func), ManagerKind::IoManagerFn, Some(ret)) => {
             io_manager_fn(decl, key, func, ret)
         }
@@ -85,7 +91,7 @@ fn scope(cfgs: TokenStream, marker: &TokenStream, items: TokenStream) -> TokenSt
 }
 
 /// `.description(..)`, `.config_type::<T>()`… on a `ResourceDefinition`.
-fn decorations(args: &ManagerArgs, default_description: Option<String>) -> TokenStream {
+pub(super) fn decorations(args: &ManagerArgs, default_description: Option<String>) -> TokenStream {
     let mut out = TokenStream::new();
     if let Some(d) = args
         .description
@@ -419,6 +425,7 @@ fn dummies(kind: ManagerKind, ident: &Ident) -> TokenStream {
         }
     };
     match kind {
+        ManagerKind::DeriveResource => super::resource::dummies(ident),
         ManagerKind::DeriveManager => quote! {
             #into
             impl #_ConfigurableIOManager for #ident {

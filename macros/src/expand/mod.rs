@@ -8,6 +8,7 @@ mod job;
 mod key;
 mod manager;
 mod op;
+mod resource;
 mod step;
 
 use proc_macro2::TokenStream;
@@ -86,6 +87,19 @@ pub fn input_manager(args: TokenStream, item: TokenStream) -> TokenStream {
         item,
         "`#[input_manager]` can only be used on a load function",
     )
+}
+
+pub fn resource(args: TokenStream, item: TokenStream) -> TokenStream {
+    manager_fn(
+        ManagerKind::ResourceFn,
+        args,
+        item,
+        "`#[resource]` can only be used on a function returning the resource; on a config struct, use `#[derive(ConfigurableResource)]` with `#[resource(key = \"...\")]`",
+    )
+}
+
+pub fn derive_resource(item: TokenStream) -> TokenStream {
+    derive(ManagerKind::DeriveResource, item)
 }
 
 fn manager_fn(kind: ManagerKind, args: TokenStream, item: TokenStream, msg: &str) -> TokenStream {

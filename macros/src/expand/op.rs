@@ -73,9 +73,15 @@ pub fn expand(op: &StepFn) -> TokenStream {
 
     let description = step::optional(step::description_text(op));
     let code_version = step::optional(args.code_version.as_ref().map(syn::LitStr::value));
-    let configure = match &args.config {
-        Some(c) => quote! { #_Some(|__larder_b: #_OpBuilder| __larder_b.config_type::<#c>()) },
-        None => quote! { #_None },
+    let mut configure = step::resource_configure(op);
+    step::resource_checks(op, &mut checks);
+    if let Some(c) = &args.config {
+        configure.push(quote! { .config_type::<#c>() });
+    }
+    let configure = if configure.is_empty() {
+        quote! { #_None }
+    } else {
+        quote! { #_Some(|__larder_b: #_OpBuilder| __larder_b #(#configure)*) }
     };
 
     let multi = args.outs.is_some();
@@ -86,24 +92,17 @@ pub fn expand(op: &StepFn) -> TokenStream {
             let vars: Vec<Ident> = (0..outputs.len())
                 .map(|i| format_ident!("__larder_out_{}", i))
                 .collect();
-            let sets = vars
-                .iter()
-                .zip(outputs)
-                .enumerate()
-                .map(|(i, (v, decl))| match &decl.ty {
-                    Some(ty) => {
-                        let set = step::set_output(i, ty, quote! { #v });
-                        quote! { #set?; }
-                    }
-                    None => quote! { __larder_io.set_output(#i, #v)?; },
-                });
+            let sets = vars.iter().zip(outputs).enumerate().map(|(i, (v, decl))| {
+                let set = step::set_value(i, decl.ty.as_ref(), decl.wrapper, quote! { #v });
+                quote! { #set?; }
+            });
             quote! {
                 let (#(#vars,)*) = #call;
                 #(#sets)*
                 #_Ok(())
             }
         } else {
-            step::store_single(op.output.ty.as_ref(), call)
+            step::store_single(&op.output, call)
         };
         quote! { #(#checks)* #store }
     });

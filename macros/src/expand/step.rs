@@ -11,7 +11,7 @@ use crate::attr::{self, Errors, MetadataEntry, UnrawString};
 use crate::exports::*;
 use crate::item::Function;
 use crate::model::{StepFn, StepKind};
-use crate::signature::{self, Param, StepIoRef};
+use crate::signature::{self, Param, StepIoRef, Wrapper};
 
 /// The description: `description = ".."`, or the doc comment.
 pub fn description_text(step: &StepFn) -> Option<String> {
@@ -99,7 +99,19 @@ pub fn compute_closure(
     let mut takes = Vec::new();
     let mut call_args = Vec::new();
     let mut index = 0usize;
-    for p in &step.params {
+    // A clone of the handle (shared maps): the resources then borrow from
+    // it, not from the io handle the function may also take `&mut`.
+    if step.params.iter().any(|p| p.resource.is_some()) {
+        takes.push(quote! { let __larder_resources = __larder_io.resources().clone(); });
+    }
+    for (n, p) in step.params.iter().enumerate() {
+        if let (Some(ty), Some(spec)) = (&p.resource, step.resource_spec(&p.ident)) {
+            let var = format_ident!("__larder_resource_{}", n);
+            let lit = &spec.key.lit;
+            takes.push(quote! { let #var: &#ty = __larder_resources.get::<#ty>(#lit)?; });
+            call_args.push(quote! { #var });
+            continue;
+        }
         match p.step_io {
             Some(StepIoRef::Mut) => call_args.push(quote! { &mut *__larder_io }),
             Some(StepIoRef::Shared) => call_args.push(quote! { &*__larder_io }),
@@ -124,19 +136,72 @@ pub fn compute_closure(
 }
 
 /// Stores the one value a step returns as output 0 (nothing for `()`).
-pub fn store_single(ty: Option<&Type>, call: TokenStream) -> TokenStream {
-    match ty {
-        Some(ty) => {
-            let set = set_output(0, ty, quote! { __larder_value });
+pub fn store_single(output: &signature::Output, call: TokenStream) -> TokenStream {
+    match (&output.ty, output.wrapper) {
+        (None, Wrapper::None) => quote! {
+            #call;
+            #_Ok(())
+        },
+        (ty, wrapper) => {
+            let set = set_value(0, ty.as_ref(), wrapper, quote! { __larder_value });
             quote! {
                 let __larder_value = #call;
                 #set
             }
         }
-        None => quote! {
-            #call;
-            #_Ok(())
-        },
+    }
+}
+
+/// Sets output `index` to `value`, as the step returned it: a bare value,
+/// an `Output<T>` (value and metadata) or a `MaterializeResult`.
+pub fn set_value(
+    index: usize,
+    ty: Option<&Type>,
+    wrapper: Wrapper,
+    value: TokenStream,
+) -> TokenStream {
+    match (wrapper, ty) {
+        (Wrapper::None, Some(ty)) => set_output(index, ty, value),
+        (Wrapper::None, None) => quote! { __larder_io.set_output(#index, #value) },
+        (Wrapper::Output, Some(ty)) => {
+            let check = assert_step_value(ty);
+            quote! {{
+                #check
+                __larder_io.set_output_with::<#ty>(#index, #value)
+            }}
+        }
+        (Wrapper::Output, None) => quote! { __larder_io.set_output_with::<()>(#index, #value) },
+        (Wrapper::MaterializeResult, _) => quote! { __larder_io.materialize_result(#value) },
+    }
+}
+
+/// What the descriptor's `configure` adds for the step's resources:
+/// `.resource::<T>("key")` per resource parameter, and the keys the body
+/// reads itself.
+pub fn resource_configure(step: &StepFn) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    for p in &step.params {
+        if let (Some(ty), Some(spec)) = (&p.resource, step.resource_spec(&p.ident)) {
+            let lit = &spec.key.lit;
+            out.push(quote! { .resource::<#ty>(#lit) });
+        }
+    }
+    if !step.args.required_resource_keys.is_empty() {
+        let keys = &step.args.required_resource_keys;
+        out.push(quote! {
+            .required_resource_keys::<[&'static str; _], &'static str>([#(#keys),*])
+        });
+    }
+    out
+}
+
+/// The compile-time checks of the resource parameters: each key is
+/// declared, by a resource of the parameter's type.
+pub fn resource_checks(step: &StepFn, checks: &mut Vec<TokenStream>) {
+    for p in &step.params {
+        if let (Some(ty), Some(spec)) = (&p.resource, step.resource_spec(&p.ident)) {
+            checks.push(spec.key.resource_check(ty));
+        }
     }
 }
 
@@ -269,7 +334,7 @@ fn partition_shape(ty: &Type) -> Option<TokenStream> {
 /// The number of inputs a `#[job]` call passes (the step's io handle is
 /// not one).
 pub fn input_count(params: &[Param]) -> usize {
-    params.iter().filter(|p| p.step_io.is_none()).count()
+    params.iter().filter(|p| p.is_input()).count()
 }
 
 /// `fn_name`, the function's identifier.

@@ -19,6 +19,10 @@ pub enum ManagerKind {
     DeriveManager,
     /// `#[derive(ConfigurableIOManagerFactory)]`: the struct builds it.
     DeriveFactory,
+    /// `#[resource]` on a function building a plain resource.
+    ResourceFn,
+    /// `#[derive(ConfigurableResource)]`: the struct is the resource.
+    DeriveResource,
 }
 
 impl ManagerKind {
@@ -28,6 +32,22 @@ impl ManagerKind {
             ManagerKind::InputManagerFn => "`#[input_manager]`",
             ManagerKind::DeriveManager => "`#[derive(ConfigurableIOManager)]`",
             ManagerKind::DeriveFactory => "`#[derive(ConfigurableIOManagerFactory)]`",
+            ManagerKind::ResourceFn => "`#[resource]`",
+            ManagerKind::DeriveResource => "`#[derive(ConfigurableResource)]`",
+        }
+    }
+
+    /// Whether it declares a plain resource (not a manager).
+    pub fn is_resource(self) -> bool {
+        matches!(self, ManagerKind::ResourceFn | ManagerKind::DeriveResource)
+    }
+
+    /// The helper attribute a derive reads its arguments from.
+    pub fn helper(self) -> &'static str {
+        if self.is_resource() {
+            "resource"
+        } else {
+            "io_manager"
         }
     }
 
@@ -36,6 +56,8 @@ impl ManagerKind {
             ManagerKind::IoManagerFn => Form::IoManagerFn,
             ManagerKind::InputManagerFn => Form::InputManagerFn,
             ManagerKind::DeriveManager | ManagerKind::DeriveFactory => Form::Derive,
+            ManagerKind::ResourceFn => Form::ResourceFn,
+            ManagerKind::DeriveResource => Form::ResourceDerive,
         }
     }
 
@@ -43,6 +65,7 @@ impl ManagerKind {
     fn arg_context(self) -> &'static str {
         match self {
             ManagerKind::InputManagerFn => "`#[input_manager]` argument",
+            ManagerKind::ResourceFn | ManagerKind::DeriveResource => "`#[resource]` argument",
             _ => "`#[io_manager]` argument",
         }
     }
@@ -115,11 +138,8 @@ impl ManagerDecl {
         let mut args = ManagerArgs::default();
         let mut seen = Seen::default();
         let mut first_helper = None;
-        for a in input
-            .attrs
-            .iter()
-            .filter(|a| a.path().is_ident("io_manager"))
-        {
+        let helper = kind.helper();
+        for a in input.attrs.iter().filter(|a| a.path().is_ident(helper)) {
             first_helper.get_or_insert_with(|| a.clone());
             match &a.meta {
                 Meta::List(list) => args::parse_manager(
@@ -130,7 +150,7 @@ impl ManagerDecl {
                     &mut args,
                     errors,
                 ),
-                _ => errors.spanned(a, "expected `#[io_manager(key = \"...\")]`"),
+                _ => errors.spanned(a, format!("expected `#[{helper}(key = \"...\")]`")),
             }
         }
         ManagerDecl::new(

@@ -12,5 +12,5 @@ pub use job::{Invocation, JobArgs, JobFn, Wire, WireArg, parse_resource_defs};
 pub use manager::{CtxParam, ManagerArgs, ManagerDecl, ManagerItem, ManagerKind};
 pub use step::{
     Dep, InSpec, OutSpec, OutputDecl, StepArgs, StepFn, StepKind, asset_key, checked_components,
-    parse_deps, parse_ins, parse_out, parse_outs,
+    parse_deps, parse_ins, parse_out, parse_outs, parse_resources,
 };

@@ -10,7 +10,7 @@ use crate::args::{self, Arg};
 use crate::attr::{self, Errors, MetadataEntry, Seen, StrList, UnrawString};
 use crate::item::Function;
 use crate::key::Key;
-use crate::signature::{self, Output, Param};
+use crate::signature::{self, Output, Param, Wrapper};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum StepKind {
@@ -51,6 +51,12 @@ pub struct StepArgs {
     pub config: Option<Type>,
     pub code_version: Option<LitStr>,
     pub ins: Vec<InSpec>,
+    /// `resources(client, db(key = "warehouse_db"))`: parameters that are
+    /// resources, by reference.
+    pub resources: Vec<ResourceSpec>,
+    /// `required_resource_keys = ["a"]`: resources read with
+    /// `StepIo::resource`.
+    pub required_resource_keys: Vec<LitStr>,
     // `#[asset]` only.
     pub io_manager_key: Option<Key>,
     pub key_prefix: Option<StrList>,
@@ -69,6 +75,13 @@ pub enum Dep {
     Asset(Path),
     /// An asset key, `"a/b"`.
     Key(Vec<String>),
+}
+
+/// `resources(param)` or `resources(param(key = "k"))`: a parameter that
+/// receives the resource bound to the key (default: the parameter's name).
+pub struct ResourceSpec {
+    pub param: Ident,
+    pub key: Key,
 }
 
 /// `ins(param(..))`: how one parameter is loaded.
@@ -97,6 +110,8 @@ pub struct OutputDecl {
     pub name: String,
     /// `None` for `()`.
     pub ty: Option<Type>,
+    /// Whether the value comes as `Output<T>`.
+    pub wrapper: Wrapper,
     pub spec: Option<OutSpec>,
 }
 
@@ -125,7 +140,7 @@ impl StepFn {
             .as_ref()
             .map(LitStr::value)
             .unwrap_or_else(|| func.sig.ident.unraw_string());
-        let output = signature::output(&func.sig);
+        let output = signature::step_output(&func.sig);
         StepFn {
             kind,
             func,
@@ -137,9 +152,15 @@ impl StepFn {
         }
     }
 
-    /// The parameters that are inputs (not the step's io handle).
+    /// The parameters that are inputs (not the step's io handle, nor
+    /// resources).
     pub fn inputs(&self) -> impl Iterator<Item = &Param> {
-        self.params.iter().filter(|p| p.step_io.is_none())
+        self.params.iter().filter(|p| p.is_input())
+    }
+
+    /// The `resources(..)` entry of `param`.
+    pub fn resource_spec(&self, param: &Ident) -> Option<&ResourceSpec> {
+        self.args.resources.iter().find(|r| r.param == *param)
     }
 
     /// The `ins(..)` entry of `param`.
@@ -194,6 +215,41 @@ pub fn parse_ins(
         Ok(())
     })?;
     Ok(ins)
+}
+
+/// `resources(a, b(key = "k"))`.
+pub fn parse_resources(
+    meta: &ParseNestedMeta,
+    errors: &mut Errors,
+) -> syn::Result<Vec<ResourceSpec>> {
+    let mut specs = Vec::new();
+    let mut seen = Seen::default();
+    attr::parse_nested(meta, errors, |entry, _| {
+        let param = attr::arg_name(entry)?;
+        seen.first(&param, "`resources(..)` entry for parameter")?;
+        let mut key = None;
+        if entry.input.peek(syn::token::Paren) {
+            entry.parse_nested_meta(|inner| {
+                let name = attr::arg_name(&inner)?;
+                if name != "key" {
+                    return Err(attr::unknown(
+                        &name,
+                        &format!("argument of `resources({param}(..))`"),
+                        &["key"],
+                    ));
+                }
+                key = Some(Key::parse(attr::lit_str(&inner, &name)?)?);
+                Ok(())
+            })?;
+        }
+        let key = match key {
+            Some(k) => k,
+            None => Key::parse(LitStr::new(&param.unraw_string(), param.span()))?,
+        };
+        specs.push(ResourceSpec { param, key });
+        Ok(())
+    })?;
+    Ok(specs)
 }
 
 /// `out(..)`'s arguments (or one output's of `outs(..)`).

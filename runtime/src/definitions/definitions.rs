@@ -69,6 +69,20 @@ impl Definitions {
         self
     }
 
+    /// Binds a plain value (a client, a fake in a test) to `key`, shared by
+    /// every run; replaces any earlier binding. A step taking the key as a
+    /// `resources(..)` parameter must be given a value of its type: that is
+    /// checked when the definitions are validated.
+    pub fn resource_value<R: std::any::Any + Send + Sync>(
+        mut self,
+        key: impl Into<String>,
+        value: R,
+    ) -> Self {
+        self.resources
+            .insert(key.into(), ResourceDefinition::value(value));
+        self
+    }
+
     /// The assets.
     pub fn get_assets(&self) -> &[AssetDefinition] {
         &self.assets

@@ -45,6 +45,17 @@ pub struct StepIo<'a> {
     pub(crate) _call: PhantomData<&'a ()>,
 }
 
+impl std::fmt::Debug for StepIo<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepIo")
+            .field("step_key", &self.step_key)
+            .field("run_id", &self.run_id)
+            .field("partitions", &self.partition_keys().len())
+            .field("resources", &self.resources)
+            .finish_non_exhaustive()
+    }
+}
+
 impl PartitionSubject for StepIo<'_> {
     fn partition_subject(&self) -> String {
         format!("step `{}`", self.step_key)

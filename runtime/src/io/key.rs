@@ -142,3 +142,14 @@ impl<T> Same for T {
 pub fn never() -> ! {
     unreachable!("larder's generated key checks never run")
 }
+
+/// `R: ResourceOfKey<D>`: the resource declared with marker `D` is an `R`.
+/// Implemented by each `#[resource]` / `#[derive(ConfigurableResource)]`
+/// declaration for its type, and by manager declarations for their manager
+/// type; a `resources(..)` parameter checks it for the type it takes.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the type of the resource declared with this key",
+    label = "the resource declared for this key is of another type",
+    note = "a `resources(..)` parameter takes `&R`, `R` the type its key's `#[resource]` function returns or its `#[derive(ConfigurableResource)]` struct"
+)]
+pub trait ResourceOfKey<D> {}

@@ -2,6 +2,7 @@
 //! manager receives, resources and their lifecycle. Built on the model;
 //! knows nothing of definitions or of how a run is scheduled.
 
+pub mod configurable_resource;
 pub mod context;
 pub(crate) mod declared;
 #[doc(hidden)]
