@@ -521,7 +521,7 @@ pub const MANAGER: &[ManagerArg] = &[
             },
         },
         forms: &[IoManagerFn, InputManagerFn, ResourceFn],
-        refused_because: "a derived resource's config is the struct itself (its fields, from `resources.<key>.config`)",
+        refused_because: "a derived manager's config is the struct itself (its fields, from `resources.<key>.config`)",
     },
     ManagerArg {
         arg: Arg {
@@ -617,7 +617,10 @@ pub fn parse_manager(
         };
         if !entry.forms.contains(&form) {
             let because = match form {
-                ResourceFn | ResourceDerive if name != "config" => {
+                ResourceDerive if name == "config" => {
+                    "a derived resource's config is the struct itself (its fields, from `resources.<key>.config`)"
+                }
+                ResourceFn | ResourceDerive => {
                     "a plain resource is not an IO manager: it stores and loads nothing"
                 }
                 _ => entry.refused_because,

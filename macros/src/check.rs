@@ -32,7 +32,21 @@ pub fn step(step: &mut StepFn, errors: &mut Errors) {
         .iter()
         .map(|r| r.param.unraw_string())
         .collect();
-    step.params = params(&step.func.sig, what, &resources, errors);
+    let param_names: Vec<String> = step
+        .func
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            FnArg::Typed(pt) => match &*pt.pat {
+                Pat::Ident(pi) => Some(pi.ident.unraw_string()),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let names_missing = resources.iter().any(|r| !param_names.contains(r));
+    step.params = params(&step.func.sig, what, &resources, names_missing, errors);
     output_is_named(&step.output, errors);
     ins_name_parameters(step, errors);
     resources_name_parameters(step, errors);
@@ -174,7 +188,13 @@ fn plain_fn(sig: &Signature, what: &str, errors: &mut Errors) {
 }
 
 /// The valid `name: Type` parameters of a step; the others are reported.
-fn params(sig: &Signature, what: &str, resources: &[String], errors: &mut Errors) -> Vec<Param> {
+fn params(
+    sig: &Signature,
+    what: &str,
+    resources: &[String],
+    names_missing: bool,
+    errors: &mut Errors,
+) -> Vec<Param> {
     let mut out = Vec::new();
     for arg in &sig.inputs {
         let FnArg::Typed(pt) = arg else { continue };
@@ -234,11 +254,17 @@ fn params(sig: &Signature, what: &str, resources: &[String], errors: &mut Errors
             continue;
         }
         if step_io.is_none() {
+            // A misspelled `resources(..)` entry is reported on its own.
+            if let Type::Reference(_) = &ty
+                && names_missing
+            {
+                continue;
+            }
             if let Type::Reference(r) = &ty {
                 errors.spanned(
                     &ty,
                     format!(
-                        "parameter `{ident}` takes a reference; step inputs are owned values: take `{}`",
+                        "parameter `{ident}` takes a reference; step inputs are owned values: take `{}` (or list it in `resources(..)` to receive a resource)",
                         signature::type_string(&r.elem)
                     ),
                 );

@@ -62,8 +62,13 @@ mod torture;
 ///
 /// The parameters are the upstream assets, each named like its asset (or as
 /// `ins(..)` says); a parameter `&mut StepIo` receives the step's io handle
-/// instead (config, logging). The function may return `T` or
-/// `Result<T, E>`; `()` is never stored. It stays an ordinary function.
+/// instead (config, logging, partitions, output metadata), and a parameter
+/// named in `resources(..)` the resource bound to its key, as `&R`. The
+/// function may return `T`, `Output<T>` (the value with metadata and a data
+/// version), `MaterializeResult` (the asset stored its own data: nothing is
+/// handed to a manager, the materialization records its metadata), or any
+/// of them in a `Result<_, E>`; `()` is never stored. It stays an ordinary
+/// function.
 ///
 /// | argument | meaning |
 /// | --- | --- |
@@ -79,6 +84,8 @@ mod torture;
 /// | `config = T` | the config type of `ops.<step>.config` (read with `StepIo::config_as`) |
 /// | `code_version = ".."` | the version |
 /// | `partitions_def = expr` | the asset's partitions; returning `PartitionMap<T>` stores one `T` per partition |
+/// | `resources(client, db(key = "k"))` | parameters that receive resources by reference (key: the parameter's name; checked at compile time) |
+/// | `required_resource_keys = ["a"]` | resources the body reads with `StepIo::resource` (checked when the definitions are validated) |
 ///
 /// ```
 /// use larder::prelude::*;
@@ -121,6 +128,8 @@ pub fn asset(args: TokenStream, item: TokenStream) -> TokenStream {
 /// | `out(io_manager_key = "k", metadata(..), description = "..")` | the single output `result` |
 /// | `outs(first(io_manager_key = "k"), second())` | several outputs; the function returns a tuple of as many values |
 /// | `ins(param(input_manager_key = "k", metadata(..), description = ".."))` | per parameter |
+/// | `resources(client, db(key = "k"))` | parameters that receive resources by reference (key: the parameter's name; checked at compile time) |
+/// | `required_resource_keys = ["a"]` | resources the body reads with `StepIo::resource` (checked when the definitions are validated) |
 /// | `name`, `description`, `config = T`, `code_version` | as for `#[asset]` |
 ///
 /// ```

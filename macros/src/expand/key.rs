@@ -77,9 +77,15 @@ impl Key {
                 "a resource bound only at run time is read with `StepIo::resource` and listed in `required_resource_keys`",
             ),
         };
-        let duplicate = match usage {
-            KeyUse::Manager => format!("IO manager key `{k}` is declared more than once"),
-            KeyUse::Resource => format!("resource key `{k}` is declared more than once"),
+        let (duplicate, conflict) = match usage {
+            KeyUse::Manager => (
+                format!("IO manager key `{k}` is declared more than once"),
+                "a key names one manager in the whole program: two declarations of it (`#[io_manager]`, `#[input_manager]`, the derives), in this crate or in linked dependencies, conflict; rename one",
+            ),
+            KeyUse::Resource => (
+                format!("resource key `{k}` is declared more than once"),
+                "a key names one resource in the whole program (managers included): two declarations of it (`#[resource]`, `#[io_manager]`, the derives), in this crate or in linked dependencies, conflict; rename one, or declare one and bind the other at run time with `Definitions::resource`",
+            ),
         };
         quote_spanned! {span=>
             type Key = #key;
@@ -103,7 +109,7 @@ impl Key {
             #[diagnostic::on_unimplemented(
                 message = #duplicate,
                 label = "declared more than once",
-                note = "a key names one manager in the whole program: two declarations of it (`#[io_manager]`, `#[input_manager]`, the derives), in this crate or in linked dependencies, conflict; rename one"
+                note = #conflict
             )]
             trait IoManagerKeyIsDeclaredOnce<D> {}
             impl<D> IoManagerKeyIsDeclaredOnce<D> for Key

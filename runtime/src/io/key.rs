@@ -153,3 +153,12 @@ pub fn never() -> ! {
     note = "a `resources(..)` parameter takes `&R`, `R` the type its key's `#[resource]` function returns or its `#[derive(ConfigurableResource)]` struct"
 )]
 pub trait ResourceOfKey<D> {}
+
+/// A second impl of [`ResourceOfKey`] for every type, so the parameter's
+/// type alone never determines the declaration (with one declaration in
+/// the program, rustc would infer it and report a mismatch on top of an
+/// unknown key).
+pub struct AnyResourceType;
+
+#[diagnostic::do_not_recommend]
+impl<T: ?Sized> ResourceOfKey<AnyResourceType> for T {}

@@ -1,0 +1,8 @@
+use larder::prelude::*;
+
+#[op]
+fn export() -> MaterializeResult {
+    MaterializeResult::new()
+}
+
+fn main() {}

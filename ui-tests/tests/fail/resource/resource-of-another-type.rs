@@ -1,0 +1,17 @@
+use larder::prelude::*;
+
+pub struct HnClient;
+pub struct FakeClient;
+
+#[resource(key = "hn_client")]
+fn hn_client() -> HnClient {
+    HnClient
+}
+
+#[asset(resources(hn_client))]
+fn items(hn_client: &FakeClient) -> Vec<i64> {
+    let _ = hn_client;
+    vec![]
+}
+
+fn main() {}

@@ -1,0 +1,16 @@
+use larder::prelude::*;
+
+pub struct HnClient;
+
+#[resource(key = "hn_client")]
+fn hn_client() -> HnClient {
+    HnClient
+}
+
+#[asset(resources(hn_client))]
+fn items(hn_client: HnClient) -> Vec<i64> {
+    let _ = hn_client;
+    vec![]
+}
+
+fn main() {}
