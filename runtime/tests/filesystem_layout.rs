@@ -164,3 +164,31 @@ fn unit_outputs_are_never_stored() {
         ))
     );
 }
+
+#[test]
+fn the_filesystem_manager_reports_the_row_count_of_sequences() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = AssetDefinition::builder("rows")
+        .output_type(type_info!(Vec<i64>))
+        .compute(|io| io.output("result", vec![1_i64, 2, 3]));
+    let total = AssetDefinition::builder("total")
+        .output_type(type_info!(i64))
+        .compute(|io| io.output("result", 6_i64));
+    let result = Definitions::new()
+        .assets([rows, total])
+        .resource("io_manager", FilesystemIOManager::new(dir.path()))
+        .materialize_all()
+        .unwrap();
+    let metadata = |step: &str| {
+        result
+            .events_for_step(step)
+            .into_iter()
+            .find_map(|e| match &e.kind {
+                EventKind::AssetMaterialization { metadata, .. } => Some(metadata.clone()),
+                _ => None,
+            })
+            .unwrap()
+    };
+    assert_eq!(metadata("rows")[larder::ROW_COUNT], MetadataValue::Int(3));
+    assert!(!metadata("total").contains_key(larder::ROW_COUNT));
+}

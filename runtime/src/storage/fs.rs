@@ -13,13 +13,14 @@ use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomic;
 use super::codec::{Codec, CodecError};
+use super::row_count::row_count;
 use super::upath::manager::{describe_input, describe_output};
 use super::upath::{UPath, default_partition_path, input_path, output_path};
 use crate::error::{Error, Result};
 use crate::io::context::{InputContext, OutputContext};
 use crate::io::manager::{DynIOManager, IOManager, IOManagerDefinition};
 use crate::io::resources::{InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind};
-use crate::model::metadata::{Metadata, MetadataValue};
+use crate::model::metadata::{Metadata, MetadataValue, ROW_COUNT};
 use crate::model::types::{TypeInfo, Value};
 
 fn yes() -> bool {
@@ -125,6 +126,7 @@ impl FilesystemIOManager {
         &self,
         ctx: &mut OutputContext,
         type_name: &'static str,
+        rows: Option<u64>,
         encode: impl FnOnce(&mut dyn Write) -> std::result::Result<(), CodecError>,
     ) -> Result<()> {
         let path = self.path_for_output(ctx)?;
@@ -140,10 +142,11 @@ impl FilesystemIOManager {
                 message,
             })
         })?;
-        ctx.add_output_metadata(Metadata::from([(
-            "path".to_owned(),
-            MetadataValue::path(&path),
-        )]))
+        let mut metadata = Metadata::from([("path".to_owned(), MetadataValue::path(&path))]);
+        if let Some(rows) = rows {
+            metadata.insert(ROW_COUNT.to_owned(), MetadataValue::from(rows));
+        }
+        ctx.add_output_metadata(metadata)
     }
 
     fn read<T>(
@@ -219,7 +222,10 @@ fn clear_unpartitioned_file(ctx: &OutputContext, path: &Path) -> Result<()> {
 impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> IOManager<T> for FilesystemIOManager {
     fn handle_output(&self, ctx: &mut OutputContext, obj: &T) -> Result<()> {
         let codec = self.codec;
-        self.write(ctx, std::any::type_name::<T>(), |w| codec.encode(w, obj))
+        let rows = row_count(obj);
+        self.write(ctx, std::any::type_name::<T>(), rows, |w| {
+            codec.encode(w, obj)
+        })
     }
 
     fn load_input(&self, ctx: &mut InputContext) -> Result<T> {
@@ -270,7 +276,8 @@ impl DynIOManager for FilesystemIOManager {
         ty: &TypeInfo,
     ) -> Result<()> {
         let codec = self.codec;
-        self.write(ctx, ty.name, |w| codec.encode_dyn(w, value, ty))
+        let rows = ty.serialize.and_then(|s| s(value)).and_then(row_count);
+        self.write(ctx, ty.name, rows, |w| codec.encode_dyn(w, value, ty))
     }
 
     fn load_input_dyn(&self, ctx: &mut InputContext, ty: &TypeInfo) -> Result<Value> {

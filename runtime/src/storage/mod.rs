@@ -5,6 +5,7 @@ mod codec;
 pub(crate) mod fs;
 mod mem;
 mod path;
+mod row_count;
 pub mod upath;
 
 pub use atomic::{Reclaimed, TEMP_PREFIX, reclaim_temp_files, reclaim_temp_files_below};

@@ -16,9 +16,10 @@ use crate::error::{Error, Result};
 use crate::io::context::{InputContext, OutputContext};
 use crate::io::manager::{DynIOManager, hardcoded_io_manager};
 use crate::io::resources::{IntoResourceDefinition, ResourceDefinition};
-use crate::model::metadata::{Metadata, MetadataValue};
+use crate::model::metadata::{Metadata, MetadataValue, ROW_COUNT};
 use crate::model::types::{TypeInfo, Value};
 use crate::storage::Codec;
+use crate::storage::row_count::row_count;
 
 /// Stores serde values as objects encoded with `codec`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -124,10 +125,12 @@ impl DynIOManager for UPathManager<SerdeFiles> {
             .encode_dyn(&mut bytes, value, ty)
             .map_err(|m| files.codec_error(describe_output(ctx), "encoded", &path, ty.name, m))?;
         path.write(bytes, WriteMode::Overwrite)?;
-        ctx.add_output_metadata(Metadata::from([(
-            "path".to_owned(),
-            MetadataValue::Path(path.to_string()),
-        )]))
+        let mut metadata =
+            Metadata::from([("path".to_owned(), MetadataValue::Path(path.to_string()))]);
+        if let Some(rows) = ty.serialize.and_then(|s| s(value)).and_then(row_count) {
+            metadata.insert(ROW_COUNT.to_owned(), MetadataValue::from(rows));
+        }
+        ctx.add_output_metadata(metadata)
     }
 
     fn load_input_dyn(&self, ctx: &mut InputContext, ty: &TypeInfo) -> Result<Value> {
