@@ -258,3 +258,107 @@ fn a_test_context_has_the_partition_and_its_time_window() {
         .to_string();
     assert!(err.contains("needs `partitions_def`"), "{err}");
 }
+
+#[op(resources(hn_client), outs(count(), first()))]
+fn summarize(hn_client: &HnClient) -> (Output<usize>, i64) {
+    let items = hn_client.fetch();
+    (
+        Output::new(items.len()).metadata(metadata! { "kind" => "count" }),
+        items[0],
+    )
+}
+
+#[op]
+fn double(count: usize) -> usize {
+    count * 2
+}
+
+#[job(resource_defs(hn_client = larder::declared_manager("hn_client")))]
+fn summary_job() {
+    let (count, _first) = summarize();
+    double(count);
+}
+
+#[test]
+fn an_op_takes_a_resource_and_returns_an_output_with_metadata() {
+    let result = summary_job().unwrap().execute_in_process().unwrap();
+    assert_eq!(
+        *result.output_value::<usize>("summarize", "count").unwrap(),
+        3
+    );
+    assert_eq!(
+        *result.output_value::<i64>("summarize", "first").unwrap(),
+        10
+    );
+    assert_eq!(*result.output_for_node::<usize>("double").unwrap(), 6);
+    let handled: Vec<Metadata> = result
+        .events_for_step("summarize")
+        .into_iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::HandledOutput {
+                output_name,
+                metadata,
+                ..
+            } if output_name == "count" => Some(metadata.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(handled.len(), 1);
+    assert_eq!(handled[0]["kind"], MetadataValue::from("count"));
+}
+
+/// Reads a resource it did not declare.
+#[asset]
+fn undeclared(io: &mut StepIo) -> larder::Result<usize> {
+    Ok(io.resource::<HnClient>("hn_client")?.fetch().len())
+}
+
+#[test]
+fn a_step_reads_only_the_resources_it_declares() {
+    let err = Definitions::new()
+        .asset(undeclared::definition())
+        .resource("hn_client", larder::declared_manager("hn_client"))
+        .run(RunOptions::new().in_memory())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("resource `hn_client` is not available to step `undeclared`: it is not in its required_resource_keys (none)"),
+        "{err}"
+    );
+}
+
+/// A token from the environment, in a configurable resource.
+#[derive(ConfigurableResource, Serialize, Deserialize)]
+#[resource(key = "token_holder")]
+pub struct TokenHolder {
+    token: larder::config::EnvVar,
+}
+
+#[asset(resources(holder(key = "token_holder")))]
+fn token_length(holder: &TokenHolder) -> larder::Result<usize> {
+    Ok(holder.token.get()?.len())
+}
+
+#[test]
+fn a_configurable_resource_reads_env_vars_at_launch() {
+    // SAFETY: this test binary reads the variable only here.
+    unsafe { std::env::set_var("LARDER_E2E_TOKEN", "s3cret") };
+    let config = RunConfig::from_json(serde_json::json!({
+        "resources": { "token_holder": { "config": { "token": { "env": "LARDER_E2E_TOKEN" } } } }
+    }))
+    .unwrap();
+    let result = Definitions::new()
+        .asset(token_length::definition())
+        .resource("token_holder", TokenHolder::configure_at_launch())
+        .run(RunOptions::new().in_memory().run_config(config))
+        .unwrap();
+    assert_eq!(*result.asset_value::<usize>("token_length").unwrap(), 6);
+
+    let err = Definitions::new()
+        .asset(token_length::definition())
+        .resource("token_holder", TokenHolder::configure_at_launch())
+        .run(RunOptions::new().in_memory())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("resources.token_holder.config"), "{err}");
+}

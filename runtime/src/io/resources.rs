@@ -368,7 +368,7 @@ impl Resources {
             && !allowed.iter().any(|k| k == key)
         {
             return Err(Error::context(format!(
-                "resource `{key}` is not available to {}: it is not in its required_resource_keys ({})",
+                "resource `{key}` is not available to {}: it is not in its required_resource_keys ({}){}",
                 if self.owner_is_step {
                     format!("step `{owner}`")
                 } else {
@@ -378,6 +378,13 @@ impl Resources {
                     "none".to_owned()
                 } else {
                     allowed.join(", ")
+                },
+                if self.owner_is_step {
+                    format!(
+                        "; declare it with `required_resource_keys = [\"{key}\"]` or take it as a `resources({key})` parameter"
+                    )
+                } else {
+                    String::new()
                 }
             )));
         }
