@@ -325,3 +325,6 @@ pub fn fs_io_manager() -> IOManagerDefinition {
     .config_type::<FilesystemIOManager>()
     .description("Built-in filesystem IO manager that stores and retrieves values using serde.")
 }
+
+// `IOManagerDefinition::hardcoded(FilesystemIOManager)` serves any serde type too.
+inventory::submit! { crate::io::manager::dyn_manager_type::<FilesystemIOManager>() }

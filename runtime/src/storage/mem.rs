@@ -163,3 +163,6 @@ pub fn mem_io_manager() -> IOManagerDefinition {
     IOManagerDefinition::new_dyn(|_| Ok(InMemoryIOManager::new()))
         .description("Built-in IO manager that stores and retrieves values in memory.")
 }
+
+// `IOManagerDefinition::hardcoded(InMemoryIOManager)` serves any serde type too.
+inventory::submit! { crate::io::manager::dyn_manager_type::<InMemoryIOManager>() }

@@ -2,11 +2,56 @@
 //! with how it is built for a run, its config types, required resources
 //! and version (Dagster's definitions of the same names).
 
+use std::any::TypeId;
+
 use serde::de::DeserializeOwned;
 
 use super::DynIOManager;
 use crate::error::Result;
-use crate::io::resources::{InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind};
+use crate::io::resources::{
+    InitContext, IntoResourceDefinition, ResourceDefinition, ResourceKind, SupportsFn, ToDynFn,
+};
+
+/// A manager type known to implement [`DynIOManager`], so that
+/// [`IOManagerDefinition::hardcoded`] (generic over any manager) serves
+/// every type it supports. The built-in managers register themselves.
+#[doc(hidden)]
+pub struct DynManagerType {
+    /// The manager's `TypeId`.
+    pub type_id: fn() -> TypeId,
+    /// Its dynamic protocol.
+    pub support: fn() -> (ToDynFn, SupportsFn, SupportsFn),
+}
+
+inventory::collect!(DynManagerType);
+
+/// The dynamic protocol of `M`, when `M` is a registered [`DynManagerType`].
+fn registered_dyn<M: 'static>() -> Option<(ToDynFn, SupportsFn, SupportsFn)> {
+    let id = TypeId::of::<M>();
+    inventory::iter::<DynManagerType>
+        .into_iter()
+        .find(|r| (r.type_id)() == id)
+        .map(|r| (r.support)())
+}
+
+/// The registration of a [`DynIOManager`] type (for the built-ins).
+#[doc(hidden)]
+pub const fn dyn_manager_type<M: DynIOManager>() -> DynManagerType {
+    DynManagerType {
+        type_id: TypeId::of::<M>,
+        support: || {
+            (
+                |any| {
+                    any.downcast::<M>()
+                        .ok()
+                        .map(|m| m as std::sync::Arc<dyn DynIOManager>)
+                },
+                M::supports_output,
+                M::supports_input,
+            )
+        },
+    }
+}
 
 macro_rules! definition_builders {
     () => {
@@ -34,9 +79,13 @@ macro_rules! definition_builders {
         pub fn version(self, version: impl Into<String>) -> Self {
             Self(self.0.version(version))
         }
-        /// Binds config instead of taking it from the run config.
+        /// Binds config instead of taking it from the run config. The
+        /// version is dropped, as Dagster's `configured` does: the
+        /// configured definition is a new one.
         pub fn configured(self, config: serde_json::Value) -> Self {
-            Self(self.0.configured(config))
+            let mut def = self.0.configured(config);
+            def.version = None;
+            Self(def)
         }
         /// The underlying resource definition.
         pub fn resource_definition(&self) -> &ResourceDefinition {
@@ -79,12 +128,16 @@ impl IOManagerDefinition {
         IOManagerDefinition(ResourceDefinition::new(ResourceKind::IOManager, init).with_dyn::<M>())
     }
 
-    /// Wraps an existing manager (Dagster's `hardcoded_io_manager`).
+    /// Wraps an existing manager (Dagster's `hardcoded_io_manager`). A
+    /// built-in manager (`InMemoryIOManager`, `FilesystemIOManager`,
+    /// `UPathManager::serde`) then stores every type it supports under any
+    /// key; another manager serves the keys declared for its type (use
+    /// [`hardcoded_io_manager`] for your own [`DynIOManager`]).
     pub fn hardcoded<M: Send + Sync + 'static>(manager: M) -> Self {
-        IOManagerDefinition(ResourceDefinition::shared(
-            ResourceKind::IOManager,
-            std::sync::Arc::new(manager),
-        ))
+        IOManagerDefinition(
+            ResourceDefinition::shared(ResourceKind::IOManager, std::sync::Arc::new(manager))
+                .with_dyn_support(registered_dyn::<M>()),
+        )
     }
 
     /// Declares the per-output config type (`ops.<op>.outputs.<name>`).

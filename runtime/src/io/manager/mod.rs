@@ -20,6 +20,9 @@ use std::any::Any;
 pub use adapter::{ManagedBy, TypedLoader, TypedOutput};
 pub use configurable::{ConfigurableIOManager, ConfigurableIOManagerFactory};
 pub use definition::{IOManagerDefinition, InputManagerDefinition, hardcoded_io_manager};
+pub(crate) use definition::dyn_manager_type;
+#[doc(hidden)]
+pub use definition::DynManagerType;
 
 use crate::error::Result;
 use crate::io::context::{InputContext, OutputContext};

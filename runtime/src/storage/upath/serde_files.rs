@@ -166,3 +166,6 @@ impl IntoResourceDefinition for UPathManager<SerdeFiles> {
         hardcoded_io_manager(self).into_resource_definition()
     }
 }
+
+// `IOManagerDefinition::hardcoded(UPathManager::serde(..))` serves any serde type too.
+inventory::submit! { crate::io::manager::dyn_manager_type::<UPathManager<SerdeFiles>>() }
