@@ -78,11 +78,13 @@ fn a_typed_manager_with_its_adapter_stores_and_reports_metadata() {
         .collect();
     assert_eq!(
         kinds,
+        // The observation is recorded when it is logged, before the
+        // `info` line that follows it.
         [
             E::StepStart,
             E::StepOutput,
-            E::Log,
             E::AssetObservation,
+            E::Log,
             E::AssetMaterialization,
             E::HandledOutput,
             E::StepSuccess

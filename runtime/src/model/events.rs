@@ -356,6 +356,13 @@ impl Logger {
         }
     }
 
+    /// Records an event a manager logged, when inside a run.
+    pub(crate) fn record(&self, event: UserEvent) {
+        if let Some(sink) = &self.sink {
+            sink.push_event(event.into_event(self.step_key.as_deref().map(str::to_owned)));
+        }
+    }
+
     /// Logs at debug level.
     pub fn debug(&self, message: impl std::fmt::Display) {
         self.log("debug", message.to_string());

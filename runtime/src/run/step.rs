@@ -670,17 +670,13 @@ impl RunState {
         &self,
         step: &super::plan::Step,
         def: &Out,
-        mut ctx: OutputContext,
+        ctx: OutputContext,
         step_metadata: &Metadata,
         asset_key: Option<&AssetKey>,
         partition: Option<String>,
         value: Value,
     ) {
         let step_key = Some(&*step.key);
-        for event in ctx.logged_events.drain(..) {
-            self.events
-                .push_event(event.into_event(step_key.map(str::to_owned)));
-        }
         // Dagster's order: what the body gave, then what the manager
         // added (which wins on a shared key).
         let mut metadata = step_metadata.clone();

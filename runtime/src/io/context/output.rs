@@ -271,8 +271,10 @@ impl OutputContext {
         &self.output_metadata
     }
 
-    /// Logs an extra materialization or observation.
+    /// Logs an extra materialization or observation. Inside a run it is
+    /// recorded at once, in order with the context's log lines.
     pub fn log_event(&mut self, event: UserEvent) {
+        self.log.record(event.clone());
         self.logged_events.push(event);
     }
 
