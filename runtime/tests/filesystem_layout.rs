@@ -192,3 +192,30 @@ fn the_filesystem_manager_reports_the_row_count_of_sequences() {
     assert_eq!(metadata("rows")[larder::ROW_COUNT], MetadataValue::Int(3));
     assert!(!metadata("total").contains_key(larder::ROW_COUNT));
 }
+
+#[test]
+fn a_multi_partition_written_in_dagsters_legacy_layout_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let manager = FilesystemIOManager::new(dir.path());
+    let legacy = dir.path().join("events").join("c|2020-04-22");
+    std::fs::create_dir_all(legacy.parent().unwrap()).unwrap();
+    std::fs::write(&legacy, rmp_serde::to_vec(&7_i64).unwrap()).unwrap();
+    let mut ctx = larder::build_input_context()
+        .asset_key("events")
+        .asset_partition_keys(["c|2020-04-22"])
+        .build();
+    let value: i64 = IOManager::<i64>::load_input(&manager, &mut ctx).unwrap();
+    assert_eq!(value, 7);
+    assert_eq!(ctx.input_metadata()["path"], MetadataValue::path(&legacy));
+
+    // The current layout wins when both exist.
+    let current = dir.path().join("events").join("c").join("2020-04-22");
+    std::fs::create_dir_all(current.parent().unwrap()).unwrap();
+    std::fs::write(&current, rmp_serde::to_vec(&8_i64).unwrap()).unwrap();
+    let mut ctx = larder::build_input_context()
+        .asset_key("events")
+        .asset_partition_keys(["c|2020-04-22"])
+        .build();
+    let value: i64 = IOManager::<i64>::load_input(&manager, &mut ctx).unwrap();
+    assert_eq!(value, 8);
+}

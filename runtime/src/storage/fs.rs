@@ -122,6 +122,25 @@ impl FilesystemIOManager {
         Ok(path.as_local().unwrap_or_default())
     }
 
+    /// Where Dagster's legacy layout put a multi-partition input: its key
+    /// as one path component (`<asset>/c|2020-04-22`).
+    fn legacy_path_for_input(&self, ctx: &InputContext) -> Option<PathBuf> {
+        let key = ctx.asset_partition_key().ok()?;
+        if !key.contains(crate::model::partitions::MULTI_PARTITION_KEY_DELIMITER) {
+            return None;
+        }
+        let base = UPath::local(self.base().ok()?);
+        let path = input_path(
+            &base,
+            ctx,
+            "",
+            |k| k.path().to_vec(),
+            |asset, partition| asset.join(&[partition], &format!("partition {partition}")),
+        )
+        .ok()?;
+        path.as_local()
+    }
+
     fn write(
         &self,
         ctx: &mut OutputContext,
@@ -155,15 +174,28 @@ impl FilesystemIOManager {
         type_name: &'static str,
         decode: impl FnOnce(File) -> std::result::Result<T, CodecError>,
     ) -> Result<T> {
-        let path = self.path_for_input(ctx)?;
+        let mut path = self.path_for_input(ctx)?;
         let what = describe_input(ctx);
         let file = match File::open(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::NotMaterialized {
-                    what,
-                    location: path.display().to_string(),
-                });
+                // Dagster before 1.4 kept a multi-partition as one
+                // component, `<asset>/c|2020-04-22`: read data written so.
+                match self
+                    .legacy_path_for_input(ctx)
+                    .and_then(|legacy| File::open(&legacy).ok().map(|f| (legacy, f)))
+                {
+                    Some((legacy, f)) => {
+                        path = legacy;
+                        f
+                    }
+                    None => {
+                        return Err(Error::NotMaterialized {
+                            what,
+                            location: path.display().to_string(),
+                        });
+                    }
+                }
             }
             Err(e) => {
                 return Err(Error::Io {
