@@ -44,3 +44,59 @@ fn a_hardcoded_in_memory_manager_stores_any_type() {
         .unwrap();
     assert_eq!(*result.asset_value::<i64>("next").unwrap(), 42);
 }
+
+mod scoped_resources {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use larder::ResourceKind;
+    use larder::prelude::*;
+
+    struct Db;
+
+    fn counted(setups: Arc<AtomicUsize>, teardowns: Arc<AtomicUsize>) -> ResourceDefinition {
+        ResourceDefinition::new(ResourceKind::Resource, move |_| {
+            setups.fetch_add(1, Ordering::SeqCst);
+            Ok(Db)
+        })
+        .on_teardown(move |_: &Db, _| {
+            teardowns.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })
+    }
+
+    #[test]
+    fn a_built_context_sets_resources_up_and_tears_them_down_when_dropped() {
+        let (setups, teardowns) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let resources =
+            Resources::init([("db", counted(setups.clone(), teardowns.clone()))]).unwrap();
+        assert_eq!(setups.load(Ordering::SeqCst), 1);
+        let ctx = build_input_context().resources(resources).build();
+        assert!(ctx.resources().get::<Db>("db").is_ok());
+        assert_eq!(teardowns.load(Ordering::SeqCst), 0);
+        drop(ctx);
+        assert_eq!(teardowns.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_scope_tears_down_when_it_ends_and_says_so_to_late_users() {
+        let (setups, teardowns) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let kept = Resources::scope(
+            [("db", counted(setups.clone(), teardowns.clone()))],
+            |resources| {
+                let ctx = build_output_context().resources(resources.clone()).build();
+                assert!(ctx.resources().get::<Db>("db").is_ok());
+                Ok(resources.clone())
+            },
+        )
+        .unwrap();
+        assert_eq!(teardowns.load(Ordering::SeqCst), 1);
+        let err = kept.get::<Db>("db").err().unwrap().to_string();
+        assert!(
+            err.contains("resource `db` is used after its scope ended"),
+            "{err}"
+        );
+        drop(kept);
+        assert_eq!(teardowns.load(Ordering::SeqCst), 1, "torn down once");
+    }
+}

@@ -10,7 +10,7 @@
 //!
 //! `#[input_manager]`'s marker is named like the function and is also the
 //! manager: it loads `R` (what the function returns) by calling the
-//! function; and, when `R` is itself an `InputManager<U>`, it loads `U` by
+//! function; and, when `R` is itself an `InputManager<U>` or `IOManager<U>`, it loads `U` by
 //! calling the function and then `load_input` on the result, as Dagster
 //! does with a function returning a manager.
 
@@ -223,14 +223,16 @@ fn input_manager_fn(
                 }
             }
 
-            impl<__U> #_LoadInput<__U, #_via::FunctionReturningManager> for #marker
+            // The function returns a manager (input or IO manager): it is
+            // built for each load, as Dagster calls the function.
+            impl<__U, __V> #_LoadInput<__U, #_via::FunctionReturningManager<__V>> for #marker
             where
-                #r: #_InputManager<__U>,
+                #r: #_LoadInput<__U, __V>,
             {
                 fn load(&self, #ctx_var: &mut #_InputContext) -> #_LarderResult<__U> {
                     let __larder_result: #_LarderResult<#r> = #call;
                     let __larder_manager = __larder_result?;
-                    #_InputManager::<__U>::load_input(&__larder_manager, #ctx_var)
+                    #_LoadInput::<__U, __V>::load(&__larder_manager, #ctx_var)
                 }
             }
 

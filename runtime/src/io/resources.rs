@@ -284,6 +284,32 @@ pub struct Resources {
     /// Who the view is for: a manager's key, or a step's.
     owner: Option<Arc<str>>,
     owner_is_step: bool,
+    /// For resources initialized outside a run ([`Resources::init`]): their
+    /// teardown, run when the last handle is dropped or the scope ends.
+    scope: Option<Arc<ResourceScope>>,
+}
+
+/// Resources initialized for a test, torn down once.
+struct ResourceScope {
+    run: RunResources,
+    closed: std::sync::atomic::AtomicBool,
+}
+
+impl ResourceScope {
+    fn close(&self) -> Vec<String> {
+        if self.closed.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            return Vec::new();
+        }
+        self.run.teardown()
+    }
+}
+
+impl Drop for ResourceScope {
+    fn drop(&mut self) {
+        for e in self.close() {
+            tracing::warn!(target: "larder", "{e}");
+        }
+    }
 }
 
 impl fmt::Debug for Resources {
@@ -323,6 +349,59 @@ impl Resources {
             allowed: None,
             owner: None,
             owner_is_step: false,
+            scope: None,
+        }
+    }
+
+    /// Initializes resource definitions outside a run, for contexts built in
+    /// tests (`build_input_context().resources(..)`): each is set up now,
+    /// dependencies first, and torn down when the last handle (the
+    /// contexts holding it) is dropped. Config comes from each definition
+    /// (`configured`).
+    pub fn init<I, K>(definitions: I) -> Result<Resources>
+    where
+        I: IntoIterator<Item = (K, ResourceDefinition)>,
+        K: Into<String>,
+    {
+        let defs: IndexMap<String, ResourceDefinition> = definitions
+            .into_iter()
+            .map(|(k, d)| (k.into(), d))
+            .collect();
+        let run = RunResources::init(
+            &defs,
+            &crate::model::config::RunConfig::default(),
+            &Instance::ephemeral(),
+            "ephemeral",
+        )
+        .map_err(|failed| failed.error)?;
+        let mut resources = run.resources.clone();
+        resources.scope = Some(Arc::new(ResourceScope {
+            run,
+            closed: std::sync::atomic::AtomicBool::new(false),
+        }));
+        Ok(resources)
+    }
+
+    /// Like [`Resources::init`], torn down when `body` returns (Dagster's
+    /// `with build_input_context(resources=..) as ctx:`); a handle kept
+    /// past it reports that its resources were torn down. Teardown
+    /// errors are returned after `body`'s own.
+    pub fn scope<I, K, T>(definitions: I, body: impl FnOnce(&Resources) -> Result<T>) -> Result<T>
+    where
+        I: IntoIterator<Item = (K, ResourceDefinition)>,
+        K: Into<String>,
+    {
+        let resources = Resources::init(definitions)?;
+        let out = body(&resources);
+        let errors = resources
+            .scope
+            .as_ref()
+            .map(|s| s.close())
+            .unwrap_or_default();
+        let out = out?;
+        match errors.is_empty() {
+            true => Ok(out),
+            false => Err(Error::msg(errors.join("; "))),
         }
     }
 
@@ -333,6 +412,7 @@ impl Resources {
             allowed: Some(allowed),
             owner: Some(Arc::from(owner)),
             owner_is_step: false,
+            scope: self.scope.clone(),
         }
     }
 
@@ -343,6 +423,7 @@ impl Resources {
             allowed: Some(allowed),
             owner: Some(Arc::from(step)),
             owner_is_step: true,
+            scope: self.scope.clone(),
         }
     }
 
@@ -364,6 +445,13 @@ impl Resources {
 
     /// The resource bound to `key`, as `R`.
     pub fn get<R: Any>(&self, key: &str) -> Result<&R> {
+        if let Some(scope) = &self.scope
+            && scope.closed.load(std::sync::atomic::Ordering::Acquire)
+        {
+            return Err(Error::context(format!(
+                "resource `{key}` is used after its scope ended: the resources built by `Resources::scope` were torn down when its body returned; use them inside it"
+            )));
+        }
         if let (Some(allowed), Some(owner)) = (&self.allowed, &self.owner)
             && !allowed.iter().any(|k| k == key)
         {

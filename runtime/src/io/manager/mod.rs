@@ -19,10 +19,10 @@ use std::any::Any;
 
 pub use adapter::{ManagedBy, TypedLoader, TypedOutput};
 pub use configurable::{ConfigurableIOManager, ConfigurableIOManagerFactory};
-pub use definition::{IOManagerDefinition, InputManagerDefinition, hardcoded_io_manager};
-pub(crate) use definition::dyn_manager_type;
 #[doc(hidden)]
 pub use definition::DynManagerType;
+pub(crate) use definition::dyn_manager_type;
+pub use definition::{IOManagerDefinition, InputManagerDefinition, hardcoded_io_manager};
 
 use crate::error::Result;
 use crate::io::context::{InputContext, OutputContext};
@@ -98,7 +98,9 @@ pub mod via {
     pub struct IoManager;
     pub struct InputManager;
     pub struct Function;
-    pub struct FunctionReturningManager;
+    /// Through the manager a function returns, itself loading via `V`
+    /// (an `InputManager` or an `IOManager`).
+    pub struct FunctionReturningManager<V>(std::marker::PhantomData<V>);
 }
 
 /// Capability behind `input_manager_key` checks: the manager can load `T`.
