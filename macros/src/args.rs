@@ -163,6 +163,15 @@ pub const ASSET: &[Arg<StepArgs>] = &[
         },
     },
     Arg {
+        name: "retry_policy",
+        row: "`retry_policy = expr`",
+        doc: "a `RetryPolicy`: how a failed attempt is retried",
+        parse: |a, m, n, _| {
+            a.retry_policy = Some(attr::value_tokens(m, n, "retry policy")?);
+            Ok(())
+        },
+    },
+    Arg {
         name: "resources",
         row: "`resources(client, db(key = \"k\"))`",
         doc: "parameters that receive resources by reference (key: the parameter's name; checked at compile time)",
@@ -313,6 +322,15 @@ pub const OP: &[Arg<StepArgs>] = &[
         },
     },
     Arg {
+        name: "retry_policy",
+        row: "`retry_policy = expr`",
+        doc: "a `RetryPolicy`: how a failed attempt is retried",
+        parse: |a, m, n, _| {
+            a.retry_policy = Some(attr::value_tokens(m, n, "retry policy")?);
+            Ok(())
+        },
+    },
+    Arg {
         name: "resources",
         row: "`resources(client, db(key = \"k\"))`",
         doc: "parameters that receive resources by reference (key: the parameter's name; checked at compile time)",
@@ -436,6 +454,15 @@ pub const JOB: &[Arg<JobArgs>] = &[
         row: "`resource_defs(key = expr, \"other key\" = expr)`",
         doc: "resources bound for this job",
         parse: |a, m, n, e| model::parse_resource_defs(m, n, &mut a.resources, e),
+    },
+    Arg {
+        name: "op_retry_policy",
+        row: "`op_retry_policy = expr`",
+        doc: "the `RetryPolicy` of ops that have none",
+        parse: |a, m, n, _| {
+            a.op_retry_policy = Some(attr::value_tokens(m, n, "retry policy")?);
+            Ok(())
+        },
     },
 ];
 

@@ -84,6 +84,7 @@ mod torture;
 /// | `config = T` | the config type of `ops.<step>.config` (read with `StepIo::config_as`) |
 /// | `code_version = ".."` | the version |
 /// | `partitions_def = expr` | the asset's partitions; returning `PartitionMap<T>` stores one `T` per partition |
+/// | `retry_policy = expr` | a `RetryPolicy`: how a failed attempt is retried |
 /// | `resources(client, db(key = "k"))` | parameters that receive resources by reference (key: the parameter's name; checked at compile time) |
 /// | `required_resource_keys = ["a"]` | resources the body reads with `StepIo::resource` (checked when the definitions are validated) |
 ///
@@ -128,6 +129,7 @@ pub fn asset(args: TokenStream, item: TokenStream) -> TokenStream {
 /// | `out(io_manager_key = "k", metadata(..), description = "..")` | the single output `result` |
 /// | `outs(first(io_manager_key = "k"), second())` | several outputs; the function returns a tuple of as many values |
 /// | `ins(param(input_manager_key = "k", metadata(..), description = ".."))` | per parameter |
+/// | `retry_policy = expr` | a `RetryPolicy`: how a failed attempt is retried |
 /// | `resources(client, db(key = "k"))` | parameters that receive resources by reference (key: the parameter's name; checked at compile time) |
 /// | `required_resource_keys = ["a"]` | resources the body reads with `StepIo::resource` (checked when the definitions are validated) |
 /// | `name`, `description`, `config = T`, `code_version` | as for `#[asset]` |
@@ -161,6 +163,7 @@ pub fn op(args: TokenStream, item: TokenStream) -> TokenStream {
 /// | `name = ".."` | default: the function's name |
 /// | `description = ".."` | default: the doc comment |
 /// | `resource_defs(key = expr, "other key" = expr)` | resources bound for this job |
+/// | `op_retry_policy = expr` | the `RetryPolicy` of ops that have none |
 ///
 /// ```
 /// use larder::prelude::*;

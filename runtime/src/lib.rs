@@ -111,6 +111,7 @@ pub use model::instance::Instance;
 pub use model::metadata::{
     DATA_VERSION, Metadata, MetadataValue, ROW_COUNT, TableColumn, TableSummary,
 };
+pub use model::retry::{Backoff, Failure, Jitter, RetryPolicy, RetryRequested};
 pub use model::step_result::{MaterializeResult, Output};
 pub use model::types::{TypeInfo, Value};
 pub use run::{RunOptions, RunResult, StepOutcome, materialize, materialize_to_memory};
@@ -127,13 +128,13 @@ pub mod prelude {
     pub use crate::{
         AssetDefinition, AssetIn, AssetKey, Codec, ConfigurableIOManager,
         ConfigurableIOManagerFactory, ConfigurableResource, Definitions, DynIOManager, Error,
-        FilesystemIOManager, IOManager, IOManagerDefinition, In, InMemoryIOManager, InitContext,
-        InputContext, InputManager, InputManagerDefinition, Instance, JobDefinition,
+        Failure, FilesystemIOManager, IOManager, IOManagerDefinition, In, InMemoryIOManager,
+        InitContext, InputContext, InputManager, InputManagerDefinition, Instance, JobDefinition,
         MaterializeResult, Metadata, MetadataValue, OpDefinition, Out, Output, OutputContext,
-        ResourceDefinition, ResourceLifecycle, Resources, RunConfig, RunOptions, RunResult, StepIo,
-        asset, build_asset_context, build_input_context, build_output_context, fs_io_manager,
-        input_manager, io_manager, job, materialize, materialize_to_memory, mem_io_manager,
-        metadata, op, resource,
+        ResourceDefinition, ResourceLifecycle, Resources, RetryPolicy, RetryRequested, RunConfig,
+        RunOptions, RunResult, StepIo, asset, build_asset_context, build_input_context,
+        build_output_context, fs_io_manager, input_manager, io_manager, job, materialize,
+        materialize_to_memory, mem_io_manager, metadata, op, resource,
     };
     pub use serde::{Deserialize, Serialize};
 }

@@ -56,12 +56,17 @@ pub fn expand(job: &JobFn) -> TokenStream {
         let (first, _) = token_spans(expr);
         quote_spanned! {first=> __larder_job.resource(#key, #expr); }
     });
+    let retry = job.args.op_retry_policy.as_ref().map(|expr| {
+        let (first, _) = token_spans(expr);
+        quote_spanned! {first=> __larder_job.op_retry_policy(#expr); }
+    });
     quote! {
         #(#attrs)*
         #vis fn #ident() -> #_LarderResult<#_JobDefinition> {
             let mut __larder_job = #_JobDefinition::builder(#name);
             #description
             #(#resources)*
+            #retry
             #(#stmts)*
             __larder_job.build()
         }

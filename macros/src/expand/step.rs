@@ -186,6 +186,9 @@ pub fn resource_configure(step: &StepFn) -> Vec<TokenStream> {
             out.push(quote! { .resource::<#ty>(#lit) });
         }
     }
+    if let Some(policy) = &step.args.retry_policy {
+        out.push(quote! { .retry_policy(#policy) });
+    }
     if !step.args.required_resource_keys.is_empty() {
         let keys = &step.args.required_resource_keys;
         out.push(quote! {

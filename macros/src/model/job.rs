@@ -21,6 +21,8 @@ pub struct JobArgs {
     pub name: Option<LitStr>,
     pub description: Option<LitStr>,
     pub resources: Vec<Resource>,
+    /// `op_retry_policy = expr`.
+    pub op_retry_policy: Option<TokenStream>,
 }
 
 /// `key = expr` of `resource_defs(..)`.

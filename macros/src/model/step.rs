@@ -57,6 +57,8 @@ pub struct StepArgs {
     /// `required_resource_keys = ["a"]`: resources read with
     /// `StepIo::resource`.
     pub required_resource_keys: Vec<LitStr>,
+    /// `retry_policy = expr`.
+    pub retry_policy: Option<TokenStream>,
     // `#[asset]` only.
     pub io_manager_key: Option<Key>,
     pub key_prefix: Option<StrList>,

@@ -214,6 +214,7 @@ impl AssetDefinition {
             typed_element: None,
             required_resource_keys: Vec::new(),
             resource_types: Vec::new(),
+            retry_policy: None,
         }
     }
 
@@ -297,6 +298,7 @@ pub struct AssetBuilder {
     typed_element: Option<TypedOutput>,
     required_resource_keys: Vec<String>,
     resource_types: Vec<ResourceType>,
+    retry_policy: Option<crate::model::retry::RetryPolicy>,
 }
 
 impl AssetBuilder {
@@ -443,6 +445,12 @@ impl AssetBuilder {
         self
     }
 
+    /// Retries a failed attempt as `policy` says (Dagster's `retry_policy`).
+    pub fn retry_policy(mut self, policy: crate::model::retry::RetryPolicy) -> Self {
+        self.retry_policy = Some(policy);
+        self
+    }
+
     /// Finishes with the compute function, which sets output `result`.
     pub fn compute<F>(self, compute: F) -> AssetDefinition
     where
@@ -484,6 +492,7 @@ impl AssetBuilder {
         op = op.required_resource_keys(self.required_resource_keys);
         let mut op = op.compute_fn(compute);
         op.resource_types = self.resource_types;
+        op.retry_policy = self.retry_policy;
         op.config_type = self.config_type;
         AssetDefinition {
             key,

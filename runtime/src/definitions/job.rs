@@ -62,6 +62,8 @@ pub struct JobDefinition {
     pub(crate) description: Option<String>,
     pub(crate) nodes: Vec<Node>,
     pub(crate) resources: IndexMap<String, ResourceDefinition>,
+    /// The retry policy of ops that have none (Dagster's `op_retry_policy`).
+    pub(crate) op_retry_policy: Option<crate::model::retry::RetryPolicy>,
 }
 
 impl fmt::Debug for JobDefinition {
@@ -147,6 +149,7 @@ pub struct JobBuilder {
     description: Option<String>,
     nodes: Vec<Node>,
     resources: IndexMap<String, ResourceDefinition>,
+    op_retry_policy: Option<crate::model::retry::RetryPolicy>,
     /// Node name -> index in `nodes`.
     index: HashMap<String, usize>,
     /// Op name -> the last suffix given to it, so naming the n-th
@@ -163,6 +166,7 @@ impl JobDefinition {
             description: None,
             nodes: Vec::new(),
             resources: IndexMap::new(),
+            op_retry_policy: None,
             index: HashMap::new(),
             suffixes: HashMap::new(),
         }
@@ -201,6 +205,13 @@ impl JobDefinition {
 }
 
 impl JobBuilder {
+    /// The retry policy of this job's ops that have none of their own
+    /// (Dagster's `op_retry_policy`).
+    pub fn op_retry_policy(&mut self, policy: crate::model::retry::RetryPolicy) -> &mut Self {
+        self.op_retry_policy = Some(policy);
+        self
+    }
+
     /// Binds a resource for this job (`resource_defs`).
     pub fn resource(
         &mut self,
@@ -315,6 +326,7 @@ impl JobBuilder {
             description: self.description.clone(),
             nodes: std::mem::take(&mut self.nodes),
             resources: std::mem::take(&mut self.resources),
+            op_retry_policy: self.op_retry_policy,
         })
     }
 }

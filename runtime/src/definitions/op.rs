@@ -16,6 +16,7 @@ use crate::model::asset_key::AssetKey;
 use crate::model::config::ConfigType;
 use crate::model::metadata::Metadata;
 use crate::model::partitions::{PartitionMapping, PartitionShape};
+use crate::model::retry::RetryPolicy;
 use crate::model::types::TypeInfo;
 
 /// An op input (Dagster's `In`).
@@ -241,6 +242,8 @@ pub struct OpDefinition {
     /// The Rust type the body expects of some of them (`resources(..)`
     /// parameters), checked against what is bound.
     pub(crate) resource_types: Vec<ResourceType>,
+    /// How a failed attempt is retried (else the job's or run's default).
+    pub(crate) retry_policy: Option<RetryPolicy>,
     /// What contexts say of this op, built once.
     pub(crate) info: Arc<OpInfo>,
 }
@@ -273,6 +276,7 @@ impl OpDefinition {
             version: None,
             required_resource_keys: Vec::new(),
             resource_types: Vec::new(),
+            retry_policy: None,
         }
     }
 
@@ -320,6 +324,11 @@ impl OpDefinition {
     pub fn required_resource_keys(&self) -> &[String] {
         &self.required_resource_keys
     }
+
+    /// The retry policy, if the op has its own.
+    pub fn retry_policy(&self) -> Option<&RetryPolicy> {
+        self.retry_policy.as_ref()
+    }
 }
 
 /// Builds an [`OpDefinition`].
@@ -332,6 +341,7 @@ pub struct OpBuilder {
     version: Option<String>,
     required_resource_keys: Vec<String>,
     resource_types: Vec<ResourceType>,
+    retry_policy: Option<RetryPolicy>,
 }
 
 /// A resource a step receives as a typed parameter.
@@ -405,6 +415,12 @@ impl OpBuilder {
         self
     }
 
+    /// Retries a failed attempt as `policy` says (Dagster's `retry_policy`).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = Some(policy);
+        self
+    }
+
     /// Finishes with the compute function.
     pub fn compute<F>(self, compute: F) -> OpDefinition
     where
@@ -436,6 +452,7 @@ impl OpBuilder {
             version: self.version,
             required_resource_keys: Arc::from(self.required_resource_keys),
             resource_types: self.resource_types,
+            retry_policy: self.retry_policy,
         }
     }
 }

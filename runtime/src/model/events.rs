@@ -95,6 +95,25 @@ pub enum EventKind {
         error: String,
         /// The chain of causes, outermost first.
         causes: Vec<String>,
+        /// A `Failure`'s metadata (empty otherwise).
+        metadata: Metadata,
+        /// Attempts made, the failed one included.
+        attempts: u32,
+    },
+    /// A step failed and will be attempted again (Dagster's
+    /// STEP_UP_FOR_RETRY).
+    StepUpForRetry {
+        /// Why the attempt failed.
+        error: String,
+        /// How long the run waits before the next attempt.
+        wait_seconds: f64,
+        /// The attempt that failed (1 for the first).
+        attempt: u32,
+    },
+    /// A step started again after a failure (Dagster's STEP_RESTARTED).
+    StepRestarted {
+        /// This attempt's number (2 for the first retry).
+        attempt: u32,
     },
     /// A step did not run because an upstream step failed.
     StepSkipped {
@@ -135,6 +154,10 @@ pub enum EventType {
     StepSuccess,
     /// [`EventKind::StepFailure`]
     StepFailure,
+    /// [`EventKind::StepUpForRetry`]
+    StepUpForRetry,
+    /// [`EventKind::StepRestarted`]
+    StepRestarted,
     /// [`EventKind::StepSkipped`]
     StepSkipped,
     /// [`EventKind::Log`]
@@ -156,6 +179,8 @@ impl EventKind {
             EventKind::HandledOutput { .. } => EventType::HandledOutput,
             EventKind::StepSuccess => EventType::StepSuccess,
             EventKind::StepFailure { .. } => EventType::StepFailure,
+            EventKind::StepUpForRetry { .. } => EventType::StepUpForRetry,
+            EventKind::StepRestarted { .. } => EventType::StepRestarted,
             EventKind::StepSkipped { .. } => EventType::StepSkipped,
             EventKind::Log { .. } => EventType::Log,
         }

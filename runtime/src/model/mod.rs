@@ -8,5 +8,6 @@ pub mod events;
 pub mod instance;
 pub mod metadata;
 pub mod partitions;
+pub mod retry;
 pub mod step_result;
 pub mod types;

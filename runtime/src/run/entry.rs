@@ -116,6 +116,10 @@ impl Definitions {
     pub fn execute_job(&self, name: &str, options: RunOptions) -> Result<RunResult> {
         let job = self.get_job(name)?;
         let in_memory = options.in_memory.unwrap_or(true);
+        let mut options = options;
+        if options.op_retry_policy.is_none() {
+            options.op_retry_policy = job.op_retry_policy;
+        }
         let mut problems = self.problems.clone();
         let plan = self.job_plan(job, in_memory, &mut problems);
         run_plan(plan, problems, &options, true)

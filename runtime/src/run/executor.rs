@@ -108,6 +108,7 @@ pub(crate) fn execute(
         capture: options.capture_outputs.unwrap_or(true),
         outputs: Mutex::new(HashMap::new()),
         partition_load_concurrency: options.partition_load_concurrency.unwrap_or(8),
+        op_retry_policy: options.op_retry_policy,
     };
     let schedule = Mutex::new(Schedule {
         ready: (0..n)

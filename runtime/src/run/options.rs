@@ -29,12 +29,20 @@ pub struct RunOptions {
     pub(crate) partition: Option<crate::model::partitions::PartitionSelection>,
     pub(crate) now: Option<jiff::Timestamp>,
     pub(crate) partition_load_concurrency: Option<usize>,
+    pub(crate) op_retry_policy: Option<crate::model::retry::RetryPolicy>,
 }
 
 impl RunOptions {
     /// Default options.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The retry policy of steps that have none of their own (Dagster's
+    /// `op_retry_policy`); overrides the job's.
+    pub fn op_retry_policy(mut self, policy: crate::model::retry::RetryPolicy) -> Self {
+        self.op_retry_policy = Some(policy);
+        self
     }
 
     /// Materializes only these assets (`a/b` strings or keys).

@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use crate::definitions::DEFAULT_OUTPUT;
 use crate::error::{Error, Result};
 use crate::model::asset_key::AssetKey;
-use crate::model::events::{Event, EventType};
+use crate::model::events::{Event, EventKind, EventType};
 use crate::model::instance::Instance;
 
 /// How a step ended.
@@ -114,6 +114,19 @@ impl RunResult {
             .iter()
             .filter(|e| e.step_key.as_deref() == Some(step_key))
             .collect()
+    }
+
+    /// How many times step `step_key` was attempted (0 when it never
+    /// started).
+    pub fn attempts(&self, step_key: &str) -> u32 {
+        let mut attempts = 0;
+        for e in self.events_for_step(step_key) {
+            match e.kind {
+                EventKind::StepStart | EventKind::StepRestarted { .. } => attempts += 1,
+                _ => {}
+            }
+        }
+        attempts
     }
 
     /// Step key → outcome, in plan order.

@@ -18,6 +18,7 @@ use crate::model::asset_key::AssetKey;
 use crate::model::config::RunConfig;
 use crate::model::events::{EventKind, EventLog, Logger};
 use crate::model::metadata::{Metadata, MetadataValue};
+use crate::model::retry::{RetryPolicy, failure, requested_retry};
 use crate::model::types::{TypeInfo, Value};
 
 /// Everything a step needs from its run.
@@ -30,6 +31,8 @@ pub(crate) struct RunState {
     pub(crate) capture: bool,
     pub(crate) outputs: Mutex<HashMap<(String, String), Arc<dyn Any + Send + Sync>>>,
     pub(crate) partition_load_concurrency: usize,
+    /// The retry policy of steps without their own.
+    pub(crate) op_retry_policy: Option<RetryPolicy>,
 }
 
 fn null() -> serde_json::Value {
@@ -154,7 +157,9 @@ impl RunState {
         Some(OutputContext::for_stored_asset(parts))
     }
 
-    /// Runs step `i`. Errors are returned after the failure event is recorded.
+    /// Runs step `i`, retrying a failed attempt when the step asks for it
+    /// (`RetryRequested`) or its retry policy allows it. Errors are
+    /// returned after the failure event is recorded.
     pub(crate) fn run_step(&self, i: usize) -> Result<()> {
         let step = &self.plan.steps[i];
         let key: &str = &step.key;
@@ -163,32 +168,100 @@ impl RunState {
             Some(key),
             format!("Started execution of step \"{key}\"."),
         );
-        let result = self.run_step_inner(i);
-        match &result {
-            Ok(()) => self.events.push(
-                EventKind::StepSuccess,
-                Some(key),
-                format!("Finished execution of step \"{key}\"."),
-            ),
-            Err(e) => {
-                let mut causes = Vec::new();
-                let mut source: Option<&(dyn std::error::Error + 'static)> =
-                    std::error::Error::source(e);
-                while let Some(s) = source {
-                    causes.push(s.to_string());
-                    source = s.source();
+        let mut attempt: u32 = 1;
+        loop {
+            let result = self.run_step_inner(i);
+            let e = match result {
+                Ok(()) => {
+                    self.events.push(
+                        EventKind::StepSuccess,
+                        Some(key),
+                        format!("Finished execution of step \"{key}\"."),
+                    );
+                    return Ok(());
                 }
-                self.events.push(
-                    EventKind::StepFailure {
-                        error: e.to_string(),
-                        causes,
-                    },
-                    Some(key),
-                    format!("Execution of step \"{key}\" failed: {e}"),
-                );
+                Err(e) => e,
+            };
+            match self.retry_wait(&step.op, &e, attempt) {
+                Ok(wait) => {
+                    let in_seconds = if wait.is_zero() {
+                        String::new()
+                    } else {
+                        format!(" in {:.3} seconds", wait.as_secs_f64())
+                    };
+                    self.events.push(
+                        EventKind::StepUpForRetry {
+                            error: e.to_string(),
+                            wait_seconds: wait.as_secs_f64(),
+                            attempt,
+                        },
+                        Some(key),
+                        format!(
+                            "Execution of step \"{key}\" failed and has requested a retry{in_seconds}: {e}"
+                        ),
+                    );
+                    std::thread::sleep(wait);
+                    attempt += 1;
+                    self.events.push(
+                        EventKind::StepRestarted { attempt },
+                        Some(key),
+                        format!("Started re-execution (attempt # {attempt}) of step \"{key}\"."),
+                    );
+                }
+                Err(exhausted) => {
+                    self.step_failed(key, &e, exhausted, attempt);
+                    return Err(e);
+                }
             }
         }
-        result
+    }
+
+    /// How long to wait before retrying a failed attempt, or why it is not
+    /// retried (a note for the failure message, empty when nothing asked).
+    fn retry_wait(
+        &self,
+        op: &OpDefinition,
+        e: &Error,
+        attempt: u32,
+    ) -> std::result::Result<std::time::Duration, String> {
+        if let Some(r) = requested_retry(e) {
+            return if attempt <= r.max_retries {
+                Ok(r.wait)
+            } else {
+                Err(format!(" (exceeded max_retries of {})", r.max_retries))
+            };
+        }
+        if failure(e).is_some_and(|f| !f.allow_retries) {
+            return Err(String::new());
+        }
+        match op.retry_policy.or(self.op_retry_policy) {
+            Some(p) if attempt <= p.max_retries => Ok(p.wait_before_retry(attempt)),
+            Some(p) if p.max_retries > 0 => Err(format!(
+                " (after {attempt} attempts; its retry policy allows {} retries)",
+                p.max_retries
+            )),
+            _ => Err(String::new()),
+        }
+    }
+
+    fn step_failed(&self, key: &str, e: &Error, note: String, attempts: u32) {
+        let mut causes = Vec::new();
+        let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+        while let Some(s) = source {
+            causes.push(s.to_string());
+            source = s.source();
+        }
+        let metadata = failure(e).map(|f| f.metadata.clone()).unwrap_or_default();
+        self.events.push(
+            EventKind::StepFailure {
+                error: format!("{e}{note}"),
+                causes,
+                metadata,
+                attempts,
+            },
+            Some(key),
+            format!("Execution of step \"{key}\" failed: {e}{note}"),
+        );
     }
 
     fn run_step_inner(&self, i: usize) -> Result<()> {
