@@ -85,8 +85,9 @@ pub mod __private;
 
 pub use definitions::registry::declared_manager;
 pub use definitions::{
-    AssetDefinition, AssetDescriptor, AssetIn, Definitions, In, InputDescriptor, JobBuilder,
-    JobDefinition, OpDefinition, OpDescriptor, Out, OutputHandle, StepIo,
+    AssetDefinition, AssetDescriptor, AssetIn, AssetJob, AssetSelection, Definitions, In,
+    InputDescriptor, JobBuilder, JobDefinition, OpDefinition, OpDescriptor, Out, OutputHandle,
+    StepIo, define_asset_job,
 };
 pub use error::{BoxError, Error, Result};
 pub use io::context::{

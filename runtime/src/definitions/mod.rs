@@ -2,6 +2,7 @@
 //! as a whole before anything runs.
 
 mod asset;
+pub(crate) mod asset_job;
 #[doc(hidden)]
 pub mod checks;
 #[allow(clippy::module_inception)]
@@ -10,12 +11,15 @@ mod descriptor;
 pub(crate) mod job;
 pub(crate) mod op;
 pub(crate) mod registry;
+pub(crate) mod selection;
 
 pub use asset::{AssetBuilder, AssetDefinition, AssetIn, IntoPartitionsDefinition};
+pub use asset_job::{AssetJob, define_asset_job};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
 pub use descriptor::{AssetDescriptor, InputDescriptor, OpDescriptor, OutputDescriptor, StepFn};
 pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};
 pub use op::{ComputeFn, In, OpBuilder, OpDefinition, Out, StepIo};
+pub use selection::AssetSelection;
 
 /// The default IO manager key.
 pub const DEFAULT_IO_MANAGER_KEY: &str = "io_manager";
