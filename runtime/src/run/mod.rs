@@ -7,6 +7,7 @@ pub mod history;
 mod options;
 mod partition_plan;
 pub(crate) mod plan;
+pub mod ranges;
 mod result;
 mod run_config_check;
 mod step;
