@@ -1,6 +1,7 @@
 //! Running a plan: dependency order, independent steps concurrently on a
 //! bounded pool, every event recorded, failures kept with their causes.
 
+mod asset_jobs;
 mod entry;
 mod executor;
 pub mod history;
