@@ -109,7 +109,10 @@ pub use model::events::{Event, EventKind, EventListener, EventType, Logger, User
 pub use model::instance::Instance;
 pub use model::metadata::{Metadata, MetadataValue, TableColumn, TableSummary};
 pub use model::types::{TypeInfo, Value};
-pub use run::{RunOptions, RunResult, StepOutcome, materialize, materialize_to_memory};
+pub use run::{
+    BackfillOptions, BackfillResult, PartitionOutcome, PartitionRun, RunOptions, RunResult,
+    StepOutcome, materialize, materialize_to_memory,
+};
 pub use serde_bytes::ByteBuf;
 pub use storage::{Codec, FilesystemIOManager, InMemoryIOManager, fs_io_manager, mem_io_manager};
 

@@ -2,6 +2,7 @@
 //! bounded pool, every event recorded, failures kept with their causes.
 
 mod asset_jobs;
+mod backfill;
 mod entry;
 mod executor;
 pub mod history;
@@ -13,6 +14,9 @@ mod result;
 mod run_config_check;
 mod step;
 
+pub use backfill::{
+    BackfillOptions, BackfillPartitions, BackfillResult, PartitionOutcome, PartitionRun,
+};
 pub use entry::{materialize, materialize_to_memory};
 pub(crate) use executor::execute;
 pub use options::RunOptions;
