@@ -38,6 +38,7 @@ pub struct BackfillOptions {
     pub(crate) now: Option<jiff::Timestamp>,
     pub(crate) in_memory: bool,
     pub(crate) on_partition: Option<Arc<dyn Fn(&PartitionRun) + Send + Sync>>,
+    pub(crate) on_start: Option<Arc<dyn Fn(usize) + Send + Sync>>,
     pub(crate) on_run: Option<Arc<dyn Fn(RunOptions) -> RunOptions + Send + Sync>>,
 }
 
@@ -66,6 +67,7 @@ impl BackfillOptions {
             now: None,
             in_memory: false,
             on_partition: None,
+            on_start: None,
             on_run: None,
         }
     }
@@ -128,6 +130,12 @@ impl BackfillOptions {
     /// progress bar.
     pub fn on_partition(mut self, f: impl Fn(&PartitionRun) + Send + Sync + 'static) -> Self {
         self.on_partition = Some(Arc::new(f));
+        self
+    }
+
+    /// Calls `f` with the number of partitions before the first runs.
+    pub fn on_start(mut self, f: impl Fn(usize) + Send + Sync + 'static) -> Self {
+        self.on_start = Some(Arc::new(f));
         self
     }
 
@@ -388,6 +396,9 @@ impl Definitions {
             }
             outcome
         };
+        if let Some(f) = &options.on_start {
+            f(keys.len());
+        }
         let workers = options.max_concurrent.min(keys.len()).max(1);
         std::thread::scope(|scope| {
             for _ in 0..workers {
