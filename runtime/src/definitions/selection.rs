@@ -150,7 +150,7 @@ impl AssetSelection {
                         }
                         None => {
                             return Err(Error::NotFound(format!(
-                                "selection `{key}`: no asset `{key}` is defined{}",
+                                "selection `{key}`: asset `{key}` is selected but not defined{}",
                                 did_you_mean(
                                     &key.to_string(),
                                     g.assets.iter().map(|a| a.key.to_string())
@@ -254,13 +254,53 @@ impl fmt::Display for AssetSelection {
                 let groups: Vec<String> = groups.iter().map(|g| format!("group:{g}")).collect();
                 f.write_str(&groups.join(","))
             }
-            AssetSelection::Upstream { child, depth: d } => write!(f, "{}{child}", depth(d)),
-            AssetSelection::Downstream { child, depth: d } => write!(f, "{child}{}", depth(d)),
+            // A closure of several clauses is the union of their closures:
+            // `+a,+b`, not `+a,b`.
+            AssetSelection::Upstream { child, depth: d } => {
+                let parts: Vec<String> = clauses(child)
+                    .iter()
+                    .map(|c| format!("{}{c}", depth(d)))
+                    .collect();
+                f.write_str(&parts.join(","))
+            }
+            AssetSelection::Downstream { child, depth: d } => {
+                let parts: Vec<String> = clauses(child)
+                    .iter()
+                    .map(|c| format!("{c}{}", depth(d)))
+                    .collect();
+                f.write_str(&parts.join(","))
+            }
             AssetSelection::Union(parts) => {
+                // `+a*` parses to `+a | a*`; write it back as one clause.
+                if let [
+                    AssetSelection::Upstream {
+                        child: up,
+                        depth: u,
+                    },
+                    AssetSelection::Downstream {
+                        child: down,
+                        depth: d,
+                    },
+                ] = parts.as_slice()
+                    && up == down
+                    && matches!(**up, AssetSelection::Keys(ref k) if k.len() == 1)
+                {
+                    return write!(f, "{}{up}{}", depth(u), depth(d));
+                }
                 let parts: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
                 f.write_str(&parts.join(","))
             }
         }
+    }
+}
+
+/// The clauses of a selection, one string each.
+fn clauses(s: &AssetSelection) -> Vec<String> {
+    match s {
+        AssetSelection::Keys(keys) => keys.iter().map(|k| k.to_string()).collect(),
+        AssetSelection::Groups(groups) => groups.iter().map(|g| format!("group:{g}")).collect(),
+        AssetSelection::Union(parts) => parts.iter().flat_map(clauses).collect(),
+        other => vec![other.to_string()],
     }
 }
 
