@@ -388,3 +388,58 @@ fn a_partition_is_refused_for_a_selection_with_nothing_partitioned() {
     assert!(text.contains("1/1 steps succeeded"), "{text}");
     assert!(dir.path().join("hits/2024-01-01-00:00").is_file());
 }
+
+#[test]
+fn the_cli_prints_step_log_lines_at_the_chosen_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let hourly = TimeWindowPartitionsDefinition::hourly("2024-01-01-00:00")
+        .build()
+        .unwrap();
+    let defs = Definitions::new()
+        .assets([
+            AssetDefinition::builder("items")
+                .output_type(type_info!(i64))
+                .compute(|io| {
+                    io.log().debug("fetching page 1");
+                    io.log().info("fetched 30 items");
+                    io.log().warn("rate limited once");
+                    io.output("result", 30_i64)
+                }),
+            AssetDefinition::builder("hits")
+                .partitions_def(hourly)
+                .group_name("core")
+                .required_resource_keys(["hn_client"])
+                .output_type(type_info!(i64))
+                .compute(|io| io.output("result", 1_i64)),
+        ])
+        .resource("io_manager", FilesystemIOManager::new(dir.path()));
+
+    let (r, text) = cli(&defs, &["materialize", "--select", "items"]);
+    r.unwrap();
+    assert!(text.contains("info items: fetched 30 items\n"), "{text}");
+    assert!(text.contains("warn items: rate limited once\n"), "{text}");
+    assert!(!text.contains("fetching page 1"), "{text}");
+
+    let (r, text) = cli(
+        &defs,
+        &["--log-level", "warn", "materialize", "--select", "items"],
+    );
+    r.unwrap();
+    assert!(!text.contains("fetched 30 items"), "{text}");
+    assert!(text.contains("warn items: rate limited once\n"), "{text}");
+
+    let (r, text) = cli(
+        &defs,
+        &["materialize", "--select", "items", "--log-level", "debug"],
+    );
+    r.unwrap();
+    assert!(text.contains("debug items: fetching page 1\n"), "{text}");
+    assert!(text.contains("debug items: StepSuccess"), "{text}");
+
+    // `list` shows the partitions definition, group and resources.
+    let (r, text) = cli(&defs, &["list"]);
+    r.unwrap();
+    let line = text.lines().find(|l| l.starts_with("  hits  ")).unwrap();
+    assert!(line.contains("  group: core  partitions: "), "{line}");
+    assert!(line.contains("  resources: hn_client"), "{line}");
+}
