@@ -244,6 +244,7 @@ impl BackfillResult {
                 "failed",
                 self.partitions.len(),
                 &failures,
+                true,
             ));
         }
         text

@@ -90,19 +90,23 @@ mod tests {
 pub(crate) const SHOWN: usize = 10;
 
 /// One message for partitions that failed, short at any count: how many,
-/// the first ranges of failing keys, and the first errors.
+/// the first ranges of failing keys, and the first errors. With
+/// `ranges_when_few` false, up to [`SHOWN`] failures are listed without
+/// ranges (each error names its partition already).
 /// `failures` holds (position among the keys tried, key, error).
 pub(crate) fn partition_failures(
     what: &str,
     total: usize,
     failures: &[(usize, &str, String)],
+    ranges_when_few: bool,
 ) -> String {
     let n = failures.len();
-    let ranges = key_ranges(failures.iter().map(|(i, k, _)| (*i, *k)));
-    let mut text = format!(
-        "{n} of {total} partitions {what}: {}",
-        format_ranges(&ranges, SHOWN)
-    );
+    let mut text = format!("{n} of {total} partitions {what}:");
+    if ranges_when_few || n > SHOWN {
+        let ranges = key_ranges(failures.iter().map(|(i, k, _)| (*i, *k)));
+        text.push(' ');
+        text.push_str(&format_ranges(&ranges, SHOWN));
+    }
     for (_, _, e) in failures.iter().take(SHOWN) {
         // One line per error: a message may be long, a list of them must not.
         let line = e.lines().next().unwrap_or_default();

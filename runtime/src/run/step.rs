@@ -495,6 +495,7 @@ impl RunState {
                 "could not be loaded",
                 keys.len(),
                 &errors,
+                false,
             ))),
         }
     }
