@@ -26,6 +26,9 @@ pub enum BackfillPartitions {
     Keys(Vec<String>),
 }
 
+type OnPartition = Arc<dyn Fn(&PartitionRun) + Send + Sync>;
+type OnRun = Arc<dyn Fn(RunOptions) -> RunOptions + Send + Sync>;
+
 /// What a backfill runs, and how.
 #[derive(Clone)]
 pub struct BackfillOptions {
@@ -37,9 +40,9 @@ pub struct BackfillOptions {
     pub(crate) instance: Option<Instance>,
     pub(crate) now: Option<jiff::Timestamp>,
     pub(crate) in_memory: bool,
-    pub(crate) on_partition: Option<Arc<dyn Fn(&PartitionRun) + Send + Sync>>,
+    pub(crate) on_partition: Option<OnPartition>,
     pub(crate) on_start: Option<Arc<dyn Fn(usize) + Send + Sync>>,
-    pub(crate) on_run: Option<Arc<dyn Fn(RunOptions) -> RunOptions + Send + Sync>>,
+    pub(crate) on_run: Option<OnRun>,
 }
 
 impl std::fmt::Debug for BackfillOptions {

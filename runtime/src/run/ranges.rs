@@ -63,29 +63,6 @@ pub fn format_ranges(ranges: &[KeyRange], max: usize) -> String {
     text
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn consecutive_positions_merge() {
-        let keys = ["a", "b", "c", "e", "g", "h"];
-        let r = key_ranges([
-            (0, keys[0]),
-            (1, keys[1]),
-            (2, keys[2]),
-            (4, keys[3]),
-            (6, keys[4]),
-            (7, keys[5]),
-        ]);
-        assert_eq!(format_ranges(&r, 10), "a...c (3), e, g...h (2)");
-        assert_eq!(
-            format_ranges(&r, 1),
-            "a...c (3), and 3 more partitions in 2 more ranges"
-        );
-    }
-}
-
 /// How many ranges and messages a message over many partitions shows.
 pub(crate) const SHOWN: usize = 10;
 
@@ -117,4 +94,27 @@ pub(crate) fn partition_failures(
         text.push_str(&format!("\n  ... and {} more", n - SHOWN));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consecutive_positions_merge() {
+        let keys = ["a", "b", "c", "e", "g", "h"];
+        let r = key_ranges([
+            (0, keys[0]),
+            (1, keys[1]),
+            (2, keys[2]),
+            (4, keys[3]),
+            (6, keys[4]),
+            (7, keys[5]),
+        ]);
+        assert_eq!(format_ranges(&r, 10), "a...c (3), e, g...h (2)");
+        assert_eq!(
+            format_ranges(&r, 1),
+            "a...c (3), and 3 more partitions in 2 more ranges"
+        );
+    }
 }
