@@ -335,6 +335,7 @@ struct BackfillArgs {
 
 fn backfill(defs: &Definitions, args: BackfillArgs, out: &mut dyn Write) -> Result<()> {
     let mut config = read_config(args.config)?;
+    let mut job_range = None;
     let selection = match &args.job {
         Some(name) => {
             let job = defs
@@ -350,6 +351,7 @@ fn backfill(defs: &Definitions, args: BackfillArgs, out: &mut dyn Write) -> Resu
             if config.as_json().is_null() {
                 config = job.get_config().clone();
             }
+            job_range = job.partition().map(|p| p.to_range());
             job.selection().clone()
         }
         None => parse_select(&args.select)?.unwrap_or(AssetSelection::All),
@@ -363,6 +365,9 @@ fn backfill(defs: &Definitions, args: BackfillArgs, out: &mut dyn Write) -> Resu
         options = options.partition_range(start, end);
     } else if !args.partitions.is_empty() {
         options = options.partitions(args.partitions.clone());
+    } else if let Some(r) = job_range {
+        // The job's own partitions, when the command names none.
+        options = options.partition_range(r.start, r.end);
     }
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::no_length();
@@ -386,6 +391,18 @@ fn backfill(defs: &Definitions, args: BackfillArgs, out: &mut dyn Write) -> Resu
                 }
                 on_done.inc(1);
             });
+    }
+    if bar.is_none() {
+        // Not a terminal: a line per partition run, for logs.
+        options = options.on_partition(|p| match &p.outcome {
+            PartitionOutcome::Succeeded { run_id } => {
+                eprintln!("partition {}: succeeded (run {run_id})", p.partition)
+            }
+            PartitionOutcome::Failed { error, .. } => {
+                eprintln!("partition {}: failed: {error}", p.partition)
+            }
+            PartitionOutcome::Skipped => {}
+        });
     }
     let result = defs.backfill(options);
     if let Some(bar) = bar {

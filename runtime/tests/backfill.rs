@@ -64,7 +64,11 @@ fn backfill_a_day_through_the_cli() {
             let h: i64 = io.input("hits")?;
             io.output("result", h * 2)
         });
-    let defs = Definitions::new().assets([hits, doubled]);
+    let defs = Definitions::new().assets([hits, doubled]).asset_job(
+        larder::define_asset_job("hits_day", "hits*")
+            .unwrap()
+            .partition_range("2024-01-01-00:00", "2024-01-01-23:00"),
+    );
     let history = || Instance::from_env().unwrap().history().unwrap().unwrap();
 
     let (r, text) = cli(
@@ -125,6 +129,14 @@ fn backfill_a_day_through_the_cli() {
         "backfill of 24 partitions: 24 succeeded, 0 failed, 0 skipped\n"
     );
     assert_eq!(history().run_count().unwrap(), 48);
+
+    // The asset job's selection and partitions: the same day, all skipped.
+    let (r, text) = cli(&defs, &["backfill", "--job", "hits_day"]);
+    r.unwrap();
+    assert_eq!(
+        text,
+        "backfill of 24 partitions: 0 succeeded, 0 failed, 24 skipped\n"
+    );
 
     // A second day by list: partitions already there are skipped.
     let (r, text) = cli(

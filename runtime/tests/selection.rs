@@ -373,6 +373,20 @@ fn a_partition_is_refused_for_a_selection_with_nothing_partitioned() {
         err.contains("selection `items` has no partitioned asset, but the run names partitions `2024-01-01-00:00...2024-01-01-03:00`"),
         "{err}"
     );
+    // An asset job fixing partitions over nothing partitioned fails validation.
+    let err = defs
+        .clone()
+        .asset_job(
+            AssetJob::new("items_job", AssetSelection::assets(["items"]))
+                .partition_key("2024-01-01-00:00"),
+        )
+        .validate()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("asset job `items_job`: selection `items` has no partitioned asset, but the job names partition `2024-01-01-00:00`"),
+        "{err}"
+    );
     // The partitioned one takes it.
     let (r, text) = cli(
         &defs,

@@ -65,8 +65,23 @@ impl Definitions {
     /// Asset jobs name selections that exist, and names no other job has.
     pub(crate) fn check_asset_jobs(&self, problems: &mut Vec<String>) {
         for (i, job) in self.asset_jobs.iter().enumerate() {
-            if let Err(e) = job.selection.resolve(&self.assets) {
-                problems.push(format!("asset job `{}`: {e}", job.name));
+            match job.selection.resolve(&self.assets) {
+                Err(e) => problems.push(format!("asset job `{}`: {e}", job.name)),
+                Ok(keys) => {
+                    let partitioned = self
+                        .assets
+                        .iter()
+                        .any(|a| a.partitions_def.is_some() && keys.contains(&a.key));
+                    if let (Some(p), false) = (&job.partition, partitioned) {
+                        problems.push(format!(
+                            "asset job `{}`: selection `{}` has no partitioned asset, but the job names partition{} `{}`; drop the partition, or select partitioned assets",
+                            job.name,
+                            job.selection,
+                            if p.to_range().is_single() { "" } else { "s" },
+                            display_partition(p)
+                        ));
+                    }
+                }
             }
             let twice = self.jobs.iter().any(|j| j.name == job.name)
                 || self.asset_jobs[..i].iter().any(|j| j.name == job.name);

@@ -45,6 +45,7 @@ impl RunOptions {
         K: Into<AssetKey>,
     {
         self.selection = Some(keys.into_iter().map(Into::into).collect());
+        self.asset_selection = None;
         self
     }
 
