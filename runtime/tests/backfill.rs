@@ -283,6 +283,34 @@ fn backfill_options_and_refusals() {
             .is_file()
     );
 
+    // A panicking run hook fails its partition, not the backfill.
+    let result = defs
+        .backfill(
+            BackfillOptions::new(AssetSelection::assets(["hits"]))
+                .partitions(["2024-01-01-05:00", "2024-01-01-06:00"])
+                .instance(instance.clone())
+                .configure_runs(|o| o)
+                .on_partition(|p| {
+                    if p.partition.ends_with("05:00") {
+                        panic!("progress bar broke");
+                    }
+                }),
+        )
+        .unwrap();
+    assert_eq!(result.succeeded().count(), 2, "{}", result.summary());
+    let err = defs
+        .backfill(
+            BackfillOptions::new(AssetSelection::assets(["hits"]))
+                .instance(instance.clone())
+                .on_start(|_| panic!("no terminal")),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("on_start: ") && err.contains("no terminal"),
+        "{err}"
+    );
+
     let refused = |sel: &str, opts: fn(BackfillOptions) -> BackfillOptions| {
         defs.backfill(opts(
             BackfillOptions::new(AssetSelection::parse(sel).unwrap()).instance(instance.clone()),

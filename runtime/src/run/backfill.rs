@@ -401,7 +401,11 @@ impl Definitions {
             outcome
         };
         if let Some(f) = &options.on_start {
-            f(keys.len());
+            crate::guard::guarded(|| {
+                f(keys.len());
+                Ok(())
+            })
+            .map_err(|e| Error::msg(format!("backfill of `{selection}`: on_start: {e}")))?;
         }
         let workers = options.max_concurrent.min(keys.len()).max(1);
         std::thread::scope(|scope| {
@@ -410,11 +414,23 @@ impl Definitions {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(key) = keys.get(i) else { break };
-                        let outcome = run_one(key);
+                        // A panic in `configure_runs` fails this partition only.
+                        let outcome =
+                            crate::guard::guarded(|| Ok(run_one(key))).unwrap_or_else(|e| {
+                                PartitionOutcome::Failed {
+                                    run_id: None,
+                                    error: e.to_string(),
+                                }
+                            });
                         if let Some(f) = &options.on_partition {
-                            f(&PartitionRun {
-                                partition: key.clone(),
-                                outcome: outcome.clone(),
+                            // A progress callback that panics loses its own
+                            // update, not the backfill.
+                            let _ = crate::guard::guarded(|| {
+                                f(&PartitionRun {
+                                    partition: key.clone(),
+                                    outcome: outcome.clone(),
+                                });
+                                Ok(())
                             });
                         }
                         if let Ok(mut slot) = slots[i].lock() {
