@@ -1,6 +1,8 @@
 //! `larder::cli`: the command line a user's binary gets by handing its
-//! `Definitions` over: `list`, `materialize`, `execute`, `show`, `validate`,
-//! `gc`.
+//! `Definitions` over: `list`, `materialize`, `execute`, `backfill`, `show`,
+//! `validate`, `gc`. `--select` takes Dagster's selection syntax
+//! (`'group:core'`, `'+recommender*'`, `'items+'`, `'*'`, `'a/b'`,
+//! comma-separated clauses).
 //!
 //! ```no_run
 //! fn main() -> std::process::ExitCode {
@@ -14,38 +16,72 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::definitions::Definitions;
+use crate::definitions::{AssetSelection, Definitions};
 use crate::error::{Error, Result};
 use crate::io::resources::ResourceKind;
 use crate::model::asset_key::AssetKey;
 use crate::model::config::RunConfig;
 use crate::model::events::{Event, EventKind};
 use crate::model::instance::Instance;
-use crate::run::{RunOptions, RunResult, StepOutcome};
+use crate::run::ranges::{format_ranges, key_ranges};
+use crate::run::{BackfillOptions, PartitionOutcome, RunOptions, RunResult, StepOutcome};
 
 /// The command line.
 #[derive(Debug, Parser)]
 #[command(about = "List, materialize and inspect this code location's assets and jobs")]
 pub struct Cli {
+    /// The step log lines to print: error, warn, info or debug (debug adds
+    /// every event).
+    #[arg(long, global = true, value_enum, default_value_t = LogLevel::Info)]
+    pub log_level: LogLevel,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The lowest level of step log lines the CLI prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum LogLevel {
+    /// Every event, and all log lines.
+    Debug,
+    /// Info, warnings and errors.
+    Info,
+    /// Warnings and errors.
+    Warn,
+    /// Errors only.
+    Error,
+}
+
+impl LogLevel {
+    fn of(level: &str) -> LogLevel {
+        match level {
+            "debug" => LogLevel::Debug,
+            "info" => LogLevel::Info,
+            "warn" | "warning" => LogLevel::Warn,
+            _ => LogLevel::Error,
+        }
+    }
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List assets, ops, jobs, and the keys managers are bound to.
+    /// List assets (groups, partitions, deps, resources), ops, jobs, asset
+    /// jobs, and the keys managers are bound to.
     List,
     /// Check the definitions without running anything.
     Validate,
-    /// Materialize assets (all, or a selection).
+    /// Materialize assets (all, a selection, or an asset job's).
     Materialize {
-        /// Assets to materialize, as `a/b` keys (comma-separated or repeated).
+        /// Assets to materialize, in Dagster's selection syntax:
+        /// `a/b`, `+a`, `a*`, `group:core`, `*` (comma-separated or repeated).
         #[arg(long, value_delimiter = ',')]
         select: Vec<String>,
+        /// Materialize this asset job's selection (with its partitions and config).
+        #[arg(long, conflicts_with = "select")]
+        job: Option<String>,
         /// A run config file (TOML, JSON or YAML).
         #[arg(long)]
         config: Option<PathBuf>,
@@ -55,11 +91,11 @@ pub enum Command {
         /// Materialize this partition of the partitioned assets.
         #[arg(long, conflicts_with = "partition_range")]
         partition: Option<String>,
-        /// Materialize a range of partitions in one run: `START..END`.
+        /// Materialize a range of partitions in one run: `START...END`.
         #[arg(long)]
         partition_range: Option<String>,
     },
-    /// Execute a job.
+    /// Execute a job or an asset job.
     Execute {
         /// The job's name.
         job: String,
@@ -67,7 +103,33 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
-    /// Show an asset's latest materialization: when, where, and its metadata.
+    /// Backfill partitions: one run per partition, resumable (partitions
+    /// already materialized are skipped unless `--force`).
+    Backfill {
+        /// The partitioned assets, in Dagster's selection syntax.
+        #[arg(long, value_delimiter = ',', required_unless_present = "job")]
+        select: Vec<String>,
+        /// Backfill this asset job's selection (and config).
+        #[arg(long, conflicts_with = "select")]
+        job: Option<String>,
+        /// The partitions `START...END`.
+        #[arg(long, conflicts_with = "partitions")]
+        partition_range: Option<String>,
+        /// These partitions (comma-separated or repeated).
+        #[arg(long, value_delimiter = ',')]
+        partitions: Vec<String>,
+        /// At most N partition runs at once.
+        #[arg(long, default_value_t = 1)]
+        max_concurrent: usize,
+        /// Run partitions already materialized too.
+        #[arg(long)]
+        force: bool,
+        /// A run config file (TOML, JSON or YAML) for every run.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Show an asset's latest materialization: when, where, its metadata,
+    /// and its materialized, failed and missing partitions.
     Show {
         /// The asset key, `a/b`.
         asset: String,
@@ -86,7 +148,7 @@ pub enum Command {
 pub fn main(defs: Definitions) -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
-    match run(&defs, cli.command, &mut out) {
+    match run_cli(&defs, cli, &mut out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprint!("{}", e.report());
@@ -95,8 +157,23 @@ pub fn main(defs: Definitions) -> ExitCode {
     }
 }
 
-/// Runs one command, writing to `out`.
+/// Runs one command at the default log level (info), writing to `out`.
 pub fn run(defs: &Definitions, command: Command, out: &mut dyn Write) -> Result<()> {
+    run_with(defs, command, LogLevel::Info, out)
+}
+
+/// Runs a parsed command line, writing to `out`.
+pub fn run_cli(defs: &Definitions, cli: Cli, out: &mut dyn Write) -> Result<()> {
+    run_with(defs, cli.command, cli.log_level, out)
+}
+
+/// Runs one command, printing step log lines at `log_level` and above.
+pub fn run_with(
+    defs: &Definitions,
+    command: Command,
+    log_level: LogLevel,
+    out: &mut dyn Write,
+) -> Result<()> {
     let w = |out: &mut dyn Write, line: String| writeln!(out, "{line}").map_err(Error::from);
     match command {
         Command::List => list(defs, out),
@@ -107,13 +184,14 @@ pub fn run(defs: &Definitions, command: Command, out: &mut dyn Write) -> Result<
                 format!(
                     "ok: {} assets, {} jobs, {} resources",
                     defs.get_assets().len(),
-                    defs.get_jobs().len(),
+                    defs.get_jobs().len() + defs.get_asset_jobs().len(),
                     defs.get_resources().len()
                 ),
             )
         }
         Command::Materialize {
             select,
+            job,
             config,
             in_memory,
             partition,
@@ -126,33 +204,67 @@ pub fn run(defs: &Definitions, command: Command, out: &mut dyn Write) -> Result<
                 options = options.partition_key(key);
             }
             if let Some(range) = partition_range {
-                let (start, end) = range.split_once("..").ok_or_else(|| {
-                    Error::msg(format!("--partition-range {range:?}: expected START..END, e.g. 2024-01-01..2024-01-31"))
-                })?;
+                let (start, end) = split_range(&range)?;
                 options = options.partition_range(start, end);
-            }
-            if !select.is_empty() {
-                options = options.selection(select.iter().map(|s| AssetKey::from(s.as_str())));
             }
             if in_memory {
                 options = options.in_memory();
             }
-            let steps = if select.is_empty() {
-                defs.get_assets().len()
-            } else {
-                select.len()
+            let selection = parse_select(&select)?;
+            let steps = match (&job, &selection) {
+                (Some(name), _) => match defs.get_asset_jobs().iter().find(|j| j.name() == name) {
+                    Some(j) => j.selection().resolve(defs.get_assets())?.len(),
+                    None => {
+                        return Err(Error::NotFound(format!(
+                            "no asset job `{name}` is defined; asset jobs: {}",
+                            names_or_none(defs.get_asset_jobs().iter().map(|j| j.name()))
+                        )));
+                    }
+                },
+                (None, Some(s)) => s.resolve(defs.get_assets())?.len(),
+                (None, None) => defs.get_assets().len(),
             };
-            let result = with_progress(steps, options, |o| defs.run(o))?;
-            report(&result, out)
+            if let Some(s) = selection {
+                options = options.select(s);
+            }
+            let result = with_progress(steps, options, |o| match &job {
+                Some(name) => defs.execute_job(name, o.on_disk()),
+                None => defs.run(o),
+            })?;
+            report(&result, log_level, out)
         }
         Command::Execute { job, config } => {
-            let steps = defs.get_job(&job)?.nodes().len();
+            let steps = match defs.get_asset_jobs().iter().find(|j| j.name() == job) {
+                Some(j) => j.selection().resolve(defs.get_assets())?.len(),
+                None => defs.get_job(&job)?.nodes().len(),
+            };
             let options = RunOptions::new()
                 .run_config(read_config(config)?)
                 .raise_on_error(false);
             let result = with_progress(steps, options, |o| defs.execute_job(&job, o))?;
-            report(&result, out)
+            report(&result, log_level, out)
         }
+        Command::Backfill {
+            select,
+            job,
+            partition_range,
+            partitions,
+            max_concurrent,
+            force,
+            config,
+        } => backfill(
+            defs,
+            BackfillArgs {
+                select,
+                job,
+                partition_range,
+                partitions,
+                max_concurrent,
+                force,
+                config,
+            },
+            out,
+        ),
         Command::Show { asset } => show(defs, &AssetKey::from(asset.as_str()), out),
         Command::Gc { dir } => {
             let dirs = if dir.is_empty() {
@@ -175,6 +287,139 @@ pub fn run(defs: &Definitions, command: Command, out: &mut dyn Write) -> Result<
             }
             Ok(())
         }
+    }
+}
+
+/// `--select` values (each a clause, or several comma-separated) as one
+/// selection; `None` when there are none.
+fn parse_select(select: &[String]) -> Result<Option<AssetSelection>> {
+    if select.is_empty() {
+        return Ok(None);
+    }
+    AssetSelection::parse(&select.join(","))
+        .map(Some)
+        .map_err(|e| Error::msg(format!("--select: {e}")))
+}
+
+/// `START...END` (Dagster's) or `START..END`.
+fn split_range(range: &str) -> Result<(&str, &str)> {
+    range
+        .split_once("...")
+        .or_else(|| range.split_once(".."))
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+        .ok_or_else(|| {
+            Error::msg(format!(
+                "--partition-range {range:?}: expected START...END, e.g. 2024-01-01...2024-01-31"
+            ))
+        })
+}
+
+fn names_or_none<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+struct BackfillArgs {
+    select: Vec<String>,
+    job: Option<String>,
+    partition_range: Option<String>,
+    partitions: Vec<String>,
+    max_concurrent: usize,
+    force: bool,
+    config: Option<PathBuf>,
+}
+
+fn backfill(defs: &Definitions, args: BackfillArgs, out: &mut dyn Write) -> Result<()> {
+    let mut config = read_config(args.config)?;
+    let mut job_range = None;
+    let selection = match &args.job {
+        Some(name) => {
+            let job = defs
+                .get_asset_jobs()
+                .iter()
+                .find(|j| j.name() == name)
+                .ok_or_else(|| {
+                    Error::NotFound(format!(
+                        "no asset job `{name}` is defined; asset jobs: {}",
+                        names_or_none(defs.get_asset_jobs().iter().map(|j| j.name()))
+                    ))
+                })?;
+            if config.as_json().is_null() {
+                config = job.get_config().clone();
+            }
+            job_range = job.partition().map(|p| p.to_range());
+            job.selection().clone()
+        }
+        None => parse_select(&args.select)?.unwrap_or(AssetSelection::All),
+    };
+    let mut options = BackfillOptions::new(selection)
+        .max_concurrent(args.max_concurrent)
+        .force(args.force)
+        .run_config(config);
+    if let Some(range) = &args.partition_range {
+        let (start, end) = split_range(range)?;
+        options = options.partition_range(start, end);
+    } else if !args.partitions.is_empty() {
+        options = options.partitions(args.partitions.clone());
+    } else if let Some(r) = job_range {
+        // The job's own partitions, when the command names none.
+        options = options.partition_range(r.start, r.end);
+    }
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::no_length();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} partitions {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    if let Some(bar) = &bar {
+        let on_start = bar.clone();
+        let on_done = bar.clone();
+        options = options
+            .on_start(move |n| on_start.set_length(n as u64))
+            .on_partition(move |p| {
+                if let PartitionOutcome::Failed { .. } = p.outcome {
+                    on_done.set_message(format!("({} failed)", p.partition));
+                }
+                on_done.inc(1);
+            });
+    }
+    if bar.is_none() {
+        // Not a terminal: a line per partition run, for logs.
+        options = options.on_partition(|p| match &p.outcome {
+            PartitionOutcome::Succeeded { run_id } => {
+                eprintln!("partition {}: succeeded (run {run_id})", p.partition)
+            }
+            PartitionOutcome::Failed { error, .. } => {
+                eprintln!("partition {}: failed: {error}", p.partition)
+            }
+            PartitionOutcome::Skipped => {}
+        });
+    }
+    let result = defs.backfill(options);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let result = result?;
+    writeln!(out, "{}", result.summary())?;
+    if result.success() {
+        Ok(())
+    } else {
+        let failed: Vec<String> = result.failed().map(|p| p.partition.clone()).collect();
+        Err(Error::msg(format!(
+            "backfill: {} of {} partitions failed (first: {})",
+            failed.len(),
+            result.partitions.len(),
+            failed.first().map(String::as_str).unwrap_or_default()
+        )))
     }
 }
 
@@ -207,6 +452,18 @@ fn list(defs: &Definitions, out: &mut dyn Write) -> Result<()> {
         if !ups.is_empty() {
             line.push_str(&format!("  inputs: {}", ups.join(", ")));
         }
+        if !a.deps().is_empty() {
+            let deps: Vec<String> = a.deps().iter().map(|k| k.to_string()).collect();
+            line.push_str(&format!("  deps: {}", deps.join(", ")));
+        }
+        line.push_str(&format!("  group: {}", a.group_name()));
+        if let Some(def) = a.partitions_def() {
+            line.push_str(&format!("  partitions: {def}"));
+        }
+        let resources = a.op().required_resource_keys();
+        if !resources.is_empty() {
+            line.push_str(&format!("  resources: {}", resources.join(", ")));
+        }
         lines.push(line);
     }
     lines.push(format!("ops ({}):", defs.get_ops().len()));
@@ -218,10 +475,30 @@ fn list(defs: &Definitions, out: &mut dyn Write) -> Result<()> {
             .collect();
         lines.push(format!("  {}  outputs: {}", op.name(), outs.join(", ")));
     }
-    lines.push(format!("jobs ({}):", defs.get_jobs().len()));
+    lines.push(format!(
+        "jobs ({}):",
+        defs.get_jobs().len() + defs.get_asset_jobs().len()
+    ));
     for job in defs.get_jobs() {
         let nodes: Vec<&str> = job.nodes().iter().map(|n| n.name()).collect();
         lines.push(format!("  {}  ops: {}", job.name(), nodes.join(" -> ")));
+    }
+    for job in defs.get_asset_jobs() {
+        let mut line = format!("  {}  assets: {}", job.name(), job.selection());
+        match job.selection().resolve(defs.get_assets()) {
+            Ok(keys) => {
+                let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+                line.push_str(&format!(" ({})", keys.join(", ")));
+            }
+            Err(e) => line.push_str(&format!(" (error: {e})")),
+        }
+        if let Some(p) = job.partition() {
+            line.push_str(&format!("  partitions: {}", p.to_range()));
+        }
+        if let Some(d) = job.get_description() {
+            line.push_str(&format!("  {d}"));
+        }
+        lines.push(line);
     }
     lines.push(format!("resources ({}):", defs.get_resources().len()));
     for (key, def) in defs.get_resources() {
@@ -278,7 +555,20 @@ fn with_progress(
     }
 }
 
-fn report(result: &RunResult, out: &mut dyn Write) -> Result<()> {
+fn report(result: &RunResult, log_level: LogLevel, out: &mut dyn Write) -> Result<()> {
+    for e in result.events() {
+        let step = e.step_key.as_deref().unwrap_or("-");
+        match &e.kind {
+            EventKind::Log { level, message } if LogLevel::of(level) >= log_level => {
+                writeln!(out, "{level} {step}: {message}")?
+            }
+            EventKind::Log { .. } => {}
+            _ if log_level == LogLevel::Debug => {
+                writeln!(out, "debug {step}: {:?} {}", e.event_type(), e.message)?
+            }
+            _ => {}
+        }
+    }
     for e in result.events() {
         if let EventKind::AssetMaterialization {
             asset_key,
@@ -342,6 +632,34 @@ fn show(defs: &Definitions, key: &AssetKey, out: &mut dyn Write) -> Result<()> {
             for (k, v) in &m.metadata {
                 writeln!(out, "  {k}: {v}")?;
             }
+        }
+    }
+    if let Some(def) = asset.partitions_def() {
+        let keys = def.partition_keys(jiff::Timestamp::now())?;
+        let status = history.partition_status(key)?;
+        let (mut done, mut failed, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, k) in keys.iter().enumerate() {
+            let to = if status.materialized.contains(k) {
+                &mut done
+            } else if status.failed.contains(k) {
+                &mut failed
+            } else {
+                &mut missing
+            };
+            to.push((i, k.as_str()));
+        }
+        writeln!(out, "  partitions: {def} ({})", keys.len())?;
+        for (what, list) in [
+            ("materialized", done),
+            ("failed", failed),
+            ("missing", missing),
+        ] {
+            let ranges = if list.is_empty() {
+                "-".to_owned()
+            } else {
+                format_ranges(&key_ranges(list.iter().copied()), 10)
+            };
+            writeln!(out, "  {what} ({}): {ranges}", list.len())?;
         }
     }
     Ok(())

@@ -85,9 +85,9 @@ pub mod __private;
 
 pub use definitions::registry::declared_manager;
 pub use definitions::{
-    AssetContextBuilder, AssetDefinition, AssetDescriptor, AssetIn, Definitions, In,
-    InputDescriptor, JobBuilder, JobDefinition, OpDefinition, OpDescriptor, Out, OutputHandle,
-    StepIo, build_asset_context,
+    AssetContextBuilder, AssetDefinition, AssetDescriptor, AssetIn, AssetJob, AssetSelection,
+    Definitions, In, InputDescriptor, JobBuilder, JobDefinition, OpDefinition, OpDescriptor, Out,
+    OutputHandle, StepIo, build_asset_context, define_asset_job,
 };
 pub use error::{BoxError, Error, Result};
 pub use io::configurable_resource::ConfigurableResource;
@@ -114,7 +114,10 @@ pub use model::metadata::{
 pub use model::retry::{Backoff, Failure, Jitter, RetryPolicy, RetryRequested};
 pub use model::step_result::{MaterializeResult, Output};
 pub use model::types::{TypeInfo, Value};
-pub use run::{RunOptions, RunResult, StepOutcome, materialize, materialize_to_memory};
+pub use run::{
+    BackfillOptions, BackfillResult, PartitionOutcome, PartitionRun, RunOptions, RunResult,
+    StepOutcome, materialize, materialize_to_memory,
+};
 pub use serde_bytes::ByteBuf;
 pub use storage::{Codec, FilesystemIOManager, InMemoryIOManager, fs_io_manager, mem_io_manager};
 

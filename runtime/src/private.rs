@@ -5,8 +5,9 @@ pub use crate::{
     __config_json as config_json, __dyn_support as dyn_support, __lifecycle as lifecycle, type_info,
 };
 
+pub use crate::definitions::asset_job::IntoAssetJob;
 pub use crate::definitions::registry::{
-    AssetRegistration, JobRegistration, ManagerRegistration, OpRegistration,
+    AssetJobRegistration, AssetRegistration, JobRegistration, ManagerRegistration, OpRegistration,
 };
 pub use crate::error::user_error;
 pub use crate::io::declared::{

@@ -23,7 +23,7 @@ fn list_materialize_show_and_failures() {
 
     let (r, text) = output(&defs, Command::List);
     r.unwrap();
-    assert!(text.contains("assets (2):\n  up  -> i64  [io_manager_key: io_manager]\n  down  -> i64  [io_manager_key: io_manager]  inputs: up\n"), "{text}");
+    assert!(text.contains("assets (2):\n  up  -> i64  [io_manager_key: io_manager]  group: default\n  down  -> i64  [io_manager_key: io_manager]  inputs: up  group: default\n"), "{text}");
 
     let (r, text) = output(
         &defs,
@@ -41,6 +41,7 @@ fn list_materialize_show_and_failures() {
         &defs,
         Command::Materialize {
             select: vec![],
+            job: None,
             config: None,
             in_memory: false,
             partition: None,
@@ -94,6 +95,7 @@ fn list_materialize_show_and_failures() {
         &broken,
         Command::Materialize {
             select: vec![],
+            job: None,
             config: None,
             in_memory: true,
             partition: None,

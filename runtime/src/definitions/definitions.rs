@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use indexmap::IndexMap;
 
-use super::{AssetDefinition, JobDefinition, OpDefinition};
+use super::{AssetDefinition, AssetJob, JobDefinition, OpDefinition};
 use crate::error::{Error, Result};
 use crate::io::resources::{IntoResourceDefinition, ResourceDefinition};
 use crate::model::asset_key::AssetKey;
@@ -23,6 +23,7 @@ pub struct Definitions {
     pub(crate) assets: Vec<AssetDefinition>,
     pub(crate) ops: Vec<OpDefinition>,
     pub(crate) jobs: Vec<JobDefinition>,
+    pub(crate) asset_jobs: Vec<AssetJob>,
     pub(crate) resources: IndexMap<String, ResourceDefinition>,
     pub(crate) problems: Vec<String>,
 }
@@ -49,6 +50,18 @@ impl Definitions {
     pub fn job(mut self, job: JobDefinition) -> Self {
         self.jobs.push(job);
         self
+    }
+
+    /// Adds an asset job (Dagster's `define_asset_job`), run by name with
+    /// `execute_job` like any job.
+    pub fn asset_job(mut self, job: AssetJob) -> Self {
+        self.asset_jobs.push(job);
+        self
+    }
+
+    /// The asset jobs.
+    pub fn get_asset_jobs(&self) -> &[AssetJob] {
+        &self.asset_jobs
     }
 
     /// Adds an op (listed; ops run inside jobs).
@@ -115,18 +128,21 @@ impl Definitions {
     /// The job named `name`.
     pub fn get_job(&self, name: &str) -> Result<&JobDefinition> {
         self.jobs.iter().find(|j| j.name == name).ok_or_else(|| {
+            // Asset jobs run by name too, so the list names them.
+            let names: Vec<String> = self
+                .jobs
+                .iter()
+                .map(|j| j.name.clone())
+                .chain(self.asset_jobs.iter().map(|j| j.name.clone()))
+                .collect();
             Error::NotFound(format!(
                 "no job `{name}` is defined; jobs: {}{}",
-                if self.jobs.is_empty() {
+                if names.is_empty() {
                     "none".to_owned()
                 } else {
-                    self.jobs
-                        .iter()
-                        .map(|j| j.name.clone())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    names.join(", ")
                 },
-                did_you_mean(name, self.jobs.iter().map(|j| j.name.clone()))
+                did_you_mean(name, names.iter().cloned())
             ))
         })
     }

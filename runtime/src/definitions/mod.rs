@@ -3,6 +3,7 @@
 
 mod asset;
 mod asset_context;
+pub(crate) mod asset_job;
 #[doc(hidden)]
 pub mod checks;
 #[allow(clippy::module_inception)]
@@ -11,14 +12,17 @@ mod descriptor;
 pub(crate) mod job;
 pub(crate) mod op;
 pub(crate) mod registry;
+pub(crate) mod selection;
 pub(crate) mod step_io;
 
 pub use asset::{AssetBuilder, AssetDefinition, AssetIn, IntoPartitionsDefinition};
 pub use asset_context::{AssetContextBuilder, build_asset_context};
+pub use asset_job::{AssetJob, define_asset_job};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
 pub use descriptor::{AssetDescriptor, InputDescriptor, OpDescriptor, OutputDescriptor, StepFn};
 pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};
 pub use op::{ComputeFn, In, OpBuilder, OpDefinition, Out, StepIo};
+pub use selection::AssetSelection;
 
 /// The default IO manager key.
 pub const DEFAULT_IO_MANAGER_KEY: &str = "io_manager";

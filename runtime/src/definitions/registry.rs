@@ -25,6 +25,12 @@ pub struct JobRegistration {
     pub build: fn() -> Result<JobDefinition>,
 }
 
+/// An asset job registered with `larder::asset_job!`.
+#[doc(hidden)]
+pub struct AssetJobRegistration {
+    pub build: fn() -> Result<crate::definitions::AssetJob>,
+}
+
 /// A manager declared under a key.
 #[doc(hidden)]
 pub struct ManagerRegistration {
@@ -37,6 +43,7 @@ pub struct ManagerRegistration {
 inventory::collect!(AssetRegistration);
 inventory::collect!(OpRegistration);
 inventory::collect!(JobRegistration);
+inventory::collect!(AssetJobRegistration);
 inventory::collect!(ManagerRegistration);
 
 // Here rather than beside `Definitions` so that definitions never import
@@ -70,6 +77,13 @@ fn discover() -> Definitions {
         }
     }
     defs.jobs.sort_by(|a, b| a.name.cmp(&b.name));
+    for r in inventory::iter::<AssetJobRegistration> {
+        match (r.build)() {
+            Ok(job) => defs.asset_jobs.push(job),
+            Err(e) => defs.problems.push(e.to_string()),
+        }
+    }
+    defs.asset_jobs.sort_by(|a, b| a.name.cmp(&b.name));
     let mut managers: Vec<&ManagerRegistration> =
         inventory::iter::<ManagerRegistration>.into_iter().collect();
     managers.sort_by_key(|m| (m.key, m.location));

@@ -75,6 +75,7 @@ impl Definitions {
             plan.validate(&mut problems);
             plan.check_step_resources(&mut problems);
         }
+        self.check_asset_jobs(&mut problems);
         finish(problems)
     }
 
@@ -94,10 +95,12 @@ impl Definitions {
 
     /// Materializes assets with `options`.
     pub fn run(&self, options: RunOptions) -> Result<RunResult> {
+        let options = self.resolve_selection(options)?;
         let in_memory = options.in_memory.unwrap_or(false);
         let mut problems = self.problems.clone();
         self.duplicate_asset_keys(&mut problems);
         let plan = self.asset_plan(&options, in_memory, &mut problems);
+        Self::partition_needs_partitioned_asset(&plan, &options, &mut problems);
         if options.partition.is_none() {
             for step in &plan.steps {
                 if let Some(a) = step.asset.as_ref().filter(|a| a.partitions_def.is_some()) {
@@ -114,6 +117,9 @@ impl Definitions {
     /// Runs the job named `name` (default `io_manager`: in memory, as
     /// Dagster's `execute_in_process`).
     pub fn execute_job(&self, name: &str, options: RunOptions) -> Result<RunResult> {
+        if let Some(job) = self.asset_jobs.iter().find(|j| j.name == name) {
+            return self.run_asset_job(job, options);
+        }
         let job = self.get_job(name)?;
         let in_memory = options.in_memory.unwrap_or(true);
         let mut options = options;

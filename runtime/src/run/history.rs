@@ -29,6 +29,16 @@ pub struct MaterializationRecord {
     pub metadata: Metadata,
 }
 
+/// The recorded state of an asset's partitions, by the latest outcome
+/// of each (a partition in neither set is missing).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartitionStatus {
+    /// Partitions last materialized.
+    pub materialized: std::collections::HashSet<String>,
+    /// Partitions whose last run failed.
+    pub failed: std::collections::HashSet<String>,
+}
+
 /// What the history keeps of a finished run. A plain record of its own,
 /// so the history knows nothing of how runs execute; the executor builds
 /// it from the run's result.
@@ -82,6 +92,22 @@ impl SharedHistory {
     /// See [`RunHistory::latest_materialization`].
     pub fn latest_materialization(&self, key: &AssetKey) -> Result<Option<MaterializationRecord>> {
         self.with(|h| h.latest_materialization(key))
+    }
+
+    /// See [`RunHistory::record_partition_failure`].
+    pub fn record_partition_failure(
+        &self,
+        run_id: &str,
+        assets: &[AssetKey],
+        partition: &str,
+        error: &str,
+    ) -> Result<()> {
+        self.with(|h| h.record_partition_failure(run_id, assets, partition, error))
+    }
+
+    /// See [`RunHistory::partition_status`].
+    pub fn partition_status(&self, key: &AssetKey) -> Result<PartitionStatus> {
+        self.with(|h| h.partition_status(key))
     }
 
     /// See [`RunHistory::run_count`].
@@ -138,7 +164,11 @@ impl RunHistory {
              CREATE TABLE IF NOT EXISTS materializations (
                  asset_key TEXT NOT NULL, run_id TEXT NOT NULL, step_key TEXT,
                  partition TEXT, timestamp REAL NOT NULL, metadata TEXT NOT NULL);
-             CREATE INDEX IF NOT EXISTS materializations_by_asset ON materializations (asset_key, timestamp);",
+             CREATE INDEX IF NOT EXISTS materializations_by_asset ON materializations (asset_key, timestamp);
+             CREATE TABLE IF NOT EXISTS partition_failures (
+                 asset_key TEXT NOT NULL, partition TEXT NOT NULL, run_id TEXT NOT NULL,
+                 timestamp REAL NOT NULL, error TEXT NOT NULL);
+             CREATE INDEX IF NOT EXISTS partition_failures_by_asset ON partition_failures (asset_key, partition);",
         )
         .map_err(sql(&path))?;
         Ok(RunHistory { conn, path })
@@ -225,6 +255,76 @@ impl RunHistory {
             })
         })
         .transpose()
+    }
+
+    /// Records that a run for `partition` of `assets` failed (backfills
+    /// do, so `show` can list failed partitions and a re-run retries them).
+    pub fn record_partition_failure(
+        &mut self,
+        run_id: &str,
+        assets: &[AssetKey],
+        partition: &str,
+        error: &str,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(sql(&path))?;
+        let now = seconds(SystemTime::now());
+        {
+            let mut insert = tx
+                .prepare("INSERT INTO partition_failures VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(sql(&path))?;
+            for key in assets {
+                insert
+                    .execute(params![key.to_user_string(), partition, run_id, now, error])
+                    .map_err(sql(&path))?;
+            }
+        }
+        tx.commit().map_err(sql(&path))
+    }
+
+    /// The partitions of `key` whose latest recorded outcome is a
+    /// materialization, and those whose latest is a failure.
+    pub fn partition_status(&self, key: &AssetKey) -> Result<PartitionStatus> {
+        let query = |q: &str| -> Result<Vec<(String, f64)>> {
+            let mut stmt = self.conn.prepare(q).map_err(sql(&self.path))?;
+            let rows = stmt
+                .query_map(params![key.to_user_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .map_err(sql(&self.path))?;
+            rows.collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(sql(&self.path))
+        };
+        let done = query(
+            "SELECT partition, MAX(timestamp) FROM materializations
+             WHERE asset_key = ?1 AND partition IS NOT NULL GROUP BY partition",
+        )?;
+        let failed = query(
+            "SELECT partition, MAX(timestamp) FROM partition_failures
+             WHERE asset_key = ?1 GROUP BY partition",
+        )?;
+        let mut latest: std::collections::HashMap<String, (f64, bool)> =
+            std::collections::HashMap::with_capacity(done.len());
+        for (p, t) in done {
+            latest.insert(p, (t, true));
+        }
+        for (p, t) in failed {
+            match latest.get(&p) {
+                Some((done_at, _)) if *done_at >= t => {}
+                _ => {
+                    latest.insert(p, (t, false));
+                }
+            }
+        }
+        let mut status = PartitionStatus::default();
+        for (p, (_, ok)) in latest {
+            if ok {
+                status.materialized.insert(p);
+            } else {
+                status.failed.insert(p);
+            }
+        }
+        Ok(status)
     }
 
     /// How many runs are recorded.

@@ -1,17 +1,23 @@
 //! Running a plan: dependency order, independent steps concurrently on a
 //! bounded pool, every event recorded, failures kept with their causes.
 
+mod asset_jobs;
+mod backfill;
 mod entry;
 mod executor;
 pub mod history;
 mod options;
 mod partition_plan;
 pub(crate) mod plan;
+pub mod ranges;
 mod result;
 mod run_config_check;
 mod step;
 mod step_resources;
 
+pub use backfill::{
+    BackfillOptions, BackfillPartitions, BackfillResult, PartitionOutcome, PartitionRun,
+};
 pub use entry::{materialize, materialize_to_memory};
 pub(crate) use executor::execute;
 pub use options::RunOptions;

@@ -19,6 +19,7 @@ impl std::fmt::Debug for RunOptions {
 pub struct RunOptions {
     pub(crate) listener: Option<crate::model::events::EventListener>,
     pub(crate) selection: Option<Vec<AssetKey>>,
+    pub(crate) asset_selection: Option<crate::definitions::AssetSelection>,
     pub(crate) run_config: RunConfig,
     pub(crate) in_memory: Option<bool>,
     pub(crate) max_concurrency: Option<usize>,
@@ -52,6 +53,16 @@ impl RunOptions {
         K: Into<AssetKey>,
     {
         self.selection = Some(keys.into_iter().map(Into::into).collect());
+        self.asset_selection = None;
+        self
+    }
+
+    /// Materializes what `selection` selects (Dagster's selection:
+    /// `AssetSelection::parse("+recommender*")?`), resolved when the run
+    /// starts; replaces `selection`.
+    pub fn select(mut self, selection: crate::definitions::AssetSelection) -> Self {
+        self.asset_selection = Some(selection);
+        self.selection = None;
         self
     }
 

@@ -560,20 +560,23 @@ impl RunState {
         };
         let mut entries = Vec::with_capacity(keys.len());
         let mut errors = Vec::new();
-        for (key, r) in keys.iter().zip(results) {
+        for (i, (key, r)) in keys.iter().zip(results).enumerate() {
             match r {
                 Ok(Some(v)) => entries.push((key.clone(), v)),
                 Ok(None) => {}
-                Err(e) => errors.push(e.to_string()),
+                Err(e) => errors.push((i, key.as_str(), e.to_string())),
             }
         }
+        // Ranges and the first errors, not one line per partition: over
+        // 50,000 partitions that was a 7.5 MB message.
         match errors.len() {
             0 => Ok(entries),
-            1 => Err(Error::msg(errors.remove(0))),
-            n => Err(Error::msg(format!(
-                "{n} of {} partitions could not be loaded:\n  - {}",
+            1 => Err(Error::msg(errors.remove(0).2)),
+            _ => Err(Error::msg(super::ranges::partition_failures(
+                "could not be loaded",
                 keys.len(),
-                errors.join("\n  - ")
+                &errors,
+                false,
             ))),
         }
     }
