@@ -462,17 +462,14 @@ impl Plan {
             InputSource::Root | InputSource::Unit => return,
         };
         let up_out = &up_out;
-        if up_out.ty.is_unit() {
-            problems.push(format!(
-                "{needed_by} is a `{}`, but {up_desc} is `()` and is never stored; make the input `()` or give it an input_manager_key",
-                input.ty.short_name()
-            ));
-            return;
-        }
+        // A `()` upstream stored its data itself; its manager still loads
+        // the input (Dagster calls `load_input` for it too). Its key is
+        // not checked for the output, so it is checked here.
+        let unit = up_out.ty.is_unit();
         let key = up_out.io_manager_key.as_str();
         let Some(def) = self.resources.get(key) else {
             // Reported for the upstream output when it is in this run.
-            if matches!(source, InputSource::Asset(_)) {
+            if unit || matches!(source, InputSource::Asset(_)) {
                 problems.push(self.unbound(
                     "io manager",
                     key,
@@ -482,7 +479,7 @@ impl Plan {
             return;
         };
         if def.kind != ResourceKind::IOManager {
-            if matches!(source, InputSource::Asset(_)) {
+            if unit || matches!(source, InputSource::Asset(_)) {
                 problems.push(format!(
                     "{needed_by} loads {up_desc} with key `{key}`, bound to `{}`, which is {}, not an IO manager",
                     def.type_name,
@@ -491,9 +488,12 @@ impl Plan {
             }
             return;
         }
+        // The upstream's own adapter (same type), or the loader of the
+        // input's type that the upstream's declared manager provides.
         let typed_ok = up_out
             .typed
-            .is_some_and(|t| t.manager_id == def.type_id && t.value_id == input.ty.id);
+            .is_some_and(|t| t.manager_id == def.type_id && t.value_id == input.ty.id)
+            || input.typed.is_some_and(|t| t.manager_id == def.type_id);
         if typed_ok {
             return;
         }
@@ -508,11 +508,16 @@ impl Plan {
                 }
             }
             None => problems.push(if up_out.ty.id != input.ty.id {
+                let stored = if unit {
+                    "stores its own data (it returns `()`)".to_owned()
+                } else {
+                    format!("is a `{}`", up_out.ty.short_name())
+                };
                 format!(
-                    "{needed_by} is a `{}`, but {up_desc} is a `{}` stored by `{}` (key `{key}`); load it with an input manager that produces `{}` (`input_manager_key`)",
+                    "{needed_by} is a `{}`, but {up_desc} {stored} and `{}` (key `{key}`) is not known to load a `{}`; implement `InputManager<{}>` for it and name the key on the upstream (`io_manager_key = \"{key}\"`) so the load is checked at compile time, or give the input an `input_manager_key`",
                     input.ty.short_name(),
-                    up_out.ty.short_name(),
                     short(def.type_name),
+                    input.ty.short_name(),
                     input.ty.short_name()
                 )
             } else {

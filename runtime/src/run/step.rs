@@ -339,11 +339,9 @@ impl RunState {
                 let loader = Loader {
                     manager,
                     key: manager_key,
-                    typed: if input.input_manager_key.is_some() {
-                        input.typed_element
-                    } else {
-                        None
-                    },
+                    // The input manager's, or the upstream manager's loader
+                    // of the input's type (the downcast picks the right one).
+                    typed: input.typed_element,
                     typed_output: typed_output(shape.element),
                 };
                 let keys: Vec<String> = p.keys.as_ref().map(|k| k.to_vec()).unwrap_or_default();
@@ -369,11 +367,7 @@ impl RunState {
                 let loader = Loader {
                     manager,
                     key: manager_key,
-                    typed: if input.input_manager_key.is_some() {
-                        input.typed
-                    } else {
-                        None
-                    },
+                    typed: input.typed,
                     typed_output: typed_output(input.ty),
                 };
                 let value = match loader.load(&mut ctx, input.ty) {
