@@ -168,6 +168,8 @@ fn run_plan(
     plan.validate(&mut problems);
     plan.check_run_config(&options.run_config, &mut problems);
     finish(problems)?;
+    // Dagster initializes only the resources the selected steps use.
+    let plan = plan.with_needed_resources_only();
     let instance = match &options.instance {
         Some(i) => i.clone(),
         None => Instance::from_env()?,

@@ -1,7 +1,7 @@
 //! The execution plan: the steps of a run, where each input comes from,
 //! and the checks made on the whole of it before anything runs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -120,11 +120,33 @@ impl Plan {
                 } else if input.input_manager_key.is_some() {
                     InputSource::Root
                 } else {
+                    // As in Dagster, an input's key is its name (plus its
+                    // own `key_prefix`), never the asset's prefix: say so
+                    // when the prefixed key is the one that exists.
+                    let path = asset.key.path();
+                    let parent: Vec<String> = path[..path.len().saturating_sub(1)].to_vec();
+                    let prefixed = AssetKey::new([input.name.clone()]).with_prefix(parent.clone());
+                    let hint = if input.asset_key.as_ref()
+                        == Some(&AssetKey::new([input.name.clone()]))
+                        && !parent.is_empty()
+                        && by_key.contains_key(&prefixed)
+                    {
+                        format!(
+                            "; the asset's key_prefix does not apply to its inputs (as in Dagster): to read `{prefixed}`, write `ins({}(key_prefix = [{}]))`",
+                            input.name,
+                            parent
+                                .iter()
+                                .map(|p| format!("\"{p}\""))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    } else {
+                        did_you_mean(&up_key.to_string(), all.iter().map(|a| a.key.to_string()))
+                    };
                     problems.push(format!(
-                        "asset `{}` loads input `{}` from asset `{up_key}`, which is not defined and has no input_manager_key to load it{}",
+                        "asset `{}` loads input `{}` from asset `{up_key}`, which is not defined and has no input_manager_key to load it{hint}",
                         asset.key,
                         input.name,
-                        did_you_mean(&up_key.to_string(), all.iter().map(|a| a.key.to_string()))
                     ));
                     InputSource::Unit
                 };
@@ -253,6 +275,56 @@ impl Plan {
                 self.check_input(step, &input, source, problems);
             }
         }
+    }
+
+    /// The resource keys the steps of this run use (Dagster's required
+    /// resources): the managers of their outputs and inputs (an input
+    /// without an input manager is loaded by its upstream's), each step's
+    /// `required_resource_keys`, and what those require, transitively.
+    /// Only these are initialized, and only their config is required.
+    pub(crate) fn needed_resources(&self) -> HashSet<String> {
+        let mut needed: Vec<String> = Vec::new();
+        for step in &self.steps {
+            needed.extend(step.op.required_resource_keys().iter().cloned());
+            for out in &step.op.outputs {
+                if !out.ty.is_unit() {
+                    needed.push(out.io_manager_key.clone());
+                }
+            }
+            for (input, source) in step.op.inputs.iter().zip(&step.inputs) {
+                let key = match (&input.input_manager_key, source) {
+                    (Some(k), _) => Some(k.clone()),
+                    (None, InputSource::Step { step: u, output }) => {
+                        Some(self.steps[*u].op.outputs[*output].io_manager_key.clone())
+                    }
+                    (None, InputSource::Asset(a)) => {
+                        a.op.outputs.first().map(|o| o.io_manager_key.clone())
+                    }
+                    (None, InputSource::Root | InputSource::Unit) => None,
+                };
+                needed.extend(key);
+            }
+        }
+        let mut seen = HashSet::new();
+        while let Some(key) = needed.pop() {
+            if let Some(def) = self.resources.get(&key) {
+                needed.extend(
+                    def.required_resource_keys
+                        .iter()
+                        .filter(|k| !seen.contains(*k))
+                        .cloned(),
+                );
+            }
+            seen.insert(key);
+        }
+        seen
+    }
+
+    /// The plan with only the resources its steps use, for the run.
+    pub(crate) fn with_needed_resources_only(mut self) -> Plan {
+        let needed = self.needed_resources();
+        self.resources.retain(|k, _| needed.contains(k));
+        self
     }
 
     /// Whether an input's upstream asset is partitioned.
