@@ -53,6 +53,9 @@ impl Key {
         let phantom = _PhantomData.at(span);
         let unknown = format!("no IO manager or input manager is declared with key `{k}`");
         let duplicate = format!("IO manager key `{k}` is declared more than once");
+        let per_deployment = format!(
+            "for another manager per deployment (Python's subclass per deployment), declare it under its own key with `types = [..]`, e.g. `{k}_local`, and bind it under `{k}` where it is used: `.resource(\"{k}\", larder::declared_manager(\"{k}_local\"))`"
+        );
         quote_spanned! {span=>
             type Key = #key;
             #[diagnostic::on_unimplemented(
@@ -75,7 +78,8 @@ impl Key {
             #[diagnostic::on_unimplemented(
                 message = #duplicate,
                 label = "declared more than once",
-                note = "a key names one manager in the whole program: two declarations of it (`#[io_manager]`, `#[input_manager]`, the derives), in this crate or in linked dependencies, conflict; rename one"
+                note = "a key names one manager in the whole program: two declarations of it (`#[io_manager]`, `#[input_manager]`, the derives), in this crate or in linked dependencies, conflict; rename one",
+                note = #per_deployment
             )]
             trait IoManagerKeyIsDeclaredOnce<D> {}
             impl<D> IoManagerKeyIsDeclaredOnce<D> for Key
@@ -379,10 +383,10 @@ pub fn upstream_loader(
     let asset_type = asset_key_type(upstream);
     let up = upstream.join("/");
     let message = format!(
-        "input `{input}` of asset `{asset}` is a `{{Self}}`, which the IO manager storing asset `{up}` cannot load"
+        "input `{input}` of asset `{asset}` is a `{{Self}}`, which the IO manager storing asset `{up}` (declared as `{{D}}`) cannot load"
     );
     let label = format!("not loadable by the manager that stores asset `{up}`");
-    let note = "the manager is the one declared for the upstream's `io_manager_key` (`{D}` names it); implement `larder::InputManager<{Self}>` (or `IOManager<{Self}>`) for that manager, change the input's type, or give the input an `input_manager_key` whose manager loads it";
+    let note = "the upstream's manager loads its downstream inputs (Dagster's `load_input`), as their types ask; implement `larder::InputManager<{Self}>` (or `IOManager<{Self}>`) for that manager, change the input's type, or give the input an `input_manager_key` whose manager loads it";
     let (first, last) = token_spans(ty);
     let head = respan(quote! { __larder_upstream.input_loader::< }, first);
     let tail = respan(quote! { >() }, last);
