@@ -73,7 +73,12 @@ impl Plan {
         let needed = self.needed_resources();
         for (key, def) in &self.resources {
             let given = given.get(key).and_then(|e| e.get("config"));
-            let nothing = |v: &Json| v.is_null() || v.as_object().is_some_and(|m| m.is_empty());
+            // Nothing, or the very config it was built with, changes nothing.
+            let nothing = |v: &Json| {
+                v.is_null()
+                    || v.as_object().is_some_and(|m| m.is_empty())
+                    || def.config.as_ref() == Some(v)
+            };
             if let (Some(_), Some(value)) = (&def.config, given.filter(|v| !nothing(v))) {
                 // Built before the run (bound by value, or a configured
                 // derive): config given now would be silently ignored.
