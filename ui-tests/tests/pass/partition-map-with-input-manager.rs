@@ -28,7 +28,26 @@ fn total(events: PartitionMap<i64>) -> i64 {
     events.values().sum()
 }
 
+#[asset(
+    partitions_def = StaticPartitionsDefinition::new(["a", "bb", "ccc"]),
+    ins(events(input_manager_key = "hourly_source"))
+)]
+fn same_partition(events: Option<i64>) -> i64 {
+    events.unwrap_or(-1)
+}
+
 fn main() {
+    let result = Definitions::discover()
+        .run(
+            RunOptions::new()
+                .in_memory()
+                .selection(["same_partition"])
+                .partition_key("bb"),
+        )
+        .unwrap();
+    assert!(result.success(), "{:?}", result.failure_lines());
+    assert_eq!(*result.asset_value::<i64>("same_partition").unwrap(), 2);
+
     let result = Definitions::discover()
         .run(RunOptions::new().in_memory().selection(["total"]))
         .unwrap();
