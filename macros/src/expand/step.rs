@@ -45,7 +45,13 @@ pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<To
         let element =
             signature::partition_map_element(ty).or_else(|| signature::generic_arg(ty, "Option"));
         let spec = step.in_spec(p);
-        if step.kind == StepKind::Asset && spec.and_then(|s| s.input_manager_key.as_ref()).is_none()
+        // Through the upstream's manager: `PartitionMap<T>` loads `T`s; an
+        // `Option<T>` is a `T` of a partitioned upstream or the stored
+        // `Option<T>` itself, which only validation can tell apart.
+        let optional = signature::partition_map_element(ty).is_none() && element.is_some();
+        if step.kind == StepKind::Asset
+            && !optional
+            && spec.and_then(|s| s.input_manager_key.as_ref()).is_none()
         {
             let upstream: Vec<String> = match spec {
                 Some(s) => match (&s.key, &s.key_prefix) {

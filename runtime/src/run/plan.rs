@@ -270,6 +270,13 @@ impl Plan {
                         typed: input.typed_element,
                         ..input.clone()
                     },
+                    // An input manager's `Option<T>` of an unpartitioned (or
+                    // no) upstream: its `T`, wrapped in `Some`.
+                    (Some(shape), false) if loads_optional_element(input) => In {
+                        ty: shape.element,
+                        typed: input.typed_element,
+                        ..input.clone()
+                    },
                     _ => input.clone(),
                 };
                 self.check_input(step, &input, source, problems);
@@ -623,4 +630,14 @@ pub(crate) fn stored_as(step: &Step, out: &Out) -> Out {
 
 fn short(type_name: &str) -> String {
     crate::model::types::short_type_name(type_name)
+}
+
+/// Whether `input` is an `Option<T>` with an input manager that loads `T`
+/// (the macros give it a loader of `T` only): loaded as `Some(T)` when no
+/// upstream partition decides.
+pub(crate) fn loads_optional_element(input: &In) -> bool {
+    input.input_manager_key.is_some()
+        && input.typed.is_none()
+        && input.typed_element.is_some()
+        && input.shape.is_some_and(|s| s.kind == ShapeKind::Optional)
 }

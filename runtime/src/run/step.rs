@@ -364,13 +364,22 @@ impl RunState {
                 (value, metadata)
             }
             _ => {
+                // An input manager's `Option<T>` with no upstream partition
+                // to decide: its manager loads a `T`, wrapped in `Some`.
+                let element_only = input
+                    .shape
+                    .filter(|_| super::plan::loads_optional_element(input));
+                let (ty, typed) = match element_only {
+                    Some(shape) => (shape.element, input.typed_element),
+                    None => (input.ty, input.typed),
+                };
                 let loader = Loader {
                     manager,
                     key: manager_key,
-                    typed: input.typed,
-                    typed_output: typed_output(input.ty),
+                    typed,
+                    typed_output: typed_output(ty),
                 };
-                let value = match loader.load(&mut ctx, input.ty) {
+                let value = match loader.load(&mut ctx, ty) {
                     Err(e)
                         if partitions.is_some()
                             && input.allows_missing_partitions()
@@ -383,6 +392,14 @@ impl RunState {
                         )));
                     }
                     other => other?,
+                };
+                let value = match element_only {
+                    Some(shape) => {
+                        (shape.assemble)(vec![(String::new(), value)]).ok_or_else(|| {
+                            Error::msg(format!("could not assemble a `{}`", shape.declared_name()))
+                        })?
+                    }
+                    None => value,
                 };
                 for obs in ctx.observations.drain(..) {
                     self.events

@@ -36,7 +36,31 @@ fn same_partition(events: Option<i64>) -> i64 {
     events.unwrap_or(-1)
 }
 
+pub struct Fixed;
+
+impl InputManager<i64> for Fixed {
+    fn load_input(&self, _ctx: &mut InputContext) -> larder::Result<i64> {
+        Ok(7)
+    }
+}
+
+#[input_manager(key = "fixed")]
+fn fixed() -> Fixed {
+    Fixed
+}
+
+/// A root `Option<T>` input: the manager loads a `T`, passed as `Some`.
+#[asset(ins(seed(input_manager_key = "fixed")))]
+fn seeded(seed: Option<i64>) -> i64 {
+    seed.unwrap_or(-1)
+}
+
 fn main() {
+    let result = Definitions::discover()
+        .run(RunOptions::new().in_memory().selection(["seeded"]))
+        .unwrap();
+    assert_eq!(*result.asset_value::<i64>("seeded").unwrap(), 7);
+
     let result = Definitions::discover()
         .run(
             RunOptions::new()
