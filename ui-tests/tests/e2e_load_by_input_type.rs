@@ -146,6 +146,20 @@ fn comment_count(comments: i64) -> i64 {
     comments
 }
 
+/// A raw identifier names the asset `type`.
+#[asset(io_manager_key = "table")]
+fn r#type() -> Vec<Row> {
+    vec![Row {
+        id: 9,
+        title: "raw".into(),
+    }]
+}
+
+#[asset]
+fn type_count(r#type: i64) -> i64 {
+    r#type
+}
+
 #[test]
 fn the_upstream_manager_loads_each_input_as_its_type() {
     let dir = tempfile::tempdir().unwrap();
@@ -164,6 +178,7 @@ fn the_upstream_manager_loads_each_input_as_its_type() {
         "Rust 2024"
     );
     assert_eq!(*result.asset_value::<i64>("comment_count").unwrap(), 2);
+    assert_eq!(*result.asset_value::<i64>("type_count").unwrap(), 1);
     // The rows were written by the manager, as JSON lines.
     let text = std::fs::read_to_string(dir.path().join("stories.jsonl")).unwrap();
     assert_eq!(text.lines().count(), 3);

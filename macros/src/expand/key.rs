@@ -354,7 +354,12 @@ pub fn asset_stored_by(fn_ident: &syn::Ident, components: &[String], key: &Key) 
     let key_type = key.key_type();
     // Named for the asset and key: rustc names it in errors.
     let marker = proc_macro2::Ident::new(
-        &format!("asset_{}_stored_under_key_{}", fn_ident, key.lit.value()),
+        // Unraw: `asset_r#type_..` is no identifier (and `Ident::new` panics).
+        &format!(
+            "asset_{}_stored_under_key_{}",
+            crate::attr::UnrawString::unraw_string(fn_ident),
+            key.lit.value()
+        ),
         Span::call_site(),
     );
     quote! {
