@@ -386,7 +386,10 @@ pub fn upstream_loader(
     ty: &syn::Type,
 ) -> TokenStream {
     let asset_type = asset_key_type(upstream);
-    let up = upstream.join("/");
+    // Braces would be placeholders of the diagnostic's format string.
+    let escape = |s: &str| s.replace('{', "{{").replace('}', "}}");
+    let up = escape(&upstream.join("/"));
+    let asset = escape(asset);
     let message = format!(
         "input `{input}` of asset `{asset}` is a `{{Self}}`, which the IO manager storing asset `{up}` (declared as `{{D}}`) cannot load"
     );
