@@ -70,6 +70,15 @@ mod torture;
 /// of them in a `Result<_, E>`; `()` is never stored. It stays an ordinary
 /// function.
 ///
+/// An input is loaded by the manager that stored its upstream, as the
+/// input's type asks (Dagster's `load_input`): it may differ from the
+/// upstream's type when that manager implements `InputManager<U>` for the
+/// input's type `U`. This is checked at compile time when the upstream
+/// names its `io_manager_key`, at validation otherwise. A `()` upstream's
+/// manager loads its downstream inputs too. As in Dagster, the asset's
+/// `key_prefix` does not apply to its inputs: name a prefixed upstream with
+/// `ins(param(key_prefix = ..))`.
+///
 /// | argument | meaning |
 /// | --- | --- |
 /// | `io_manager_key = "k"` | the manager storing the value (checked at compile time) |

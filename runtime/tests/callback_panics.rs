@@ -10,8 +10,14 @@ use larder::prelude::*;
 use larder::{Error, ResourceDefinition, ResourceKind, type_info};
 
 fn asset_x() -> AssetDefinition {
+    asset_x_using(std::iter::empty::<&str>())
+}
+
+/// `x`, requiring `keys`: only the resources a run's steps use are built.
+fn asset_x_using<S: Into<String>>(keys: impl IntoIterator<Item = S>) -> AssetDefinition {
     AssetDefinition::builder("x")
         .output_type(type_info!(i64))
+        .required_resource_keys(keys)
         .compute(|io| io.output("result", 7_i64))
 }
 
@@ -63,7 +69,7 @@ fn teardown_panics() -> TeardownPanics {
 fn a_panicking_resource_init_fails_the_run_and_is_recorded() {
     let home = tempfile::tempdir().unwrap();
     let defs = Definitions::new()
-        .asset(asset_x())
+        .asset(asset_x_using(["db"]))
         .resource("db", panicking_resource());
     let result = defs
         .run(
@@ -90,7 +96,7 @@ fn a_panicking_resource_init_fails_the_run_and_is_recorded() {
 fn a_panicking_resource_init_is_an_error_naming_the_resource() {
     let home = tempfile::tempdir().unwrap();
     let defs = Definitions::new()
-        .asset(asset_x())
+        .asset(asset_x_using(["db"]))
         .resource("db", panicking_resource());
     let err = defs
         .run(RunOptions::new().instance(Instance::at(home.path())))
@@ -108,7 +114,7 @@ fn a_panicking_resource_init_is_an_error_naming_the_resource() {
 fn a_panicking_setup_for_execution_fails_the_run_and_is_recorded() {
     let home = tempfile::tempdir().unwrap();
     let defs = Definitions::new()
-        .asset(asset_x())
+        .asset(asset_x_using(["probe"]))
         .resource("probe", larder::declared_manager("setup_panics"));
     let result = defs
         .run(
@@ -141,7 +147,7 @@ fn a_panicking_setup_for_execution_fails_the_run_and_is_recorded() {
 fn a_panicking_teardown_is_a_teardown_error_and_keeps_the_run() {
     let home = tempfile::tempdir().unwrap();
     let defs = Definitions::new()
-        .asset(asset_x())
+        .asset(asset_x_using(["probe"]))
         .resource("probe", larder::declared_manager("teardown_panics"));
     for raise in [false, true] {
         let result = defs
@@ -175,7 +181,7 @@ fn a_panicking_on_teardown_closure_is_a_teardown_error() {
     let def = ResourceDefinition::new(ResourceKind::Resource, |_| Ok(1_u8))
         .on_teardown(|_: &u8, _| panic!("closing failed"));
     let result = Definitions::new()
-        .asset(asset_x())
+        .asset(asset_x_using(["conn"]))
         .resource("conn", def)
         .run(RunOptions::new().in_memory())
         .unwrap();
@@ -197,7 +203,7 @@ fn resources_built_before_a_panicking_one_are_torn_down() {
         },
     );
     let result = Definitions::new()
-        .asset(asset_x())
+        .asset(asset_x_using(["first", "db"]))
         .resource("first", first)
         .resource("db", panicking_resource())
         .run(RunOptions::new().in_memory().raise_on_error(false))

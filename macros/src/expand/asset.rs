@@ -58,6 +58,11 @@ pub fn expand(asset: &StepFn) -> TokenStream {
     }
     let mut io_manager_key = quote! { #_None };
     let mut typed_output = quote! { #_None };
+    // Downstream inputs check their types against this asset's manager.
+    let stored_by = args
+        .io_manager_key
+        .as_ref()
+        .map(|k| super::key::asset_stored_by(fn_ident, &key_components, k));
     if let Some(k) = &args.io_manager_key {
         let lit = &k.lit;
         io_manager_key = quote! { #_Some(#lit) };
@@ -162,6 +167,7 @@ pub fn expand(asset: &StepFn) -> TokenStream {
         members,
         quote! {
             #descriptor
+            #stored_by
             #no_arity_error
             #cfgs
             #__submit! {

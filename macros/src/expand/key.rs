@@ -87,6 +87,14 @@ impl Key {
                 "a key names one resource in the whole program (managers included): two declarations of it (`#[resource]`, `#[io_manager]`, the derives), in this crate or in linked dependencies, conflict; rename one, or declare one and bind the other at run time with `Definitions::resource`",
             ),
         };
+        let per_deployment = match usage {
+            KeyUse::Manager => format!(
+                "for another manager per deployment (Python's subclass per deployment), declare it under its own key with `types = [..]`, e.g. `{k}_local`, and bind it under `{k}` where it is used: `.resource(\"{k}\", larder::declared_manager(\"{k}_local\"))`"
+            ),
+            KeyUse::Resource => format!(
+                "for a fake in tests or another resource per deployment, declare one and rebind `{k}` at run time: `.resource_value(\"{k}\", value)`"
+            ),
+        };
         quote_spanned! {span=>
             type Key = #key;
             #[diagnostic::on_unimplemented(
@@ -109,7 +117,8 @@ impl Key {
             #[diagnostic::on_unimplemented(
                 message = #duplicate,
                 label = "declared more than once",
-                note = #conflict
+                note = #conflict,
+                note = #per_deployment
             )]
             trait IoManagerKeyIsDeclaredOnce<D> {}
             impl<D> IoManagerKeyIsDeclaredOnce<D> for Key
@@ -361,6 +370,110 @@ impl Declaration<'_> {
                     build: #build,
                 }
             }
+        }
+    }
+}
+
+/// The type-level form of an asset key: `AssetKeyHash<H>`, `H` a 128-bit
+/// FNV-1a hash of its components (each followed by a NUL, so `["a/b"]`
+/// and `["a", "b"]` differ). Both ends of an edge compute it here.
+pub fn asset_key_type(components: &[String]) -> TokenStream {
+    let mut h: u128 = 0x6c62272e07bb014262b821756295c58d;
+    for c in components {
+        for b in c.bytes().chain([0]) {
+            h ^= u128::from(b);
+            h = h.wrapping_mul(0x0000000001000000000000000000013b);
+        }
+    }
+    let lit = proc_macro2::Literal::u128_suffixed(h);
+    quote! { #_AssetKeyHash<#lit> }
+}
+
+/// What an `#[asset]` stored under a declared key emits: the key of the
+/// asset resolves to its marker, and the marker to the key's
+/// declaration, so downstream inputs check their types against the
+/// manager that stores it (see [`upstream_loader`]).
+pub fn asset_stored_by(fn_ident: &syn::Ident, components: &[String], key: &Key) -> TokenStream {
+    let asset_type = asset_key_type(components);
+    let key_type = key.key_type();
+    // Named for the asset and key: rustc names it in errors.
+    let marker = proc_macro2::Ident::new(
+        // Unraw: `asset_r#type_..` is no identifier (and `Ident::new` panics).
+        &format!(
+            "asset_{}_stored_under_key_{}",
+            crate::attr::UnrawString::unraw_string(fn_ident),
+            key.lit.value()
+        ),
+        Span::call_site(),
+    );
+    quote! {
+        #[allow(non_camel_case_types)]
+        pub struct #marker;
+        impl #_AssetStoredByDeclaredManager<#marker> for #asset_type {}
+        impl<__D> #_AssetManagerDeclaredBy<__D> for #marker
+        where
+            #key_type: #_IoManagerKeyDeclaredBy<__D>,
+        {
+        }
+    }
+}
+
+/// The loader of `ty` for an asset input with no `input_manager_key`:
+/// when its upstream asset (`upstream`, the key's components) is stored by
+/// a declared manager, that manager's loader of `ty`, and a compile error
+/// at `ty` naming the input, the upstream and the key when it cannot load
+/// it; otherwise `TypedLoader::none()` (checked at validation).
+pub fn upstream_loader(
+    input: &str,
+    asset: &str,
+    upstream: &[String],
+    ty: &syn::Type,
+) -> TokenStream {
+    let asset_type = asset_key_type(upstream);
+    // Braces would be placeholders of the diagnostic's format string.
+    let escape = |s: &str| s.replace('{', "{{").replace('}', "}}");
+    let up = escape(&upstream.join("/"));
+    let asset = escape(asset);
+    let message = format!(
+        "input `{input}` of asset `{asset}` is a `{{Self}}`, which the IO manager storing asset `{up}` (declared as `{{D}}`) cannot load"
+    );
+    let label = format!("not loadable by the manager that stores asset `{up}`");
+    let note = "the upstream's manager loads its downstream inputs (Dagster's `load_input`), as their types ask; implement `larder::InputManager<{Self}>` (or `IOManager<{Self}>`) for that manager, change the input's type, or give the input an `input_manager_key` whose manager loads it";
+    let (first, last) = token_spans(ty);
+    let head = respan(quote! { __larder_upstream.input_loader::< }, first);
+    let tail = respan(quote! { >() }, last);
+    quote! {
+        {
+            #[allow(unused_imports)]
+            use #_upstream_probe::{Declared as _, NotDeclared as _};
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            trait UpstreamManagerLoadsInput<D, V> {
+                fn typed_loader() -> #_TypedLoader;
+            }
+            #[diagnostic::do_not_recommend]
+            impl<T, D: #_ManagerDeclaredForKeyLoads<T, V>, V> UpstreamManagerLoadsInput<D, V> for T {
+                fn typed_loader() -> #_TypedLoader {
+                    D::typed_loader()
+                }
+            }
+            trait FromDeclared<D, V> {
+                fn input_loader<T: UpstreamManagerLoadsInput<D, V>>(self) -> #_TypedLoader;
+            }
+            impl<A: #_AssetManagerDeclaredBy<D>, D, V> FromDeclared<D, V> for #_PhantomData<A> {
+                fn input_loader<T: UpstreamManagerLoadsInput<D, V>>(self) -> #_TypedLoader {
+                    T::typed_loader()
+                }
+            }
+            trait FromUndeclared {
+                fn input_loader<T>(self) -> #_TypedLoader;
+            }
+            impl FromUndeclared for #_upstream_probe::NoDeclaredUpstream {
+                fn input_loader<T>(self) -> #_TypedLoader {
+                    #_TypedLoader::none()
+                }
+            }
+            let __larder_upstream = (&#_upstream_probe::Probe::<#asset_type>::NEW).__larder_upstream();
+            #head #ty #tail
         }
     }
 }

@@ -39,7 +39,42 @@ pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<To
         }
         let mut input_manager_key = quote! { #_None };
         let mut typed = quote! { #_None };
-        if let Some(spec) = step.in_spec(p) {
+        // What is loaded: the element of a `PartitionMap<T>` / `Option<T>`
+        // (the whole value when the upstream is not partitioned is checked
+        // at validation), else the type itself.
+        let element =
+            signature::partition_map_element(ty).or_else(|| signature::generic_arg(ty, "Option"));
+        let spec = step.in_spec(p);
+        // Through the upstream's manager: `PartitionMap<T>` loads `T`s; an
+        // `Option<T>` is a `T` of a partitioned upstream or the stored
+        // `Option<T>` itself, which only validation can tell apart.
+        let optional = signature::partition_map_element(ty).is_none() && element.is_some();
+        if step.kind == StepKind::Asset
+            && !optional
+            && spec.and_then(|s| s.input_manager_key.as_ref()).is_none()
+        {
+            let upstream: Vec<String> = match spec {
+                Some(s) => match (&s.key, &s.key_prefix) {
+                    (Some((_, components)), _) => components.clone(),
+                    (None, Some(prefix)) => prefix
+                        .items
+                        .iter()
+                        .map(|(s, _)| s.clone())
+                        .chain([name.clone()])
+                        .collect(),
+                    (None, None) => vec![name.clone()],
+                },
+                None => vec![name.clone()],
+            };
+            let loader =
+                super::key::upstream_loader(&name, &step.name, &upstream, element.unwrap_or(ty));
+            if element.is_some() {
+                configure.push(quote! { .typed_element(#loader) });
+            } else {
+                typed = quote! { #_Some(|| #loader) };
+            }
+        }
+        if let Some(spec) = spec {
             if let Some(mapping) = &spec.partition_mapping {
                 configure.push(quote! { .partition_mapping(#mapping) });
             }
@@ -52,9 +87,18 @@ pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<To
             }
             if let Some(k) = &spec.input_manager_key {
                 let lit = &k.lit;
-                let loader = k.typed_loader(ty);
                 input_manager_key = quote! { #_Some(#lit) };
-                typed = quote! { #_Some(|| #loader) };
+                // A shaped input of an asset loads its elements one by one.
+                match element {
+                    Some(el) if step.kind == StepKind::Asset => {
+                        let loader = k.typed_loader(el);
+                        configure.push(quote! { .typed_element(#loader) });
+                    }
+                    _ => {
+                        let loader = k.typed_loader(ty);
+                        typed = quote! { #_Some(|| #loader) };
+                    }
+                }
             }
             if !spec.metadata.is_empty() {
                 let md = metadata(&spec.metadata);

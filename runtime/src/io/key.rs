@@ -162,3 +162,54 @@ pub struct AnyResourceType;
 
 #[diagnostic::do_not_recommend]
 impl<T: ?Sized> ResourceOfKey<AnyResourceType> for T {}
+
+/// An asset key at the type level: a 128-bit hash of its path, computed
+/// by the macros (asset keys may be long and hold any character).
+pub struct AssetKeyHash<const H: u128>;
+
+/// `AssetKeyHash<H>: AssetStoredByDeclaredManager<A>`: the `#[asset]` of
+/// marker `A` has that key, and its output names a declared manager key.
+/// One impl per such asset; assets stored under the default key, or built
+/// without the macro, have none (their manager is checked at validation).
+pub trait AssetStoredByDeclaredManager<A> {}
+
+/// `A: AssetManagerDeclaredBy<D>`: the asset of marker `A` is stored by
+/// the manager of declaration `D` (resolved through its key's
+/// declaration, wherever that is).
+pub trait AssetManagerDeclaredBy<D> {}
+
+/// Probes, at a downstream input, whether its upstream asset is stored by
+/// a declared manager (then that manager must load the input's type: a
+/// compile error otherwise) or not (then it is checked at validation).
+pub mod upstream_probe {
+    use super::AssetStoredByDeclaredManager;
+    use std::marker::PhantomData;
+
+    /// The type probed: `Probe<AssetKeyHash<H>>`.
+    pub struct Probe<K>(PhantomData<K>);
+    impl<K> Probe<K> {
+        /// The probe's value.
+        pub const NEW: Self = Probe(PhantomData);
+    }
+
+    /// What the fallback finds: no declared manager stores the upstream.
+    pub struct NoDeclaredUpstream;
+
+    /// Chosen when the upstream's asset is stored by a declared manager.
+    pub trait Declared<A> {
+        /// The upstream asset's marker.
+        fn __larder_upstream(&self) -> PhantomData<A> {
+            PhantomData
+        }
+    }
+    impl<K: AssetStoredByDeclaredManager<A>, A> Declared<A> for Probe<K> {}
+
+    /// The fallback.
+    pub trait NotDeclared {
+        /// No marker.
+        fn __larder_upstream(&self) -> NoDeclaredUpstream {
+            NoDeclaredUpstream
+        }
+    }
+    impl<K> NotDeclared for &Probe<K> {}
+}

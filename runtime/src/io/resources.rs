@@ -121,6 +121,8 @@ impl ResourceDefinition {
         def.type_name = std::any::type_name::<R>();
         def.type_id = TypeId::of::<R>();
         def.init = Arc::new(move |_| Ok(value.clone() as Arc<dyn Any + Send + Sync>));
+        // Built already: its config is fixed (run config for it is refused).
+        def.config = Some(serde_json::Value::Object(Default::default()));
         def
     }
 

@@ -181,6 +181,8 @@ fn run_plan(
     plan.check_step_resources(&mut problems);
     plan.check_run_config(&options.run_config, &mut problems);
     finish(problems)?;
+    // Dagster initializes only the resources the selected steps use.
+    let plan = plan.with_needed_resources_only();
     let instance = match &options.instance {
         Some(i) => i.clone(),
         None => Instance::from_env()?,

@@ -80,9 +80,9 @@ impl Plan {
                     input_partitions.push(None);
                     continue;
                 };
-                // Only a manager known not to merge partitions (the built-in,
-                // dynamic ones) is held to "one partition into one `T`"; a
-                // path manager may merge them in `load_partitions`.
+                // Every manager is held to "one partition into one `T`",
+                // except a path manager, whose `load_partitions` is the one
+                // documented way to merge them.
                 let manager_key = match (&input.input_manager_key, source) {
                     (Some(k), _) => Some(k.clone()),
                     (None, InputSource::Step { step, output }) => {
@@ -95,7 +95,7 @@ impl Plan {
                 };
                 let may_merge = manager_key
                     .and_then(|k| self.resources.get(&k))
-                    .is_some_and(|d| d.dyn_support.is_none());
+                    .is_some_and(|d| is_path_manager(d.type_name));
                 match upstream_keys_for(&mapping, down_def, &down_keys, &up_def, now) {
                     Ok(keys) => {
                         if !(may_merge && input.shape.is_none() && keys.len() > 1) {
@@ -162,4 +162,11 @@ fn check_shape(
             if input.shape.is_some() { "at most one" } else { "exactly one" },
         ));
     }
+}
+
+/// Whether `type_name` is a `UPathManager<_>`, which may merge partitions.
+fn is_path_manager(type_name: &str) -> bool {
+    let path_manager = std::any::type_name::<crate::storage::upath::UPathManager<()>>();
+    let generic = path_manager.split('<').next().unwrap_or(path_manager);
+    type_name.split('<').next() == Some(generic)
 }

@@ -1,7 +1,7 @@
 //! The execution plan: the steps of a run, where each input comes from,
 //! and the checks made on the whole of it before anything runs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -120,11 +120,33 @@ impl Plan {
                 } else if input.input_manager_key.is_some() {
                     InputSource::Root
                 } else {
+                    // As in Dagster, an input's key is its name (plus its
+                    // own `key_prefix`), never the asset's prefix: say so
+                    // when the prefixed key is the one that exists.
+                    let path = asset.key.path();
+                    let parent: Vec<String> = path[..path.len().saturating_sub(1)].to_vec();
+                    let prefixed = AssetKey::new([input.name.clone()]).with_prefix(parent.clone());
+                    let hint = if input.asset_key.as_ref()
+                        == Some(&AssetKey::new([input.name.clone()]))
+                        && !parent.is_empty()
+                        && by_key.contains_key(&prefixed)
+                    {
+                        format!(
+                            "; the asset's key_prefix does not apply to its inputs (as in Dagster): to read `{prefixed}`, write `ins({}(key_prefix = [{}]))`",
+                            input.name,
+                            parent
+                                .iter()
+                                .map(|p| format!("\"{p}\""))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    } else {
+                        did_you_mean(&up_key.to_string(), all.iter().map(|a| a.key.to_string()))
+                    };
                     problems.push(format!(
-                        "asset `{}` loads input `{}` from asset `{up_key}`, which is not defined and has no input_manager_key to load it{}",
+                        "asset `{}` loads input `{}` from asset `{up_key}`, which is not defined and has no input_manager_key to load it{hint}",
                         asset.key,
                         input.name,
-                        did_you_mean(&up_key.to_string(), all.iter().map(|a| a.key.to_string()))
                     ));
                     InputSource::Unit
                 };
@@ -248,11 +270,68 @@ impl Plan {
                         typed: input.typed_element,
                         ..input.clone()
                     },
+                    // An input manager's `Option<T>` of an unpartitioned (or
+                    // no) upstream: its `T`, wrapped in `Some`.
+                    (Some(shape), false) if loads_optional_element(input) => In {
+                        ty: shape.element,
+                        typed: input.typed_element,
+                        ..input.clone()
+                    },
                     _ => input.clone(),
                 };
                 self.check_input(step, &input, source, problems);
             }
         }
+    }
+
+    /// The resource keys the steps of this run use (Dagster's required
+    /// resources): the managers of their outputs and inputs (an input
+    /// without an input manager is loaded by its upstream's), each step's
+    /// `required_resource_keys`, and what those require, transitively.
+    /// Only these are initialized, and only their config is required.
+    pub(crate) fn needed_resources(&self) -> HashSet<String> {
+        let mut needed: Vec<String> = Vec::new();
+        for step in &self.steps {
+            needed.extend(step.op.required_resource_keys().iter().cloned());
+            for out in &step.op.outputs {
+                if !out.ty.is_unit() {
+                    needed.push(out.io_manager_key.clone());
+                }
+            }
+            for (input, source) in step.op.inputs.iter().zip(&step.inputs) {
+                let key = match (&input.input_manager_key, source) {
+                    (Some(k), _) => Some(k.clone()),
+                    (None, InputSource::Step { step: u, output }) => {
+                        Some(self.steps[*u].op.outputs[*output].io_manager_key.clone())
+                    }
+                    (None, InputSource::Asset(a)) => {
+                        a.op.outputs.first().map(|o| o.io_manager_key.clone())
+                    }
+                    (None, InputSource::Root | InputSource::Unit) => None,
+                };
+                needed.extend(key);
+            }
+        }
+        let mut seen = HashSet::new();
+        while let Some(key) = needed.pop() {
+            if let Some(def) = self.resources.get(&key) {
+                needed.extend(
+                    def.required_resource_keys
+                        .iter()
+                        .filter(|k| !seen.contains(*k))
+                        .cloned(),
+                );
+            }
+            seen.insert(key);
+        }
+        seen
+    }
+
+    /// The plan with only the resources its steps use, for the run.
+    pub(crate) fn with_needed_resources_only(mut self) -> Plan {
+        let needed = self.needed_resources();
+        self.resources.retain(|k, _| needed.contains(k));
+        self
     }
 
     /// Whether an input's upstream asset is partitioned.
@@ -462,17 +541,14 @@ impl Plan {
             InputSource::Root | InputSource::Unit => return,
         };
         let up_out = &up_out;
-        if up_out.ty.is_unit() {
-            problems.push(format!(
-                "{needed_by} is a `{}`, but {up_desc} is `()` and is never stored; make the input `()` or give it an input_manager_key",
-                input.ty.short_name()
-            ));
-            return;
-        }
+        // A `()` upstream stored its data itself; its manager still loads
+        // the input (Dagster calls `load_input` for it too). Its key is
+        // not checked for the output, so it is checked here.
+        let unit = up_out.ty.is_unit();
         let key = up_out.io_manager_key.as_str();
         let Some(def) = self.resources.get(key) else {
             // Reported for the upstream output when it is in this run.
-            if matches!(source, InputSource::Asset(_)) {
+            if unit || matches!(source, InputSource::Asset(_)) {
                 problems.push(self.unbound(
                     "io manager",
                     key,
@@ -482,7 +558,7 @@ impl Plan {
             return;
         };
         if def.kind != ResourceKind::IOManager {
-            if matches!(source, InputSource::Asset(_)) {
+            if unit || matches!(source, InputSource::Asset(_)) {
                 problems.push(format!(
                     "{needed_by} loads {up_desc} with key `{key}`, bound to `{}`, which is {}, not an IO manager",
                     def.type_name,
@@ -491,9 +567,12 @@ impl Plan {
             }
             return;
         }
+        // The upstream's own adapter (same type), or the loader of the
+        // input's type that the upstream's declared manager provides.
         let typed_ok = up_out
             .typed
-            .is_some_and(|t| t.manager_id == def.type_id && t.value_id == input.ty.id);
+            .is_some_and(|t| t.manager_id == def.type_id && t.value_id == input.ty.id)
+            || input.typed.is_some_and(|t| t.manager_id == def.type_id);
         if typed_ok {
             return;
         }
@@ -508,11 +587,16 @@ impl Plan {
                 }
             }
             None => problems.push(if up_out.ty.id != input.ty.id {
+                let stored = if unit {
+                    "stores its own data (it returns `()`)".to_owned()
+                } else {
+                    format!("is a `{}`", up_out.ty.short_name())
+                };
                 format!(
-                    "{needed_by} is a `{}`, but {up_desc} is a `{}` stored by `{}` (key `{key}`); load it with an input manager that produces `{}` (`input_manager_key`)",
+                    "{needed_by} is a `{}`, but {up_desc} {stored} and `{}` (key `{key}`) is not known to load a `{}`; implement `InputManager<{}>` for it and name the key on the upstream (`io_manager_key = \"{key}\"`) so the load is checked at compile time, or give the input an `input_manager_key`",
                     input.ty.short_name(),
-                    up_out.ty.short_name(),
                     short(def.type_name),
+                    input.ty.short_name(),
                     input.ty.short_name()
                 )
             } else {
@@ -546,4 +630,14 @@ pub(crate) fn stored_as(step: &Step, out: &Out) -> Out {
 
 fn short(type_name: &str) -> String {
     crate::model::types::short_type_name(type_name)
+}
+
+/// Whether `input` is an `Option<T>` with an input manager that loads `T`
+/// (the macros give it a loader of `T` only): loaded as `Some(T)` when no
+/// upstream partition decides.
+pub(crate) fn loads_optional_element(input: &In) -> bool {
+    input.input_manager_key.is_some()
+        && input.typed.is_none()
+        && input.typed_element.is_some()
+        && input.shape.is_some_and(|s| s.kind == ShapeKind::Optional)
 }

@@ -68,13 +68,33 @@ impl Plan {
                 }
             }
         }
+        // Dagster makes the config of resources no selected step uses
+        // optional: checked when given, never required.
+        let needed = self.needed_resources();
         for (key, def) in &self.resources {
+            let given = given.get(key).and_then(|e| e.get("config"));
+            // Nothing, or the very config it was built with, changes nothing.
+            let nothing = |v: &Json| {
+                v.is_null()
+                    || v.as_object().is_some_and(|m| m.is_empty())
+                    || def.config.as_ref() == Some(v)
+            };
+            if let (Some(_), Some(value)) = (&def.config, given.filter(|v| !nothing(v))) {
+                // Built before the run (bound by value, or a configured
+                // derive): config given now would be silently ignored.
+                problems.push(format!(
+                    "resources.{key}.config: `{key}` is bound to a `{}` value that was configured when it was built (`.resource(\"{key}\", ..)`, or a configured `#[derive(ConfigurableIOManager)]`), so this config would be ignored; remove it, or bind a definition that reads it at launch (`configure_at_launch()`); given: {value}",
+                    crate::model::types::short_type_name(def.type_name),
+                ));
+                continue;
+            }
             let Some(ty) = def.config_type else { continue };
-            let value = def
-                .config
-                .clone()
-                .or_else(|| given.get(key).and_then(|e| e.get("config")).cloned())
-                .unwrap_or_else(empty);
+            let value = match (&def.config, given) {
+                (Some(c), _) => c.clone(),
+                (None, Some(v)) => v.clone(),
+                (None, None) if needed.contains(key) => empty(),
+                (None, None) => continue,
+            };
             check(&ty, &value, &format!("resources.{key}.config"), problems);
         }
     }

@@ -420,11 +420,9 @@ impl RunState {
                 let loader = Loader {
                     manager,
                     key: manager_key,
-                    typed: if input.input_manager_key.is_some() {
-                        input.typed_element
-                    } else {
-                        None
-                    },
+                    // The input manager's, or the upstream manager's loader
+                    // of the input's type (the downcast picks the right one).
+                    typed: input.typed_element,
                     typed_output: typed_output(shape.element),
                 };
                 let keys: Vec<String> = p.keys.as_ref().map(|k| k.to_vec()).unwrap_or_default();
@@ -447,17 +445,22 @@ impl RunState {
                 (value, metadata)
             }
             _ => {
+                // An input manager's `Option<T>` with no upstream partition
+                // to decide: its manager loads a `T`, wrapped in `Some`.
+                let element_only = input
+                    .shape
+                    .filter(|_| super::plan::loads_optional_element(input));
+                let (ty, typed) = match element_only {
+                    Some(shape) => (shape.element, input.typed_element),
+                    None => (input.ty, input.typed),
+                };
                 let loader = Loader {
                     manager,
                     key: manager_key,
-                    typed: if input.input_manager_key.is_some() {
-                        input.typed
-                    } else {
-                        None
-                    },
-                    typed_output: typed_output(input.ty),
+                    typed,
+                    typed_output: typed_output(ty),
                 };
-                let value = match loader.load(&mut ctx, input.ty) {
+                let value = match loader.load(&mut ctx, ty) {
                     Err(e)
                         if partitions.is_some()
                             && input.allows_missing_partitions()
@@ -470,6 +473,14 @@ impl RunState {
                         )));
                     }
                     other => other?,
+                };
+                let value = match element_only {
+                    Some(shape) => {
+                        (shape.assemble)(vec![(String::new(), value)]).ok_or_else(|| {
+                            Error::msg(format!("could not assemble a `{}`", shape.declared_name()))
+                        })?
+                    }
+                    None => value,
                 };
                 for obs in ctx.observations.drain(..) {
                     self.events

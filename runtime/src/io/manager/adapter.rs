@@ -74,6 +74,19 @@ impl TypedLoader {
     }
 }
 
+impl TypedLoader {
+    /// A loader that matches no manager: what an input whose upstream is
+    /// not stored by a declared manager carries (checked at validation).
+    pub fn none() -> Self {
+        struct NoManager;
+        TypedLoader {
+            manager_type: "(none)",
+            manager_id: TypeId::of::<NoManager>(),
+            load: |_, _| None,
+        }
+    }
+}
+
 impl fmt::Debug for TypedLoader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "TypedLoader({})", self.manager_type)
