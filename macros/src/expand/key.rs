@@ -84,7 +84,7 @@ impl Key {
             ),
             KeyUse::Resource => (
                 format!("resource key `{k}` is declared more than once"),
-                "a key names one resource in the whole program (managers included): two declarations of it (`#[resource]`, `#[io_manager]`, the derives), in this crate or in linked dependencies, conflict; rename one, or declare one and bind the other at run time with `Definitions::resource`",
+                "a key names one resource in the whole program (managers included): two declarations of it (`#[resource]`, `#[io_manager]`, the derives), in this crate or in linked dependencies, conflict; rename one",
             ),
         };
         let per_deployment = match usage {
