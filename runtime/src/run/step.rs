@@ -678,30 +678,14 @@ impl RunState {
                         element.as_ref(),
                         shape.element,
                     )?;
-                    self.finish_output(
-                        step,
-                        def,
-                        one,
-                        &step_metadata,
-                        asset_key.as_ref(),
-                        Some(key),
-                        element,
-                    );
+                    self.finish_output(step, def, one, &step_metadata, Some(key), element);
                 }
             }
             _ => {
                 let mut ctx = ctx;
                 self.handle(manager, def, def.typed, &mut ctx, value.as_ref(), def.ty)?;
                 let partition = ctx.asset_partition_key().ok().map(str::to_owned);
-                self.finish_output(
-                    step,
-                    def,
-                    ctx,
-                    &step_metadata,
-                    asset_key.as_ref(),
-                    partition,
-                    value,
-                );
+                self.finish_output(step, def, ctx, &step_metadata, partition, value);
             }
         }
         Ok(())
@@ -759,11 +743,11 @@ impl RunState {
         def: &Out,
         ctx: OutputContext,
         step_metadata: &Metadata,
-        asset_key: Option<&AssetKey>,
         partition: Option<String>,
         value: Value,
     ) {
         let step_key = Some(&*step.key);
+        let asset_key = step.asset.as_ref().map(|a| &a.key);
         // Dagster's order: what the body gave, then what the manager
         // added (which wins on a shared key).
         let mut metadata = step_metadata.clone();
