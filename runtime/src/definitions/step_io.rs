@@ -1,6 +1,6 @@
 //! What a step body receives: its inputs, config, resources, partitions and
 //! logger, and where its outputs and their metadata go. Built by the run
-//! for each step, or by [`build_asset_context`] for a unit test.
+//! for each step, or by [`build_asset_context`](crate::build_asset_context) for a unit test.
 
 use std::any::{Any, TypeId};
 use std::marker::PhantomData;
@@ -25,7 +25,7 @@ use crate::model::types::Value;
 /// metadata to outputs.
 ///
 /// Owns what it hands out (shared, cheap to clone), so a unit test can
-/// build one with [`build_asset_context`]. `'a` ties a handle to the
+/// build one with [`build_asset_context`](crate::build_asset_context). `'a` ties a handle to the
 /// call it serves.
 pub struct StepIo<'a> {
     pub(crate) op: Arc<OpDefinition>,
@@ -310,7 +310,7 @@ impl StepIo<'_> {
     }
 
     /// What was logged through [`StepIo::log`], as `(level, message)`, in a
-    /// context built by [`build_asset_context`] (empty inside a run: the
+    /// context built by [`build_asset_context`](crate::build_asset_context) (empty inside a run: the
     /// run's events have them).
     pub fn logged(&self) -> Vec<(String, String)> {
         let Some(events) = &self.events else {
