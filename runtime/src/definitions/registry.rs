@@ -102,6 +102,17 @@ fn discover() -> Definitions {
     defs
 }
 
+/// The keys declared with larder's macros in this binary, sorted.
+pub(crate) fn declared_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&str> = inventory::iter::<ManagerRegistration>
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 /// The definition of the manager declared under `key` with larder's macros
 /// (`#[io_manager]`, `#[input_manager]`, the derives), to bind it explicitly,
 /// e.g. in a job's `resource_defs`. An undeclared key gives a definition

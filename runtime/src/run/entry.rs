@@ -11,10 +11,9 @@ use crate::definitions::{
     ASSET_JOB_NAME, AssetDefinition, DEFAULT_IO_MANAGER_KEY, Definitions, JobDefinition,
 };
 use crate::error::{Error, Result};
-use crate::io::resources::{IntoResourceDefinition, ResourceDefinition};
+use crate::io::resources::ResourceDefinition;
 use crate::model::asset_key::AssetKey;
 use crate::model::instance::Instance;
-use crate::storage::{FilesystemIOManager, mem_io_manager};
 
 /// `resources` with the default `io_manager` bound when nothing is bound
 /// under that key: in memory, or the filesystem manager in the instance's
@@ -22,13 +21,10 @@ use crate::storage::{FilesystemIOManager, mem_io_manager};
 fn with_default_io_manager(
     mut resources: IndexMap<String, ResourceDefinition>,
     in_memory: bool,
+    problems: &mut Vec<String>,
 ) -> IndexMap<String, ResourceDefinition> {
     if !resources.contains_key(DEFAULT_IO_MANAGER_KEY) {
-        let default = if in_memory {
-            mem_io_manager().into_resource_definition()
-        } else {
-            FilesystemIOManager::default().into_resource_definition()
-        };
+        let default = super::default_manager::default_io_manager(in_memory, problems);
         resources.insert(DEFAULT_IO_MANAGER_KEY.to_owned(), default);
     }
     resources
@@ -47,7 +43,7 @@ impl Definitions {
             ASSET_JOB_NAME,
             &self.assets,
             selected,
-            with_default_io_manager(self.resources.clone(), in_memory),
+            with_default_io_manager(self.resources.clone(), in_memory, problems),
             problems,
         );
         let now = options.now.unwrap_or_else(jiff::Timestamp::now);
@@ -58,7 +54,8 @@ impl Definitions {
     fn job_plan(&self, job: &JobDefinition, in_memory: bool, problems: &mut Vec<String>) -> Plan {
         let mut resources = self.resources.clone();
         resources.extend(job.resources.clone());
-        Plan::for_job(job, with_default_io_manager(resources, in_memory), problems)
+        let resources = with_default_io_manager(resources, in_memory, problems);
+        Plan::for_job(job, resources, problems)
     }
 
     /// Checks everything at once: unresolved or unfit manager keys, keys

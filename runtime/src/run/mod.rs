@@ -3,6 +3,7 @@
 
 mod asset_jobs;
 mod backfill;
+mod default_manager;
 mod entry;
 mod executor;
 pub mod history;
@@ -18,6 +19,7 @@ mod step_resources;
 pub use backfill::{
     BackfillOptions, BackfillPartitions, BackfillResult, PartitionOutcome, PartitionRun,
 };
+pub use default_manager::{DEFAULT_IO_MANAGER_ENV, SILENCE_FAILURES_ENV};
 pub use entry::{materialize, materialize_to_memory};
 pub(crate) use executor::execute;
 pub use options::RunOptions;
