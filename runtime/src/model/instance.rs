@@ -109,6 +109,15 @@ impl Instance {
         self.home.as_ref().map(|h| h.join("history.sqlite3"))
     }
 
+    /// The same storage, with no history: for reads that are not runs.
+    pub(crate) fn without_history(&self) -> Instance {
+        Instance {
+            home: None,
+            storage_dir: self.storage_dir.clone(),
+            _temp: self._temp.clone(),
+        }
+    }
+
     /// Whether this instance lives in a temporary directory.
     pub fn is_ephemeral(&self) -> bool {
         self._temp.is_some()

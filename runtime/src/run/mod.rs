@@ -7,6 +7,7 @@ mod default_manager;
 mod entry;
 mod executor;
 pub mod history;
+mod load_value;
 mod options;
 mod partition_plan;
 pub(crate) mod plan;
