@@ -91,6 +91,15 @@ pub const ASSET: &[Arg<StepArgs>] = &[
         },
     },
     Arg {
+        name: "io_manager_def",
+        row: "`io_manager_def = expr`",
+        doc: "the asset's own IO manager, bound under `<key>__io_manager` (no binding needed)",
+        parse: |a, m, n, _| {
+            a.io_manager_def = Some(attr::value_tokens(m, n, "IO manager")?);
+            Ok(())
+        },
+    },
+    Arg {
         name: "key_prefix",
         row: "`key_prefix = [\"a\", \"b\"]` or `\"a/b\"`",
         doc: "the asset key is `a/b/<name>`",

@@ -25,6 +25,12 @@ pub fn step(step: &mut StepFn, errors: &mut Errors) {
             "`key` sets the whole asset key; it cannot be combined with `name` or `key_prefix`",
         );
     }
+    if let (Some(k), Some(_)) = (&args.io_manager_key, &args.io_manager_def) {
+        errors.spanned(
+            &k.lit,
+            "`io_manager_def` brings the asset's own manager under its own key; drop `io_manager_key`, or bind that key's manager in `Definitions` instead",
+        );
+    }
     plain_fn(&step.func.sig, what, errors);
     let resources: Vec<String> = step
         .args

@@ -82,6 +82,7 @@ mod torture;
 /// | argument | meaning |
 /// | --- | --- |
 /// | `io_manager_key = "k"` | the manager storing the value (checked at compile time) |
+/// | `io_manager_def = expr` | the asset's own IO manager, bound under `<key>__io_manager` (no binding needed) |
 /// | `key_prefix = ["a", "b"]` or `"a/b"` | the asset key is `a/b/<name>` |
 /// | `key = "a/b/c"` | the whole key (instead of `name` and `key_prefix`) |
 /// | `name = ".."` | the last key component (default: the function's name) |

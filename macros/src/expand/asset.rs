@@ -79,6 +79,9 @@ pub fn expand(asset: &StepFn) -> TokenStream {
             (None, None) => checks.push(k.exists_check()),
         }
     }
+    if let Some(def) = &args.io_manager_def {
+        configure.push(quote! { .io_manager_def(#def) });
+    }
     if !args.metadata.is_empty() {
         let md = step::metadata(&args.metadata);
         configure.push(quote! { .metadata(#md) });

@@ -61,6 +61,8 @@ pub struct StepArgs {
     pub retry_policy: Option<TokenStream>,
     // `#[asset]` only.
     pub io_manager_key: Option<Key>,
+    /// `io_manager_def = expr`.
+    pub io_manager_def: Option<TokenStream>,
     pub key_prefix: Option<StrList>,
     pub key: Option<(LitStr, Vec<String>)>,
     pub group_name: Option<LitStr>,

@@ -7,8 +7,11 @@ use serde::de::DeserializeOwned;
 
 use super::op::{In, OpDefinition, Out, ResourceType, StepIo};
 use super::{DEFAULT_IO_MANAGER_KEY, DEFAULT_OUTPUT};
+use indexmap::IndexMap;
+
 use crate::error::Result;
 use crate::io::manager::{TypedLoader, TypedOutput};
+use crate::io::resources::{IntoResourceDefinition, ResourceDefinition};
 use crate::model::asset_key::AssetKey;
 use crate::model::config::ConfigType;
 use crate::model::metadata::Metadata;
@@ -163,6 +166,9 @@ pub struct AssetDefinition {
     pub(crate) deps: Vec<AssetKey>,
     pub(crate) partitions_def: Option<Arc<PartitionsDefinition>>,
     pub(crate) partitions_error: Option<String>,
+    /// Resources the asset brings (Dagster's `resource_defs`, and its
+    /// `io_manager_def` under `<key path>__io_manager`).
+    pub(crate) resource_defs: Arc<IndexMap<String, ResourceDefinition>>,
 }
 
 impl fmt::Debug for AssetDefinition {
@@ -215,6 +221,8 @@ impl AssetDefinition {
             required_resource_keys: Vec::new(),
             resource_types: Vec::new(),
             retry_policy: None,
+            resource_defs: IndexMap::new(),
+            io_manager_def: None,
         }
     }
 
@@ -275,6 +283,12 @@ impl AssetDefinition {
     pub fn deps(&self) -> &[AssetKey] {
         &self.deps
     }
+
+    /// The resources the asset brings with it (`resource_defs`,
+    /// `io_manager_def`).
+    pub fn resource_defs(&self) -> &IndexMap<String, ResourceDefinition> {
+        &self.resource_defs
+    }
 }
 
 /// Builds an [`AssetDefinition`].
@@ -299,6 +313,8 @@ pub struct AssetBuilder {
     required_resource_keys: Vec<String>,
     resource_types: Vec<ResourceType>,
     retry_policy: Option<crate::model::retry::RetryPolicy>,
+    resource_defs: IndexMap<String, ResourceDefinition>,
+    io_manager_def: Option<ResourceDefinition>,
 }
 
 impl AssetBuilder {
@@ -451,6 +467,27 @@ impl AssetBuilder {
         self
     }
 
+    /// A resource the asset brings (Dagster's `resource_defs`): bound for
+    /// runs that include it unless `Definitions` binds the key too, which
+    /// is refused as a conflict.
+    pub fn resource_def(
+        mut self,
+        key: impl Into<String>,
+        def: impl IntoResourceDefinition,
+    ) -> Self {
+        self.resource_defs
+            .insert(key.into(), def.into_resource_definition());
+        self
+    }
+
+    /// The asset's own IO manager (Dagster's `io_manager_def`): bound under
+    /// `<key path joined by __>__io_manager`, no binding in `Definitions`
+    /// needed.
+    pub fn io_manager_def(mut self, def: impl IntoResourceDefinition) -> Self {
+        self.io_manager_def = Some(def.into_resource_definition());
+        self
+    }
+
     /// Finishes with the compute function, which sets output `result`.
     pub fn compute<F>(self, compute: F) -> AssetDefinition
     where
@@ -467,12 +504,18 @@ impl AssetBuilder {
         let key = self
             .key
             .unwrap_or_else(|| AssetKey::new([self.name]).with_prefix(self.key_prefix));
+        let mut resource_defs = self.resource_defs;
+        let mut io_manager_key = self.io_manager_key;
+        if let Some(def) = self.io_manager_def {
+            io_manager_key = format!("{}__io_manager", key.path().join("__"));
+            resource_defs.insert(io_manager_key.clone(), def);
+        }
         let metadata = Arc::new(self.metadata);
         let mut out = Out::new(
             DEFAULT_OUTPUT,
             self.output_type.unwrap_or(crate::type_info!(())),
         )
-        .io_manager_key(self.io_manager_key);
+        .io_manager_key(io_manager_key);
         out.typed = self.typed;
         out.metadata = metadata.clone();
         out.shape = self.output_shape;
@@ -503,6 +546,7 @@ impl AssetBuilder {
             deps: self.deps,
             partitions_def: self.partitions_def.map(Arc::new),
             partitions_error: self.partitions_error,
+            resource_defs: Arc::new(resource_defs),
         }
     }
 }

@@ -250,6 +250,11 @@ impl ResourceDefinition {
         self.output_config_type.as_ref()
     }
 
+    /// Whether `other` is this definition (or a clone of it).
+    pub(crate) fn same_definition(&self, other: &ResourceDefinition) -> bool {
+        Arc::ptr_eq(&self.init, &other.init)
+    }
+
     pub(crate) fn is_manager(&self) -> bool {
         self.kind != ResourceKind::Resource
     }

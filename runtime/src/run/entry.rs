@@ -39,16 +39,50 @@ impl Definitions {
     ) -> Plan {
         let all: Vec<AssetKey> = self.assets.iter().map(|a| a.key.clone()).collect();
         let selected = options.selection.as_deref().unwrap_or(&all);
+        let resources = self.with_asset_resources(problems);
         let mut plan = Plan::for_assets(
             ASSET_JOB_NAME,
             &self.assets,
             selected,
-            with_default_io_manager(self.resources.clone(), in_memory, problems),
+            with_default_io_manager(resources, in_memory, problems),
             problems,
         );
         let now = options.now.unwrap_or_else(jiff::Timestamp::now);
         plan.resolve_partitions(options.partition.as_ref(), now, problems);
         plan
+    }
+
+    /// The bound resources and those the assets bring (`resource_defs`,
+    /// `io_manager_def`); a key bound both ways is a conflict, as in
+    /// Dagster.
+    fn with_asset_resources(
+        &self,
+        problems: &mut Vec<String>,
+    ) -> IndexMap<String, ResourceDefinition> {
+        let mut resources = self.resources.clone();
+        let mut brought_by: IndexMap<&str, (&AssetKey, &ResourceDefinition)> = IndexMap::new();
+        for asset in &self.assets {
+            for (key, def) in asset.resource_defs().iter() {
+                if self.resources.contains_key(key) {
+                    problems.push(format!(
+                        "asset `{}` brings its own resource `{key}`, and the definitions bind `{key}` too: remove one of them, or give the asset's another key",
+                        asset.key
+                    ));
+                } else if let Some((other, first)) = brought_by.get(key.as_str()) {
+                    // The same definition (a clone of it) shared by assets is one binding.
+                    if !first.same_definition(def) {
+                        problems.push(format!(
+                            "assets `{other}` and `{}` both bring a resource `{key}`, defined differently: share one definition, or give one of them another key",
+                            asset.key
+                        ));
+                    }
+                } else {
+                    brought_by.insert(key.as_str(), (&asset.key, def));
+                    resources.insert(key.clone(), def.clone());
+                }
+            }
+        }
+        resources
     }
 
     fn job_plan(&self, job: &JobDefinition, in_memory: bool, problems: &mut Vec<String>) -> Plan {
