@@ -33,7 +33,9 @@ pub struct StepIo<'a> {
     pub(crate) run_id: Arc<str>,
     pub(crate) inputs: Vec<Option<Value>>,
     pub(crate) outputs: Vec<Option<Value>>,
-    /// Per output: what the body added (`Output`, `add_output_metadata`).
+    /// Per output: what the body added (`Output`, `add_output_metadata`);
+    /// empty until something is added, so a step that adds nothing
+    /// allocates nothing for it.
     pub(crate) output_metadata: Vec<Metadata>,
     pub(crate) config: Arc<serde_json::Value>,
     pub(crate) log: Logger,
@@ -167,10 +169,11 @@ impl StepIo<'_> {
         self.set_output(index, value)?;
         // Dagster: what the body added with `add_output_metadata` wins
         // over the `Output`'s own metadata.
-        let added = std::mem::replace(&mut self.output_metadata[index], metadata);
-        self.output_metadata[index].extend(added);
+        let added = std::mem::replace(self.metadata_of(index), metadata);
+        self.metadata_of(index).extend(added);
         if let Some(v) = data_version {
-            self.output_metadata[index].insert(DATA_VERSION.to_owned(), MetadataValue::Text(v));
+            self.metadata_of(index)
+                .insert(DATA_VERSION.to_owned(), MetadataValue::Text(v));
         }
         Ok(())
     }
@@ -179,10 +182,11 @@ impl StepIo<'_> {
     /// handed to a manager, the materialization carries this metadata.
     pub fn materialize_result(&mut self, result: MaterializeResult) -> Result<()> {
         let index = self.single_output("materialize_result")?;
-        let added = std::mem::replace(&mut self.output_metadata[index], result.metadata);
-        self.output_metadata[index].extend(added);
+        let added = std::mem::replace(self.metadata_of(index), result.metadata);
+        self.metadata_of(index).extend(added);
         if let Some(v) = result.data_version {
-            self.output_metadata[index].insert(DATA_VERSION.to_owned(), MetadataValue::Text(v));
+            self.metadata_of(index)
+                .insert(DATA_VERSION.to_owned(), MetadataValue::Text(v));
         }
         Ok(())
     }
@@ -208,21 +212,34 @@ impl StepIo<'_> {
     /// manager's own metadata replaces both.
     pub fn add_output_metadata(&mut self, metadata: Metadata) -> Result<()> {
         let index = self.single_output("add_output_metadata")?;
-        self.output_metadata[index].extend(metadata);
+        self.metadata_of(index).extend(metadata);
         Ok(())
     }
 
     /// Adds metadata to output `name`.
     pub fn add_output_metadata_for(&mut self, name: &str, metadata: Metadata) -> Result<()> {
         let index = self.output_index(name)?;
-        self.output_metadata[index].extend(metadata);
+        self.metadata_of(index).extend(metadata);
         Ok(())
     }
 
     /// What the body has added to output `name` so far (for tests).
     pub fn output_metadata(&self, name: &str) -> Result<&Metadata> {
+        static NONE: std::sync::OnceLock<Metadata> = std::sync::OnceLock::new();
         let index = self.output_index(name)?;
-        Ok(&self.output_metadata[index])
+        Ok(self
+            .output_metadata
+            .get(index)
+            .unwrap_or_else(|| NONE.get_or_init(Metadata::new)))
+    }
+
+    /// The metadata of output `index`, made room for on first use.
+    fn metadata_of(&mut self, index: usize) -> &mut Metadata {
+        if self.output_metadata.len() <= index {
+            let n = self.op.outputs.len().max(index + 1);
+            self.output_metadata.resize_with(n, Metadata::new);
+        }
+        &mut self.output_metadata[index]
     }
 
     /// The op's config (`ops.<op>.config`); `null` when none.

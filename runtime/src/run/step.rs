@@ -281,7 +281,15 @@ impl RunState {
             inputs.push(Some(value));
         }
 
-        let config = self.run_config.op_config(key).cloned().unwrap_or_else(null);
+        // Most steps have no config: they share one `null`.
+        let config = match self.run_config.op_config(key) {
+            Some(c) => Arc::new(c.clone()),
+            None => {
+                static NULL: std::sync::OnceLock<Arc<serde_json::Value>> =
+                    std::sync::OnceLock::new();
+                NULL.get_or_init(|| Arc::new(null())).clone()
+            }
+        };
         let n_outputs = step.op.outputs.len();
         let mut io = StepIo {
             op: step.op.clone(),
@@ -289,8 +297,8 @@ impl RunState {
             run_id: self.run_id.clone(),
             inputs,
             outputs: (0..n_outputs).map(|_| None).collect(),
-            output_metadata: (0..n_outputs).map(|_| Metadata::new()).collect(),
-            config: Arc::new(config),
+            output_metadata: Vec::new(),
+            config,
             log: log.clone(),
             run_partition: step.run_partition.clone(),
             partitions: step.partitions.clone(),
@@ -323,7 +331,10 @@ impl RunState {
                     });
                 }
             };
-            let metadata = std::mem::take(&mut step_metadata[o]);
+            let metadata = step_metadata
+                .get_mut(o)
+                .map(std::mem::take)
+                .unwrap_or_default();
             self.store_output(i, o, def, value, metadata, &log)
                 .map_err(|e| Error::HandleOutput {
                     step: key.to_string(),
