@@ -695,7 +695,7 @@ impl RunState {
             _ => {
                 let mut ctx = ctx;
                 self.handle(manager, def, def.typed, &mut ctx, value.as_ref(), def.ty)?;
-                let partition = ctx.asset_partition_key().ok().map(str::to_owned);
+                let partition = ctx.single_asset_partition().map(str::to_owned);
                 self.finish_output(step, def, ctx, &step_metadata, partition, value);
             }
         }

@@ -125,7 +125,7 @@ impl FilesystemIOManager {
     /// Where Dagster's legacy layout put a multi-partition input: its key
     /// as one path component (`<asset>/c|2020-04-22`).
     fn legacy_path_for_input(&self, ctx: &InputContext) -> Option<PathBuf> {
-        let key = ctx.asset_partition_key().ok()?;
+        let key = ctx.single_asset_partition()?;
         if !key.contains(crate::model::partitions::MULTI_PARTITION_KEY_DELIMITER) {
             return None;
         }

@@ -225,7 +225,7 @@ impl InputContext {
     ) -> Result<()> {
         merge_metadata(&mut self.input_metadata, metadata.clone())?;
         if let Some(asset_key) = &self.asset_key {
-            let partition = self.asset_partition_key().ok().map(str::to_owned);
+            let partition = self.single_asset_partition().map(str::to_owned);
             self.observations.push(UserEvent::AssetObservation {
                 asset_key: asset_key.clone(),
                 description: description.map(str::to_owned),
@@ -267,6 +267,12 @@ impl InputContext {
     /// Whether the upstream asset is partitioned.
     pub fn has_asset_partitions(&self) -> bool {
         self.asset_partitions.is_some()
+    }
+
+    /// The one asset partition, if exactly one (for messages and events:
+    /// cheap, no error built).
+    pub(crate) fn single_asset_partition(&self) -> Option<&str> {
+        self.asset_partitions.as_ref().and_then(|p| p.single_key())
     }
 
     /// The upstream partition key, when exactly one is loaded.

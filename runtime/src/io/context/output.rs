@@ -341,6 +341,12 @@ impl OutputContext {
         self.asset_partitions.is_some()
     }
 
+    /// The one asset partition, if exactly one (for messages and events:
+    /// cheap, no error built).
+    pub(crate) fn single_asset_partition(&self) -> Option<&str> {
+        self.asset_partitions.as_ref().and_then(|p| p.single_key())
+    }
+
     /// The output's partition key, when it writes exactly one partition.
     pub fn asset_partition_key(&self) -> Result<&str> {
         self.partitions().asset_partition_key()

@@ -16,6 +16,15 @@ pub(crate) struct AssetPartitions {
 }
 
 impl AssetPartitions {
+    /// The one partition covered, if exactly one: no error built when not
+    /// (messages name partitions only when there are some).
+    pub(crate) fn single_key(&self) -> Option<&str> {
+        match self.keys.as_deref() {
+            Ok([one]) => Some(one),
+            _ => None,
+        }
+    }
+
     pub(crate) fn new(def: Arc<PartitionsDefinition>, keys: Vec<String>) -> Self {
         AssetPartitions {
             def: Some(def),

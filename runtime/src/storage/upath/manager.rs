@@ -215,9 +215,9 @@ pub fn input_path(
 /// What an output is, for messages: an asset's partition, an asset, or a
 /// step's output.
 pub(crate) fn describe_output(ctx: &OutputContext) -> String {
-    match (ctx.asset_key(), ctx.asset_partition_key()) {
-        (Ok(k), Ok(p)) => format!("partition {p} of asset `{k}`"),
-        (Ok(k), Err(_)) => format!("asset `{k}`"),
+    match (ctx.asset_key(), ctx.single_asset_partition()) {
+        (Ok(k), Some(p)) => format!("partition {p} of asset `{k}`"),
+        (Ok(k), None) => format!("asset `{k}`"),
         _ => format!(
             "output `{}` of step `{}`",
             ctx.name().unwrap_or("?"),
@@ -228,9 +228,9 @@ pub(crate) fn describe_output(ctx: &OutputContext) -> String {
 
 /// What an input loads, for messages (see [`describe_output`]).
 pub(crate) fn describe_input(ctx: &InputContext) -> String {
-    match (ctx.asset_key(), ctx.asset_partition_key()) {
-        (Ok(k), Ok(p)) => format!("partition {p} of asset `{k}`"),
-        (Ok(k), Err(_)) => format!("asset `{k}`"),
+    match (ctx.asset_key(), ctx.single_asset_partition()) {
+        (Ok(k), Some(p)) => format!("partition {p} of asset `{k}`"),
+        (Ok(k), None) => format!("asset `{k}`"),
         _ => match ctx.upstream_output() {
             Some(up) => format!(
                 "output `{}` of step `{}`",
