@@ -82,7 +82,51 @@ impl RunResult {
             job_name: self.job_name(),
             success: self.success(),
             events: self.events(),
+            steps: self
+                .steps
+                .iter()
+                .map(|(key, outcome)| crate::run::history::StepRecord {
+                    step_key: key.clone(),
+                    outcome: match outcome {
+                        StepOutcome::Success => "success",
+                        StepOutcome::Failed(_) => "failure",
+                        StepOutcome::Skipped(_) => "skipped",
+                    }
+                    .to_owned(),
+                    attempts: self.attempts(key),
+                    duration: self.step_duration(key).map(|d| d.as_secs_f64()),
+                    error: match outcome {
+                        StepOutcome::Success => None,
+                        StepOutcome::Failed(e) => Some(e.clone()),
+                        StepOutcome::Skipped(up) if up.is_empty() => None,
+                        StepOutcome::Skipped(up) => {
+                            Some(format!("upstream did not succeed: {}", up.join(", ")))
+                        }
+                    },
+                })
+                .collect(),
         }
+    }
+
+    /// How long step `step_key` took, from its first start to its success
+    /// or final failure (retries included); `None` when it never started.
+    pub fn step_duration(&self, step_key: &str) -> Option<std::time::Duration> {
+        let events = self.events_for_step(step_key);
+        let start = events
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::StepStart))?
+            .timestamp;
+        let end = events
+            .iter()
+            .rev()
+            .find(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::StepSuccess | EventKind::StepFailure { .. }
+                )
+            })
+            .map_or(start, |e| e.timestamp);
+        Some(end.duration_since(start).unwrap_or_default())
     }
 
     /// The run id.
