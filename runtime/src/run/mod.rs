@@ -10,10 +10,12 @@ mod options;
 mod partition_plan;
 pub(crate) mod plan;
 pub mod ranges;
+mod reexecute;
 mod result;
 mod run_config_check;
 mod step;
 mod step_resources;
+mod step_selection;
 
 pub use backfill::{
     BackfillOptions, BackfillPartitions, BackfillResult, PartitionOutcome, PartitionRun,
@@ -21,4 +23,5 @@ pub use backfill::{
 pub use entry::{materialize, materialize_to_memory};
 pub(crate) use executor::execute;
 pub use options::RunOptions;
+pub use reexecute::ReexecutionOptions;
 pub use result::{RunResult, StepOutcome};
