@@ -178,7 +178,12 @@ pub(crate) fn narrow(
     launch.root_run_id = Some(p.launch.root_run_id.clone().unwrap_or(p.run_id.clone()));
     // Per step key: the nearest run of the chain where it succeeded, the
     // run whose storage holds its outputs.
-    let produced = produced_by(&parent.history, &p.run_id)?;
+    let latest = latest_outcomes(&parent.history, &p.run_id)?;
+    let produced: HashMap<String, Arc<str>> = latest
+        .iter()
+        .filter(|(_, (_, ok))| *ok)
+        .map(|(k, (run, _))| (k.clone(), run.clone()))
+        .collect();
     let keep = if options
         .reexecution
         .as_ref()
@@ -187,7 +192,7 @@ pub(crate) fn narrow(
         let mut keep: Vec<bool> = plan
             .steps
             .iter()
-            .map(|s| !produced.contains_key(&*s.key) || !parent_succeeded(parent, &s.key))
+            .map(|s| !produced.contains_key(&*s.key))
             .collect();
         with_downstream(&plan, &mut keep);
         let keys: Vec<&str> = plan
@@ -213,23 +218,15 @@ pub(crate) fn narrow(
     Ok((plan, launch))
 }
 
-fn parent_succeeded(parent: &Parent, step_key: &str) -> bool {
-    parent
-        .history
-        .run_steps(&parent.summary.run_id)
-        .map(|steps| {
-            steps
-                .iter()
-                .any(|s| s.step_key == step_key && s.outcome == "success")
-        })
-        .unwrap_or(false)
-}
-
-/// Step key → the nearest run, from `run_id` up its parents, in which the
-/// step succeeded. The walk stops at a run already seen (a damaged file
-/// could hold a loop).
-fn produced_by(history: &SharedHistory, run_id: &str) -> Result<HashMap<String, Arc<str>>> {
-    let mut produced: HashMap<String, Arc<str>> = HashMap::new();
+/// Step key → the nearest run, from `run_id` up its parents, that ran the
+/// step, and whether it succeeded there (a step a re-execution did not
+/// run is not recorded in it). The walk stops at a run already seen (a
+/// damaged file could hold a loop).
+fn latest_outcomes(
+    history: &SharedHistory,
+    run_id: &str,
+) -> Result<HashMap<String, (Arc<str>, bool)>> {
+    let mut latest: HashMap<String, (Arc<str>, bool)> = HashMap::new();
     let mut seen = std::collections::HashSet::new();
     let mut next = Some(run_id.to_owned());
     while let Some(id) = next.take() {
@@ -238,13 +235,13 @@ fn produced_by(history: &SharedHistory, run_id: &str) -> Result<HashMap<String, 
         }
         let run: Arc<str> = Arc::from(id.as_str());
         for step in history.run_steps(&id)? {
-            if step.outcome == "success" {
-                produced.entry(step.step_key).or_insert_with(|| run.clone());
-            }
+            latest
+                .entry(step.step_key)
+                .or_insert_with(|| (run.clone(), step.outcome == "success"));
         }
         next = history.run(&id)?.and_then(|r| r.launch.parent_run_id);
     }
-    Ok(produced)
+    Ok(latest)
 }
 
 /// Every output loaded from a step not run here must come from a run of

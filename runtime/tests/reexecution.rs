@@ -1,0 +1,295 @@
+//! Re-execution from a parent run, as Dagster's `ReexecutionOptions`
+//! tests: which steps run, where their inputs load from, lineage.
+
+mod common;
+
+use common::*;
+use larder::prelude::*;
+use larder::run::ReexecutionOptions;
+use larder::{EventKind, EventType, type_info};
+
+fn fs_job(dir: &std::path::Path) -> Definitions {
+    let mut job = JobDefinition::builder("my_job");
+    let a = job.invoke(&const_op("op_a", 41), []);
+    job.invoke(&plus_one_op("op_b"), [("x", a.output())]);
+    job.resource("io_manager", FilesystemIOManager::new(dir));
+    Definitions::new().job(job.build().unwrap())
+}
+
+fn succeeded(result: &RunResult) -> Vec<String> {
+    result
+        .events_of_type(EventType::StepSuccess)
+        .iter()
+        .filter_map(|e| e.step_key.clone())
+        .collect()
+}
+
+#[test]
+fn reexecute_op_b_loads_op_a_from_the_parent_run() {
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let instance = Instance::at(home.path());
+    let defs = fs_job(data.path());
+    let parent = defs
+        .execute_job("my_job", RunOptions::new().instance(instance.clone()))
+        .unwrap();
+    let child = defs
+        .execute_job(
+            "my_job",
+            RunOptions::new()
+                .instance(instance.clone())
+                .reexecute(parent.run_id())
+                .step_selection(["op_b"]),
+        )
+        .unwrap();
+    assert_ne!(child.run_id(), parent.run_id());
+    let loaded = child.events_of_type(EventType::LoadedInput);
+    assert_eq!(loaded.len(), 1);
+    match &loaded[0].kind {
+        EventKind::LoadedInput {
+            upstream_step_key, ..
+        } => assert_eq!(upstream_step_key.as_deref(), Some("op_a")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(succeeded(&child), ["op_b"]);
+    assert_eq!(*child.output_for_node::<i64>("op_b").unwrap(), 42);
+    // op_b's output is the child's; op_a was not written again.
+    assert!(
+        data.path()
+            .join(child.run_id())
+            .join("op_b")
+            .join("result")
+            .is_file()
+    );
+    assert!(!data.path().join(child.run_id()).join("op_a").exists());
+
+    let history = instance.history().unwrap().unwrap();
+    let rec = history.run(child.run_id()).unwrap().unwrap();
+    assert_eq!(rec.launch.parent_run_id.as_deref(), Some(parent.run_id()));
+    assert_eq!(rec.launch.root_run_id.as_deref(), Some(parent.run_id()));
+    assert_eq!(rec.launch.selection.as_deref(), Some("op_b"));
+    assert_eq!(rec.status, "SUCCESS");
+    let steps = history.run_steps(child.run_id()).unwrap();
+    assert_eq!(steps.len(), 1);
+    assert_eq!(
+        (
+            steps[0].step_key.as_str(),
+            steps[0].outcome.as_str(),
+            steps[0].attempts
+        ),
+        ("op_b", "success", 1)
+    );
+
+    // A re-execution of the re-execution keeps the root, and still finds
+    // op_a's output in the root run (the parent did not store it).
+    let grandchild = defs
+        .reexecute(
+            RunOptions::new()
+                .instance(instance.clone())
+                .reexecute(child.run_id())
+                .step_selection(["op_b"]),
+        )
+        .unwrap();
+    assert_eq!(succeeded(&grandchild), ["op_b"]);
+    let rec = history.run(grandchild.run_id()).unwrap().unwrap();
+    assert_eq!(rec.launch.parent_run_id.as_deref(), Some(child.run_id()));
+    assert_eq!(rec.launch.root_run_id.as_deref(), Some(parent.run_id()));
+}
+
+#[derive(Deserialize)]
+struct Scale {
+    factor: i64,
+}
+
+fn config_job(dir: &std::path::Path) -> Definitions {
+    let scaled = OpDefinition::builder("scaled")
+        .config_type::<Scale>()
+        .input(In::new("x", type_info!(i64)))
+        .output(Out::result(type_info!(i64)))
+        .compute(|io| {
+            let scale: Scale = io.config_as()?;
+            if scale.factor <= 0 {
+                return Err(Error::msg(format!(
+                    "factor {} is not positive",
+                    scale.factor
+                )));
+            }
+            let x: i64 = io.input("x")?;
+            io.output("result", x * scale.factor)
+        });
+    let mut job = JobDefinition::builder("cfg_job");
+    let a = job.invoke(&const_op("source", 5), []);
+    let s = job.invoke(&scaled, [("x", a.output())]);
+    job.invoke(&plus_one_op("after"), [("x", s.output())]);
+    job.resource("io_manager", FilesystemIOManager::new(dir));
+    Definitions::new().job(job.build().unwrap())
+}
+
+#[test]
+fn from_failure_after_a_config_fix_runs_only_failed_and_skipped_steps() {
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let instance = Instance::at(home.path());
+    let defs = config_job(data.path());
+    let bad = RunConfig::from_toml_str("[ops.scaled.config]\nfactor = 0\n").unwrap();
+    let parent = defs
+        .execute_job(
+            "cfg_job",
+            RunOptions::new()
+                .instance(instance.clone())
+                .run_config(bad)
+                .raise_on_error(false),
+        )
+        .unwrap();
+    assert!(!parent.success());
+    assert_eq!(succeeded(&parent), ["source"]);
+
+    // Without a fix, the parent's config is reused: it fails again.
+    let again = defs
+        .execute_job(
+            "cfg_job",
+            RunOptions::new()
+                .instance(instance.clone())
+                .reexecution(ReexecutionOptions::from_failure(parent.run_id()))
+                .raise_on_error(false),
+        )
+        .unwrap();
+    assert!(!again.success());
+    assert!(again.step_outcome("source").is_none());
+
+    let good = RunConfig::from_toml_str("[ops.scaled.config]\nfactor = 3\n").unwrap();
+    let fixed = defs
+        .execute_job(
+            "cfg_job",
+            RunOptions::new()
+                .instance(instance.clone())
+                .reexecution(ReexecutionOptions::from_failure(again.run_id()))
+                .run_config(good),
+        )
+        .unwrap();
+    assert_eq!(succeeded(&fixed), ["scaled", "after"]);
+    assert_eq!(*fixed.output_for_node::<i64>("after").unwrap(), 16);
+    let history = instance.history().unwrap().unwrap();
+    let rec = history.run(fixed.run_id()).unwrap().unwrap();
+    assert_eq!(rec.launch.root_run_id.as_deref(), Some(parent.run_id()));
+    assert_eq!(rec.launch.selection.as_deref(), Some("scaled,after"));
+    assert_eq!(
+        rec.launch.run_config,
+        Some(serde_json::json!({"ops": {"scaled": {"config": {"factor": 3}}}}))
+    );
+
+    // A run that succeeded cannot be re-executed from failure.
+    let err = defs
+        .execute_job(
+            "cfg_job",
+            RunOptions::new()
+                .instance(instance.clone())
+                .reexecution(ReexecutionOptions::from_failure(fixed.run_id())),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot re-execute run `{}` from failure: it did not fail (status SUCCESS)",
+            fixed.run_id()
+        )
+    );
+}
+
+#[test]
+fn step_subset_of_a_fresh_run_and_selection_syntax() {
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let instance = Instance::at(home.path());
+    let defs = config_job(data.path());
+    let config = RunConfig::from_toml_str("[ops.scaled.config]\nfactor = 2\n").unwrap();
+    // `*scaled`: scaled and its ancestor, not `after`.
+    let r = defs
+        .execute_job(
+            "cfg_job",
+            RunOptions::new()
+                .instance(instance.clone())
+                .run_config(config.clone())
+                .step_selection(["*scaled"]),
+        )
+        .unwrap();
+    assert_eq!(succeeded(&r), ["source", "scaled"]);
+    // `after` alone, in the same run id's storage: a new run id has no
+    // output of `scaled`, so its load fails naming the path.
+    let r2 = defs
+        .execute_job(
+            "cfg_job",
+            RunOptions::new()
+                .instance(instance.clone())
+                .run_config(config)
+                .step_selection(["after"])
+                .raise_on_error(false),
+        )
+        .unwrap();
+    assert_ne!(r2.run_id(), r.run_id());
+    assert_eq!(succeeded(&r2), Vec::<String>::new());
+    assert!(r2.step_outcome("source").is_none());
+    let err = defs
+        .execute_job(
+            "cfg_job",
+            RunOptions::new()
+                .instance(instance)
+                .run_config(RunConfig::from_toml_str("[ops.scaled.config]\nfactor = 2\n").unwrap())
+                .step_selection(["nope+"]),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "step selection `nope+`: job `cfg_job` has no step `nope`"
+    );
+}
+
+#[test]
+fn reexecution_from_the_in_memory_manager_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let instance = Instance::at(home.path());
+    let mut job = JobDefinition::builder("mem_job");
+    let a = job.invoke(&const_op("op_a", 1), []);
+    job.invoke(&plus_one_op("op_b"), [("x", a.output())]);
+    let defs = Definitions::new().job(job.build().unwrap());
+    let parent = defs
+        .execute_job("mem_job", RunOptions::new().instance(instance.clone()))
+        .unwrap();
+    let err = defs
+        .execute_job(
+            "mem_job",
+            RunOptions::new()
+                .instance(instance.clone())
+                .reexecute(parent.run_id())
+                .step_selection(["op_b"]),
+        )
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("cannot re-execute with in-memory IO managers: step `op_b` loads output `result` of step `op_a` (run `{}`) through key `io_manager`, bound to `InMemoryIOManager`", parent.run_id())),
+        "{text}"
+    );
+    // Every step again is fine: nothing is loaded from the parent.
+    let all = defs
+        .execute_job(
+            "mem_job",
+            RunOptions::new()
+                .instance(instance.clone())
+                .reexecute(parent.run_id()),
+        )
+        .unwrap();
+    assert_eq!(succeeded(&all), ["op_a", "op_b"]);
+    let err = defs
+        .execute_job(
+            "mem_job",
+            RunOptions::new()
+                .instance(instance)
+                .reexecute("no-such-run"),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("run `no-such-run`, set as the parent run, was not found"),
+        "{err}"
+    );
+}
