@@ -229,6 +229,9 @@ fn step_subset_of_a_fresh_run_and_selection_syntax() {
     assert_ne!(r2.run_id(), r.run_id());
     assert_eq!(succeeded(&r2), Vec::<String>::new());
     assert!(r2.step_outcome("source").is_none());
+    let missing = data.path().join(r2.run_id()).join("scaled").join("result");
+    let lines = r2.failure_lines().join("\n");
+    assert!(lines.contains(&missing.display().to_string()), "{lines}");
     let err = defs
         .execute_job(
             "cfg_job",
@@ -292,4 +295,133 @@ fn reexecution_from_the_in_memory_manager_is_refused() {
             .contains("run `no-such-run`, set as the parent run, was not found"),
         "{err}"
     );
+}
+
+#[test]
+fn a_history_from_before_versioning_is_migrated_in_place() {
+    use larder::run::history::{RunHistory, SCHEMA_VERSION};
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("history.sqlite3");
+    {
+        // The layout larder wrote before `user_version`, with one run.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE runs (run_id TEXT PRIMARY KEY, job_name TEXT NOT NULL, success INTEGER NOT NULL,
+                 started REAL NOT NULL, finished REAL NOT NULL);
+             CREATE TABLE materializations (asset_key TEXT NOT NULL, run_id TEXT NOT NULL, step_key TEXT,
+                 partition TEXT, timestamp REAL NOT NULL, metadata TEXT NOT NULL);
+             CREATE TABLE partition_failures (asset_key TEXT NOT NULL, partition TEXT NOT NULL,
+                 run_id TEXT NOT NULL, timestamp REAL NOT NULL, error TEXT NOT NULL);
+             INSERT INTO runs VALUES ('old-run', 'old_job', 1, 10.0, 12.5);",
+        )
+        .unwrap();
+    }
+    let history = RunHistory::open(&path).unwrap();
+    assert_eq!(history.schema_version().unwrap(), SCHEMA_VERSION);
+    let old = history.run("old-run").unwrap().unwrap();
+    assert_eq!(
+        (
+            old.job_name.as_str(),
+            old.status.as_str(),
+            old.started,
+            old.finished
+        ),
+        ("old_job", "SUCCESS", 10.0, 12.5)
+    );
+    assert_eq!(old.launch, Default::default());
+    assert!(history.run_steps("old-run").unwrap().is_empty());
+    drop(history);
+    // Opening again is a no-op; a newer file is refused, naming it.
+    assert_eq!(
+        RunHistory::open(&path).unwrap().schema_version().unwrap(),
+        SCHEMA_VERSION
+    );
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let err = RunHistory::open(&path).err().unwrap().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "run history {}: schema version 99 is newer than this larder's ({SCHEMA_VERSION}); upgrade larder to read it",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn env_var_values_are_never_stored_in_the_history() {
+    #[derive(Deserialize)]
+    struct Secret {
+        token: larder::model::config::EnvVar,
+    }
+    let home = tempfile::tempdir().unwrap();
+    let instance = Instance::at(home.path());
+    // SAFETY: no other test of this binary reads this variable.
+    unsafe { std::env::set_var("LARDER_REEXEC_TEST_TOKEN", "s3cret-value") };
+    let uses = OpDefinition::builder("uses")
+        .config_type::<Secret>()
+        .output(Out::result(type_info!(i64)))
+        .compute(|io| {
+            let c: Secret = io.config_as()?;
+            io.output("result", c.token.get()?.len() as i64)
+        });
+    let mut job = JobDefinition::builder("secret_job");
+    job.invoke(&uses, []);
+    let defs = Definitions::new().job(job.build().unwrap());
+    let config = RunConfig::from_toml_str(
+        "[ops.uses.config]\ntoken = { env = \"LARDER_REEXEC_TEST_TOKEN\" }\n",
+    )
+    .unwrap();
+    let r = defs
+        .execute_job(
+            "secret_job",
+            RunOptions::new()
+                .instance(instance.clone())
+                .run_config(config),
+        )
+        .unwrap();
+    assert_eq!(*r.output_for_node::<i64>("uses").unwrap(), 12);
+    let rec = instance
+        .history()
+        .unwrap()
+        .unwrap()
+        .run(r.run_id())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        rec.launch.run_config,
+        Some(
+            serde_json::json!({"ops": {"uses": {"config": {"token": {"env": "LARDER_REEXEC_TEST_TOKEN"}}}}})
+        )
+    );
+    let file = std::fs::read(home.path().join("history.sqlite3")).unwrap();
+    let wal = std::fs::read(home.path().join("history.sqlite3-wal")).unwrap_or_default();
+    let needle = b"s3cret-value";
+    for bytes in [&file, &wal] {
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle));
+    }
+}
+
+#[test]
+fn reexecuting_an_asset_run_loads_unselected_assets_from_their_paths() {
+    let home = tempfile::tempdir().unwrap();
+    let instance = Instance::at(home.path());
+    let defs = Definitions::new().assets([const_asset("up", 1), plus_one("down", "up")]);
+    let parent = defs
+        .run(RunOptions::new().instance(instance.clone()))
+        .unwrap();
+    let child = defs
+        .reexecute(
+            RunOptions::new()
+                .instance(instance.clone())
+                .reexecute(parent.run_id())
+                .step_selection(["down"]),
+        )
+        .unwrap();
+    assert_eq!(succeeded(&child), ["down"]);
+    let loaded = child.events_of_type(EventType::LoadedInput);
+    assert_eq!(loaded.len(), 1);
+    assert_eq!(*child.asset_value::<i64>("down").unwrap(), 2);
 }
