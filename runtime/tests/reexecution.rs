@@ -425,3 +425,127 @@ fn reexecuting_an_asset_run_loads_unselected_assets_from_their_paths() {
     assert_eq!(loaded.len(), 1);
     assert_eq!(*child.asset_value::<i64>("down").unwrap(), 2);
 }
+
+#[test]
+fn step_selection_syntax_picks_dagsters_steps() {
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let instance = Instance::at(home.path());
+    let mut job = JobDefinition::builder("chain");
+    let a = job.invoke(&const_op("a", 0), []);
+    let b = job.invoke(&plus_one_op("b"), [("x", a.output())]);
+    let c = job.invoke(&plus_one_op("plus_two"), [("x", b.output())]);
+    job.invoke(&plus_one_op("d"), [("x", c.output())]);
+    job.resource("io_manager", FilesystemIOManager::new(data.path()));
+    let defs = Definitions::new().job(job.build().unwrap());
+    let parent = defs
+        .execute_job("chain", RunOptions::new().instance(instance.clone()))
+        .unwrap();
+    for (selection, ran) in [
+        ("+plus_two", &["b", "plus_two"][..]),
+        ("plus_two*", &["plus_two", "d"]),
+        ("b+", &["b", "plus_two"]),
+        ("*b", &["a", "b"]),
+        ("b,d", &["b", "d"]),
+        ("++d", &["b", "plus_two", "d"]),
+    ] {
+        let r = defs
+            .execute_job(
+                "chain",
+                RunOptions::new()
+                    .instance(instance.clone())
+                    .reexecute(parent.run_id())
+                    .step_selection([selection]),
+            )
+            .unwrap();
+        // Steps with no edge between them in the subset run concurrently.
+        let mut done = succeeded(&r);
+        done.sort();
+        let mut want = ran.to_vec();
+        want.sort();
+        assert_eq!(done, want, "{selection}");
+        assert_eq!(
+            r.step_outcomes().keys().collect::<Vec<_>>(),
+            ran,
+            "{selection}"
+        );
+    }
+    // The values are the parent's: d = a + 3.
+    let r = defs
+        .execute_job(
+            "chain",
+            RunOptions::new()
+                .instance(instance.clone())
+                .reexecute(parent.run_id())
+                .step_selection(["d"]),
+        )
+        .unwrap();
+    assert_eq!(*r.output_for_node::<i64>("d").unwrap(), 3);
+    let err = defs
+        .execute_job(
+            "chain",
+            RunOptions::new()
+                .instance(instance)
+                .reexecute(parent.run_id())
+                .step_selection(["group:x"]),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "step selection `group:x`: a step selection names steps (`op_b`, `*op_b`, `op_b+`), not groups"
+    );
+}
+
+#[test]
+fn a_selection_that_needs_an_output_no_run_stored_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let instance = Instance::at(home.path());
+    let defs = config_job(data.path());
+    let bad = RunConfig::from_toml_str("[ops.scaled.config]\nfactor = 0\n").unwrap();
+    let parent = defs
+        .execute_job(
+            "cfg_job",
+            RunOptions::new()
+                .instance(instance.clone())
+                .run_config(bad)
+                .raise_on_error(false),
+        )
+        .unwrap();
+    let err = defs
+        .execute_job(
+            "cfg_job",
+            RunOptions::new()
+                .instance(instance.clone())
+                .reexecute(parent.run_id())
+                .step_selection(["after"]),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "invalid definitions (1 problem):\n  - step `after` loads output `result` of step `scaled`, which did not succeed in run `{}` or the runs it re-executes; select `scaled` too",
+            parent.run_id()
+        )
+    );
+    let other = Definitions::new().job({
+        let mut j = JobDefinition::builder("other");
+        j.invoke(&const_op("x", 1), []);
+        j.build().unwrap()
+    });
+    let err = other
+        .execute_job(
+            "other",
+            RunOptions::new()
+                .instance(instance)
+                .reexecute(parent.run_id()),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot re-execute run `{}` as job `other`: it is a run of `cfg_job`",
+            parent.run_id()
+        )
+    );
+}
