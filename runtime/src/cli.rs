@@ -686,10 +686,13 @@ fn runs(limit: usize, out: &mut dyn Write) -> Result<()> {
         "RUN_ID\tJOB\tSTATUS\tSTART\tDURATION\tPARTITIONS\tPARENT"
     )?;
     for r in runs {
-        let job = match &r.launch.selection {
-            Some(s) => format!("{} [{s}]", r.job_name),
-            None => r.job_name.clone(),
-        };
+        let mut job = r.job_name.clone();
+        if let Some(s) = &r.launch.selection {
+            job.push_str(&format!(" (assets: {s})"));
+        }
+        if let Some(s) = &r.launch.step_selection {
+            job.push_str(&format!(" (steps: {s})"));
+        }
         writeln!(
             out,
             "{}\t{job}\t{}\t{}\t{:.3}s\t{}\t{}",
@@ -728,7 +731,10 @@ fn show_run(run_id: &str, step: Option<&str>, out: &mut dyn Write) -> Result<()>
         (r.finished - r.started).max(0.0)
     )?;
     if let Some(s) = &r.launch.selection {
-        writeln!(out, "  selection: {s}")?;
+        writeln!(out, "  assets: {s}")?;
+    }
+    if let Some(s) = &r.launch.step_selection {
+        writeln!(out, "  steps selected: {s}")?;
     }
     if let Some(p) = &r.launch.partitions {
         writeln!(out, "  partitions: {p}")?;

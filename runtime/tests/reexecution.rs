@@ -67,7 +67,7 @@ fn reexecute_op_b_loads_op_a_from_the_parent_run() {
     let rec = history.run(child.run_id()).unwrap().unwrap();
     assert_eq!(rec.launch.parent_run_id.as_deref(), Some(parent.run_id()));
     assert_eq!(rec.launch.root_run_id.as_deref(), Some(parent.run_id()));
-    assert_eq!(rec.launch.selection.as_deref(), Some("op_b"));
+    assert_eq!(rec.launch.step_selection.as_deref(), Some("op_b"));
     assert_eq!(rec.status, "SUCCESS");
     let steps = history.run_steps(child.run_id()).unwrap();
     assert_eq!(steps.len(), 1);
@@ -172,7 +172,7 @@ fn from_failure_after_a_config_fix_runs_only_failed_and_skipped_steps() {
     let history = instance.history().unwrap().unwrap();
     let rec = history.run(fixed.run_id()).unwrap().unwrap();
     assert_eq!(rec.launch.root_run_id.as_deref(), Some(parent.run_id()));
-    assert_eq!(rec.launch.selection.as_deref(), Some("scaled,after"));
+    assert_eq!(rec.launch.step_selection.as_deref(), Some("scaled,after"));
     assert_eq!(
         rec.launch.run_config,
         Some(serde_json::json!({"ops": {"scaled": {"config": {"factor": 3}}}}))
@@ -548,4 +548,53 @@ fn a_selection_that_needs_an_output_no_run_stored_is_refused() {
             parent.run_id()
         )
     );
+}
+
+#[test]
+fn from_failure_of_an_asset_run_keeps_its_asset_selection() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let home = tempfile::tempdir().unwrap();
+    let instance = Instance::at(home.path());
+    let fail = Arc::new(AtomicBool::new(true));
+    let f = fail.clone();
+    let flaky = AssetDefinition::builder("down")
+        .input(AssetIn::new("up", type_info!(i64)))
+        .output_type(type_info!(i64))
+        .compute(move |io| {
+            if f.load(Ordering::SeqCst) {
+                return Err(Error::msg("down is flaky"));
+            }
+            let v: i64 = io.input("up")?;
+            io.output("result", v + 1)
+        });
+    let defs = Definitions::new().assets([const_asset("up", 1), flaky, const_asset("extra", 7)]);
+    let parent = defs
+        .run(
+            RunOptions::new()
+                .instance(instance.clone())
+                .selection(["up", "down"])
+                .raise_on_error(false),
+        )
+        .unwrap();
+    assert!(!parent.success());
+    fail.store(false, Ordering::SeqCst);
+    let child = defs
+        .reexecute(
+            RunOptions::new()
+                .instance(instance.clone())
+                .reexecution(ReexecutionOptions::from_failure(parent.run_id())),
+        )
+        .unwrap();
+    assert_eq!(succeeded(&child), ["down"]);
+    assert_eq!(*child.asset_value::<i64>("down").unwrap(), 2);
+    let rec = instance
+        .history()
+        .unwrap()
+        .unwrap()
+        .run(child.run_id())
+        .unwrap()
+        .unwrap();
+    assert_eq!(rec.launch.selection.as_deref(), Some("up,down"));
+    assert_eq!(rec.launch.step_selection.as_deref(), Some("down"));
 }

@@ -138,7 +138,7 @@ fn runs_run_and_reexecute_from_failure() {
         text.contains(&format!("  parent: {parent} (root {parent})\n")),
         "{text}"
     );
-    assert!(text.contains("  selection: scaled\n"), "{text}");
+    assert!(text.contains("  steps selected: scaled\n"), "{text}");
     let events: Vec<&str> = text
         .split("events:\n")
         .nth(1)
@@ -155,7 +155,7 @@ fn runs_run_and_reexecute_from_failure() {
     assert!(
         text.lines().any(|l| l.starts_with(&child)
             && l.ends_with(&format!("\t{parent}"))
-            && l.contains("\tcfg_job [scaled]\tSUCCESS\t")),
+            && l.contains("\tcfg_job (steps: scaled)\tSUCCESS\t")),
         "{text}"
     );
 

@@ -96,8 +96,10 @@ impl Definitions {
 
     /// Materializes assets with `options`.
     pub fn run(&self, options: RunOptions) -> Result<RunResult> {
-        let mut options = self.resolve_selection(options)?;
+        // The parent first: a re-execution inherits its asset selection.
+        let mut options = options;
         let parent = resolve_parent(&mut options, ASSET_JOB_NAME)?;
+        let options = self.resolve_selection(options)?;
         let in_memory = options.in_memory.unwrap_or(false);
         let mut problems = self.problems.clone();
         self.duplicate_asset_keys(&mut problems);

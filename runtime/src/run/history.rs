@@ -79,8 +79,12 @@ pub struct RunLaunch {
     pub parent_run_id: Option<String>,
     /// The first run of its re-execution chain.
     pub root_run_id: Option<String>,
-    /// The step or asset selection, in Dagster's syntax.
+    /// The asset selection, in Dagster's syntax (a re-execution inherits
+    /// its parent's).
     pub selection: Option<String>,
+    /// The steps run, when not all of the job's: the step selection, or
+    /// for a from-failure re-execution the steps it chose.
+    pub step_selection: Option<String>,
     /// The run config as given (an `EnvVar` is kept as `{ env = NAME }`,
     /// never its value).
     pub run_config: Option<serde_json::Value>,
@@ -267,6 +271,7 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         "ALTER TABLE runs ADD COLUMN parent_run_id TEXT;
          ALTER TABLE runs ADD COLUMN root_run_id TEXT;
          ALTER TABLE runs ADD COLUMN selection TEXT;
+         ALTER TABLE runs ADD COLUMN step_selection TEXT;
          ALTER TABLE runs ADD COLUMN run_config TEXT;
          ALTER TABLE runs ADD COLUMN partitions TEXT;
          CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started);
@@ -459,17 +464,19 @@ impl RunHistory {
         self.conn
             .execute(
                 "INSERT INTO runs (run_id, job_name, success, started, finished,
-                                   parent_run_id, root_run_id, selection, run_config, partitions)
-                 VALUES (?1, '', 0, 0, 0, ?2, ?3, ?4, ?5, ?6)
+                                   parent_run_id, root_run_id, selection, run_config, partitions,
+                                   step_selection)
+                 VALUES (?1, '', 0, 0, 0, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (run_id) DO UPDATE SET parent_run_id = ?2, root_run_id = ?3,
-                     selection = ?4, run_config = ?5, partitions = ?6",
+                     selection = ?4, run_config = ?5, partitions = ?6, step_selection = ?7",
                 params![
                     run_id,
                     launch.parent_run_id,
                     launch.root_run_id,
                     launch.selection,
                     config,
-                    launch.partitions
+                    launch.partitions,
+                    launch.step_selection
                 ],
             )
             .map_err(sql(&self.path))?;
@@ -496,6 +503,7 @@ impl RunHistory {
                 // is a damaged file, read as no config.
                 run_config: config.and_then(|c| serde_json::from_str(&c).ok()),
                 partitions: r.get(9)?,
+                step_selection: r.get(10)?,
             },
         })
     }
@@ -505,7 +513,7 @@ impl RunHistory {
         self.conn
             .query_row(
                 "SELECT run_id, job_name, success, started, finished, parent_run_id, root_run_id,
-                        selection, run_config, partitions FROM runs WHERE run_id = ?1",
+                        selection, run_config, partitions, step_selection FROM runs WHERE run_id = ?1",
                 params![run_id],
                 |r| self.summary_row(r),
             )
@@ -519,7 +527,7 @@ impl RunHistory {
             .conn
             .prepare(
                 "SELECT run_id, job_name, success, started, finished, parent_run_id, root_run_id,
-                        selection, run_config, partitions FROM runs
+                        selection, run_config, partitions, step_selection FROM runs
                  ORDER BY started DESC, rowid DESC LIMIT ?1",
             )
             .map_err(sql(&self.path))?;

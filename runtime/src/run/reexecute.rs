@@ -117,6 +117,20 @@ pub(crate) fn resolve_parent(options: &mut RunOptions, job_name: &str) -> Result
             ))
         })?;
     }
+    // An asset run re-executes over its parent's assets (Dagster passes
+    // the parent's `asset_selection` on).
+    if options.selection.is_none()
+        && options.asset_selection.is_none()
+        && let Some(sel) = &summary.launch.selection
+    {
+        options.asset_selection =
+            Some(crate::definitions::AssetSelection::parse(sel).map_err(|e| {
+                Error::msg(format!(
+                    "run `{}`: its recorded selection `{sel}`: {e}",
+                    summary.run_id
+                ))
+            })?);
+    }
     if options.partition.is_none()
         && let Some(p) = &summary.launch.partitions
     {
@@ -170,7 +184,7 @@ pub(crate) fn narrow(
         // A step subset of a fresh run: what the others stored is loaded
         // as this run's (custom paths, assets).
         let keep = select_steps(&plan, &clauses)?;
-        launch.selection = Some(clauses.join(","));
+        launch.step_selection = Some(clauses.join(","));
         return Ok((plan.subset(&keep, &|_| None), launch));
     };
     let p = &parent.summary;
@@ -202,11 +216,11 @@ pub(crate) fn narrow(
             .filter(|(_, k)| **k)
             .map(|(s, _)| &*s.key)
             .collect();
-        launch.selection = Some(keys.join(","));
+        launch.step_selection = Some(keys.join(","));
         keep
     } else {
         if !clauses.is_empty() {
-            launch.selection = Some(clauses.join(","));
+            launch.step_selection = Some(clauses.join(","));
         }
         select_steps(&plan, &clauses)?
     };
