@@ -424,6 +424,24 @@ fn reexecuting_an_asset_run_loads_unselected_assets_from_their_paths() {
     let loaded = child.events_of_type(EventType::LoadedInput);
     assert_eq!(loaded.len(), 1);
     assert_eq!(*child.asset_value::<i64>("down").unwrap(), 2);
+
+    // In memory, the parent's `up` is gone: refused before launch.
+    let parent = defs
+        .run(RunOptions::new().instance(instance.clone()).in_memory())
+        .unwrap();
+    let err = defs
+        .reexecute(
+            RunOptions::new()
+                .instance(instance)
+                .in_memory()
+                .reexecute(parent.run_id())
+                .step_selection(["down"]),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid definitions (1 problem):\n  - cannot re-execute with in-memory IO managers: step `down` loads asset `up` (not run in this run) through key `io_manager`, bound to `InMemoryIOManager`, which does not keep values after its run; bind a persistent IO manager to `io_manager` (e.g. `FilesystemIOManager`), or re-execute every step"
+    );
 }
 
 #[test]

@@ -264,6 +264,23 @@ fn refuse_unloadable(plan: &Plan, parent: &RunSummary) -> Result<()> {
     let mut problems = Vec::new();
     for step in &plan.steps {
         for (input, source) in step.op.inputs.iter().zip(&step.inputs) {
+            if let (InputSource::Asset(asset), None) = (source, &input.input_manager_key)
+                && let Some(out) = asset.op.outputs.first()
+                && let Some(def) = plan
+                    .resources
+                    .get(&out.io_manager_key)
+                    .filter(|d| !d.is_persistent())
+            {
+                problems.push(format!(
+                    "cannot re-execute with in-memory IO managers: step `{}` loads asset `{}` (not run in this run) through key `{}`, bound to `{}`, which does not keep values after its run; bind a persistent IO manager to `{}` (e.g. `FilesystemIOManager`), or re-execute every step",
+                    step.key,
+                    asset.key,
+                    out.io_manager_key,
+                    crate::model::types::short_type_name(def.type_name),
+                    out.io_manager_key,
+                ));
+                continue;
+            }
             let InputSource::External {
                 step: up,
                 output,
