@@ -159,6 +159,39 @@ fn runs_run_and_reexecute_from_failure() {
         "{text}"
     );
 
+    // `--select` on the re-execution: the root stays the first run, the
+    // config is the child's (reused, not given again).
+    let (r, text) = output(
+        &defs,
+        Command::Reexecute {
+            run_id: child.clone(),
+            from_failure: false,
+            select: vec!["scaled".into()],
+            config: None,
+        },
+    );
+    r.unwrap();
+    assert!(text.contains("1/1 steps succeeded"), "{text}");
+    let grandchild = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("run "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap()
+        .to_owned();
+    let (r, text) = output(
+        &defs,
+        Command::Run {
+            run_id: grandchild,
+            step: None,
+        },
+    );
+    r.unwrap();
+    assert!(
+        text.contains(&format!("  parent: {child} (root {parent})\n")),
+        "{text}"
+    );
+
     let (r, _) = output(
         &defs,
         Command::Run {

@@ -1,6 +1,10 @@
 //! Run history: each run's outcome and materializations, kept in an
 //! embedded SQLite database in the instance's home (`history.sqlite3`), so
-//! `show ASSET` can tell where and when an asset was last materialized.
+//! `show ASSET` can tell where and when an asset was last materialized;
+//! and per run its lineage (parent and root run ids), selection, run config,
+//! partitions, steps (outcome, attempts, duration) and events, for `runs`,
+//! `run RUN_ID` and re-execution. The layout is versioned with
+//! `PRAGMA user_version` and migrated in place when opened.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
