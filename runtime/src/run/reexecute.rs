@@ -225,7 +225,19 @@ pub(crate) fn narrow(
         select_steps(&plan, &clauses)?
     };
     let partial = keep.iter().any(|k| !k);
-    let plan = plan.subset(&keep, &|key| produced.get(key).cloned());
+    // A step no run of the chain completed is loaded as the parent's
+    // output: Dagster lets it through too (`_get_source_run_id_from_logs`
+    // finds no run), for managers with fixed paths; a run-scoped one
+    // fails the load, naming the path.
+    let parent_id: Arc<str> = Arc::from(p.run_id.as_str());
+    let plan = plan.subset(&keep, &|key| {
+        Some(
+            produced
+                .get(key)
+                .cloned()
+                .unwrap_or_else(|| parent_id.clone()),
+        )
+    });
     if partial {
         refuse_unloadable(&plan, p)?;
     }
@@ -290,13 +302,6 @@ fn refuse_unloadable(plan: &Plan, parent: &RunSummary) -> Result<()> {
                 continue;
             };
             let out = &up.op.outputs[*output];
-            if run_id.is_none() {
-                problems.push(format!(
-                    "step `{}` loads output `{}` of step `{}`, which did not succeed in run `{}` or the runs it re-executes; select `{}` too",
-                    step.key, out.name, up.key, parent.run_id, up.key
-                ));
-                continue;
-            }
             if input.input_manager_key.is_some() {
                 continue;
             }
@@ -307,7 +312,7 @@ fn refuse_unloadable(plan: &Plan, parent: &RunSummary) -> Result<()> {
                     step.key,
                     out.name,
                     up.key,
-                    run_id.as_deref().unwrap_or_default(),
+                    run_id.as_deref().unwrap_or(parent.run_id.as_str()),
                     crate::model::types::short_type_name(def.type_name),
                 ));
             }
