@@ -1,6 +1,6 @@
 //! `larder::cli`: the command line a user's binary gets by handing its
 //! `Definitions` over: `list`, `materialize`, `execute`, `backfill`, `show`,
-//! `validate`, `gc`. `--select` takes Dagster's selection syntax
+//! `runs`, `run`, `reexecute`, `validate`, `gc`. `--select` takes Dagster's selection syntax
 //! (`'group:core'`, `'+recommender*'`, `'items+'`, `'*'`, `'a/b'`,
 //! comma-separated clauses).
 //!
@@ -134,6 +134,39 @@ pub enum Command {
         /// The asset key, `a/b`.
         asset: String,
     },
+    /// List recent runs: id, job (and selection), status, start, duration,
+    /// partitions, parent.
+    Runs {
+        /// At most this many, newest first.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Show one run: its lineage, its steps (outcome, attempts, duration),
+    /// then its events.
+    Run {
+        /// The run id.
+        run_id: String,
+        /// Only this step's events.
+        #[arg(long)]
+        step: Option<String>,
+    },
+    /// Re-execute a run: every step, the failed and skipped ones
+    /// (`--from-failure`), or a step selection (`--select op_b`,
+    /// `'*op_b'`, `'op_b+'`); the others' outputs load from the runs that
+    /// stored them. The parent's run config is reused unless `--config`.
+    Reexecute {
+        /// The run to re-execute.
+        run_id: String,
+        /// Only the steps that failed or were skipped, and their downstream.
+        #[arg(long, conflicts_with = "select")]
+        from_failure: bool,
+        /// The steps to run, in Dagster's step selection syntax.
+        #[arg(long, value_delimiter = ',')]
+        select: Vec<String>,
+        /// A run config file (TOML, JSON or YAML) instead of the parent's.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Remove the temporary files that killed writes left behind (never a
     /// live writer's), in the instance's storage directory and below.
     Gc {
@@ -266,6 +299,28 @@ pub fn run_with(
             out,
         ),
         Command::Show { asset } => show(defs, &AssetKey::from(asset.as_str()), out),
+        Command::Runs { limit } => runs(limit, out),
+        Command::Run { run_id, step } => show_run(&run_id, step.as_deref(), out),
+        Command::Reexecute {
+            run_id,
+            from_failure,
+            select,
+            config,
+        } => {
+            let re = if from_failure {
+                crate::run::ReexecutionOptions::from_failure(&run_id)
+            } else {
+                crate::run::ReexecutionOptions::new(&run_id).step_selection(select)
+            };
+            let mut options = RunOptions::new().reexecution(re).raise_on_error(false);
+            if config.is_some() {
+                options = options.run_config(read_config(config)?);
+            }
+            let steps = history()?.run_steps(&run_id)?.len();
+            let result = with_progress(steps, options, |o| defs.reexecute(o))?;
+            writeln!(out, "run {} (re-executes {run_id})", result.run_id())?;
+            report(&result, log_level, out)
+        }
         Command::Gc { dir } => {
             let dirs = if dir.is_empty() {
                 vec![Instance::from_env()?.storage_directory().to_path_buf()]
@@ -605,6 +660,123 @@ fn report(result: &RunResult, log_level: LogLevel, out: &mut dyn Write) -> Resul
             source: Box::new(Error::msg("see the failures above")),
         })
     }
+}
+
+fn history() -> Result<crate::run::history::SharedHistory> {
+    Instance::from_env()?.history()?.ok_or_else(|| {
+        Error::msg("no run history: set LARDER_HOME (or add a larder.toml) so runs are recorded")
+    })
+}
+
+fn timestamp(seconds: f64) -> String {
+    let when = UNIX_EPOCH + Duration::from_secs_f64(seconds.max(0.0));
+    jiff::Timestamp::try_from(when)
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| format!("{seconds}"))
+}
+
+fn runs(limit: usize, out: &mut dyn Write) -> Result<()> {
+    let runs = history()?.recent_runs(limit)?;
+    if runs.is_empty() {
+        writeln!(out, "no runs recorded")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "RUN_ID\tJOB\tSTATUS\tSTART\tDURATION\tPARTITIONS\tPARENT"
+    )?;
+    for r in runs {
+        let mut job = r.job_name.clone();
+        if let Some(s) = &r.launch.selection {
+            job.push_str(&format!(" (assets: {s})"));
+        }
+        if let Some(s) = &r.launch.step_selection {
+            job.push_str(&format!(" (steps: {s})"));
+        }
+        writeln!(
+            out,
+            "{}\t{job}\t{}\t{}\t{:.3}s\t{}\t{}",
+            r.run_id,
+            r.status,
+            timestamp(r.started),
+            (r.finished - r.started).max(0.0),
+            r.launch.partitions.as_deref().unwrap_or("-"),
+            r.launch.parent_run_id.as_deref().unwrap_or("-"),
+        )?;
+    }
+    Ok(())
+}
+
+fn show_run(run_id: &str, step: Option<&str>, out: &mut dyn Write) -> Result<()> {
+    let history = history()?;
+    let Some(r) = history.run(run_id)? else {
+        return Err(Error::NotFound(format!(
+            "run `{run_id}` is not in the run history"
+        )));
+    };
+    let steps = history.run_steps(run_id)?;
+    if let Some(s) = step
+        && !steps.iter().any(|st| st.step_key == s)
+    {
+        return Err(Error::NotFound(format!(
+            "run `{run_id}` has no step `{s}`; steps: {}",
+            names_or_none(steps.iter().map(|st| st.step_key.as_str()))
+        )));
+    }
+    writeln!(out, "run {}: {} {}", r.run_id, r.job_name, r.status)?;
+    writeln!(
+        out,
+        "  started: {} ({:.3}s)",
+        timestamp(r.started),
+        (r.finished - r.started).max(0.0)
+    )?;
+    if let Some(s) = &r.launch.selection {
+        writeln!(out, "  assets: {s}")?;
+    }
+    if let Some(s) = &r.launch.step_selection {
+        writeln!(out, "  steps selected: {s}")?;
+    }
+    if let Some(p) = &r.launch.partitions {
+        writeln!(out, "  partitions: {p}")?;
+    }
+    if let Some(p) = &r.launch.parent_run_id {
+        writeln!(
+            out,
+            "  parent: {p} (root {})",
+            r.launch.root_run_id.as_deref().unwrap_or(p)
+        )?;
+    }
+    writeln!(out, "steps:")?;
+    for st in steps
+        .iter()
+        .filter(|st| step.is_none_or(|s| s == st.step_key))
+    {
+        let duration = st
+            .duration
+            .map(|d| format!("{d:.3}s"))
+            .unwrap_or_else(|| "-".to_owned());
+        write!(
+            out,
+            "  {}  {}  attempts: {}  {duration}",
+            st.step_key, st.outcome, st.attempts
+        )?;
+        match &st.error {
+            Some(e) => writeln!(out, "  {e}")?,
+            None => writeln!(out)?,
+        }
+    }
+    writeln!(out, "events:")?;
+    for e in history.run_events(run_id, step)? {
+        writeln!(
+            out,
+            "  {} {} {} {}",
+            timestamp(e.timestamp),
+            e.event_type,
+            e.step_key.as_deref().unwrap_or("-"),
+            e.message
+        )?;
+    }
+    Ok(())
 }
 
 fn show(defs: &Definitions, key: &AssetKey, out: &mut dyn Write) -> Result<()> {

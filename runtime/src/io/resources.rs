@@ -73,6 +73,9 @@ pub struct ResourceDefinition {
     pub(crate) required_resource_keys: Vec<String>,
     pub(crate) version: Option<String>,
     pub(crate) dyn_support: Option<DynSupport>,
+    /// Whether what the manager stores outlives the run (the in-memory
+    /// manager's does not): re-execution loads from it.
+    pub(crate) persistent: bool,
 }
 
 impl fmt::Debug for ResourceDefinition {
@@ -107,7 +110,21 @@ impl ResourceDefinition {
             required_resource_keys: Vec::new(),
             version: None,
             dyn_support: None,
+            persistent: true,
         }
+    }
+
+    /// Marks a manager whose values do not outlive its run (as the
+    /// in-memory manager): a re-execution that would load from it is
+    /// refused before launch.
+    pub fn non_persistent(mut self) -> Self {
+        self.persistent = false;
+        self
+    }
+
+    /// Whether the values it stores outlive the run (default: yes).
+    pub fn is_persistent(&self) -> bool {
+        self.persistent
     }
 
     /// A plain resource that is this value (shared by every run).

@@ -6,6 +6,7 @@
 use indexmap::IndexMap;
 
 use super::plan::Plan;
+use super::reexecute::{Parent, narrow, resolve_parent};
 use super::{RunOptions, RunResult, execute};
 use crate::definitions::{
     ASSET_JOB_NAME, AssetDefinition, DEFAULT_IO_MANAGER_KEY, Definitions, JobDefinition,
@@ -126,6 +127,9 @@ impl Definitions {
 
     /// Materializes assets with `options`.
     pub fn run(&self, options: RunOptions) -> Result<RunResult> {
+        // The parent first: a re-execution inherits its asset selection.
+        let mut options = options;
+        let parent = resolve_parent(&mut options, ASSET_JOB_NAME)?;
         let options = self.resolve_selection(options)?;
         let in_memory = options.in_memory.unwrap_or(false);
         let mut problems = self.problems.clone();
@@ -142,7 +146,7 @@ impl Definitions {
                 }
             }
         }
-        run_plan(plan, problems, &options, false)
+        run_plan(plan, problems, &options, parent.as_ref())
     }
 
     /// Runs the job named `name` (default `io_manager`: in memory, as
@@ -154,12 +158,46 @@ impl Definitions {
         let job = self.get_job(name)?;
         let in_memory = options.in_memory.unwrap_or(true);
         let mut options = options;
+        let parent = resolve_parent(&mut options, &job.name)?;
         if options.op_retry_policy.is_none() {
             options.op_retry_policy = job.op_retry_policy;
         }
         let mut problems = self.problems.clone();
         let plan = self.job_plan(job, in_memory, &mut problems);
-        run_plan(plan, problems, &options, true)
+        run_plan(plan, problems, &options, parent.as_ref())
+    }
+
+    /// Re-executes the run `options` names (`RunOptions::reexecute` or
+    /// `reexecution`) with the job it ran, looked up in the history.
+    pub fn reexecute(&self, options: RunOptions) -> Result<RunResult> {
+        let Some(re) = &options.reexecution else {
+            return Err(Error::msg(
+                "Definitions::reexecute: name the run to re-execute (RunOptions::reexecute or reexecution)",
+            ));
+        };
+        let instance = match &options.instance {
+            Some(i) => i.clone(),
+            None => Instance::from_env()?,
+        };
+        let job = instance
+            .history()?
+            .map(|h| h.run(re.parent_run_id()))
+            .transpose()?
+            .flatten()
+            .map(|r| r.job_name)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "run `{}`, set as the parent run, was not found in the run history of {}",
+                    re.parent_run_id(),
+                    instance.storage_directory().display()
+                ))
+            })?;
+        let options = options.instance(instance);
+        if job == ASSET_JOB_NAME {
+            self.run(options)
+        } else {
+            self.execute_job(&job, options)
+        }
     }
 }
 
@@ -206,19 +244,30 @@ fn run_plan(
     plan: Plan,
     mut problems: Vec<String>,
     options: &RunOptions,
-    _job: bool,
+    parent: Option<&Parent>,
 ) -> Result<RunResult> {
+    // The whole job is checked (the run config names every op, as the
+    // parent's does), then narrowed to the steps that run.
     plan.validate(&mut problems);
     plan.check_step_resources(&mut problems);
     plan.check_run_config(&options.run_config, &mut problems);
     finish(problems)?;
+    let (plan, launch) = narrow(plan, options, parent)?;
     // Dagster initializes only the resources the selected steps use.
     let plan = plan.with_needed_resources_only();
     let instance = match &options.instance {
         Some(i) => i.clone(),
         None => Instance::from_env()?,
     };
-    let result = execute(plan, options, instance, options.run_config.clone());
+    let mut result = execute(plan, options, instance, options.run_config.clone());
+    if result.history_error.is_none()
+        && let Err(e) = result.instance.history().and_then(|h| {
+            h.map(|h| h.record_launch(&result.run_id, &launch))
+                .transpose()
+        })
+    {
+        result.history_error = Some(format!("run {}: {e}", result.run_id));
+    }
     if options.raise_on_error.unwrap_or(true) {
         result.into_result()
     } else {

@@ -12,10 +12,12 @@ mod options;
 mod partition_plan;
 pub(crate) mod plan;
 pub mod ranges;
+mod reexecute;
 mod result;
 mod run_config_check;
 mod step;
 mod step_resources;
+mod step_selection;
 
 pub use backfill::{
     BackfillOptions, BackfillPartitions, BackfillResult, PartitionOutcome, PartitionRun,
@@ -24,4 +26,5 @@ pub use default_manager::{DEFAULT_IO_MANAGER_ENV, SILENCE_FAILURES_ENV};
 pub use entry::{materialize, materialize_to_memory};
 pub(crate) use executor::execute;
 pub use options::RunOptions;
+pub use reexecute::ReexecutionOptions;
 pub use result::{RunResult, StepOutcome};

@@ -31,6 +31,11 @@ pub struct RunOptions {
     pub(crate) now: Option<jiff::Timestamp>,
     pub(crate) partition_load_concurrency: Option<usize>,
     pub(crate) op_retry_policy: Option<crate::model::retry::RetryPolicy>,
+    pub(crate) reexecution: Option<super::reexecute::ReexecutionOptions>,
+    pub(crate) step_selection: Option<Vec<String>>,
+    /// Whether `run_config` was set: a re-execution reuses its parent's
+    /// otherwise.
+    pub(crate) run_config_given: bool,
 }
 
 impl RunOptions {
@@ -69,6 +74,37 @@ impl RunOptions {
     /// The run config.
     pub fn run_config(mut self, config: RunConfig) -> Self {
         self.run_config = config;
+        self.run_config_given = true;
+        self
+    }
+
+    /// Re-executes run `parent_run_id` (Dagster's
+    /// `ReexecutionOptions(parent_run_id)`): every step, or those
+    /// [`step_selection`](Self::step_selection) names; the others' outputs
+    /// are loaded from the runs that stored them. The parent's run config
+    /// is reused unless [`run_config`](Self::run_config) is set.
+    pub fn reexecute(self, parent_run_id: impl Into<String>) -> Self {
+        self.reexecution(super::reexecute::ReexecutionOptions::new(parent_run_id))
+    }
+
+    /// Re-executes as `options` say (e.g.
+    /// `ReexecutionOptions::from_failure(run_id)`).
+    pub fn reexecution(mut self, options: super::reexecute::ReexecutionOptions) -> Self {
+        self.reexecution = Some(options);
+        self
+    }
+
+    /// Runs only these steps, in Dagster's syntax (`op_b`, `*op_b`,
+    /// `op_b+`, `plus_two*`, comma-separated or several). In a
+    /// re-execution, the others are loaded from the parent; in a fresh run,
+    /// from where their managers keep this run's outputs (custom paths,
+    /// assets).
+    pub fn step_selection<I, S>(mut self, clauses: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.step_selection = Some(clauses.into_iter().map(Into::into).collect());
         self
     }
 

@@ -24,6 +24,14 @@ pub(crate) enum InputSource {
     Root,
     /// A `()` input: only orders the steps.
     Unit,
+    /// An output of an op step that does not run in this run (a
+    /// re-execution or a step subset): loaded through its manager as the
+    /// output of `run_id`, the run that produced it (this run when `None`).
+    External {
+        step: Arc<Step>,
+        output: usize,
+        run_id: Option<Arc<str>>,
+    },
 }
 
 /// One step of the run: an op invocation or an asset.
@@ -307,6 +315,9 @@ impl Plan {
                     (None, InputSource::Asset(a)) => {
                         a.op.outputs.first().map(|o| o.io_manager_key.clone())
                     }
+                    (None, InputSource::External { step, output, .. }) => {
+                        Some(step.op.outputs[*output].io_manager_key.clone())
+                    }
                     (None, InputSource::Root | InputSource::Unit) => None,
                 };
                 needed.extend(key);
@@ -325,6 +336,65 @@ impl Plan {
             seen.insert(key);
         }
         seen
+    }
+
+    /// The plan of only the steps `keep` marks (a re-execution or a step
+    /// subset). An input from a step left out is loaded from storage: an
+    /// asset's from its path, an op output as the output of the run
+    /// `run_of(step_key)` names (this run when `None`).
+    pub(crate) fn subset(self, keep: &[bool], run_of: &dyn Fn(&str) -> Option<Arc<str>>) -> Plan {
+        let Plan {
+            job_name,
+            steps,
+            resources,
+        } = self;
+        let mut new_index: Vec<Option<usize>> = vec![None; steps.len()];
+        let mut next = 0;
+        for (i, slot) in new_index.iter_mut().enumerate() {
+            if keep.get(i).copied().unwrap_or(false) {
+                *slot = Some(next);
+                next += 1;
+            }
+        }
+        let mut dropped: Vec<Option<Arc<Step>>> = vec![None; steps.len()];
+        let mut kept = Vec::with_capacity(next);
+        for (i, step) in steps.into_iter().enumerate() {
+            if new_index[i].is_some() {
+                kept.push(step);
+            } else {
+                dropped[i] = Some(Arc::new(step));
+            }
+        }
+        for step in &mut kept {
+            for source in &mut step.inputs {
+                let InputSource::Step { step: u, output } = *source else {
+                    continue;
+                };
+                *source = match (new_index[u], &dropped[u]) {
+                    (Some(j), _) => InputSource::Step { step: j, output },
+                    (None, Some(up)) => match &up.asset {
+                        Some(asset) => InputSource::Asset(asset.clone()),
+                        None => InputSource::External {
+                            run_id: run_of(&up.key),
+                            step: up.clone(),
+                            output,
+                        },
+                    },
+                    (None, None) => continue,
+                };
+            }
+            step.upstream = step.upstream.iter().filter_map(|u| new_index[*u]).collect();
+            step.downstream = step
+                .downstream
+                .iter()
+                .filter_map(|d| new_index[*d])
+                .collect();
+        }
+        Plan {
+            job_name,
+            steps: kept,
+            resources,
+        }
     }
 
     /// The plan with only the resources its steps use, for the run.
@@ -519,6 +589,18 @@ impl Plan {
                     format!("output `{}` of step `{}`", out.name, up.key),
                 )
             }
+            InputSource::External {
+                step: up, output, ..
+            } => {
+                let out = &up.op.outputs[*output];
+                (
+                    stored_as(up, out),
+                    format!(
+                        "output `{}` of step `{}` (not run in this run)",
+                        out.name, up.key
+                    ),
+                )
+            }
             InputSource::Asset(asset) => match asset.op.outputs.first() {
                 Some(o) => {
                     let partitioned = asset.partitions_def.is_some();
@@ -548,7 +630,7 @@ impl Plan {
         let key = up_out.io_manager_key.as_str();
         let Some(def) = self.resources.get(key) else {
             // Reported for the upstream output when it is in this run.
-            if unit || matches!(source, InputSource::Asset(_)) {
+            if unit || matches!(source, InputSource::Asset(_) | InputSource::External { .. }) {
                 problems.push(self.unbound(
                     "io manager",
                     key,
@@ -558,7 +640,7 @@ impl Plan {
             return;
         };
         if def.kind != ResourceKind::IOManager {
-            if unit || matches!(source, InputSource::Asset(_)) {
+            if unit || matches!(source, InputSource::Asset(_) | InputSource::External { .. }) {
                 problems.push(format!(
                     "{needed_by} loads {up_desc} with key `{key}`, bound to `{}`, which is {}, not an IO manager",
                     def.type_name,

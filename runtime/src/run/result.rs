@@ -77,12 +77,90 @@ impl RunResult {
 
     /// What the history keeps of this run.
     pub(crate) fn record(&self) -> crate::run::history::RunRecord<'_> {
+        // One pass over the events: per-step lookups would be quadratic on
+        // long chains.
+        type Span = (
+            u32,
+            Option<std::time::SystemTime>,
+            Option<std::time::SystemTime>,
+        );
+        let mut spans: HashMap<&str, Span> = HashMap::with_capacity(self.steps.len());
+        for e in &self.events {
+            let Some(key) = e.step_key.as_deref() else {
+                continue;
+            };
+            let span = spans.entry(key).or_insert((0, None, None));
+            match e.kind {
+                EventKind::StepStart => {
+                    span.0 += 1;
+                    span.1.get_or_insert(e.timestamp);
+                }
+                EventKind::StepRestarted { .. } => span.0 += 1,
+                EventKind::StepSuccess | EventKind::StepFailure { .. } => {
+                    span.2 = Some(e.timestamp)
+                }
+                _ => {}
+            }
+        }
         crate::run::history::RunRecord {
             run_id: self.run_id(),
             job_name: self.job_name(),
             success: self.success(),
             events: self.events(),
+            steps: self
+                .steps
+                .iter()
+                .map(|(key, outcome)| {
+                    let (attempts, start, end) =
+                        spans.get(key.as_str()).copied().unwrap_or((0, None, None));
+                    crate::run::history::StepRecord {
+                        step_key: key.clone(),
+                        outcome: match outcome {
+                            StepOutcome::Success => "success",
+                            StepOutcome::Failed(_) => "failure",
+                            StepOutcome::Skipped(_) => "skipped",
+                        }
+                        .to_owned(),
+                        attempts,
+                        duration: start.map(|s| {
+                            end.unwrap_or(s)
+                                .duration_since(s)
+                                .unwrap_or_default()
+                                .as_secs_f64()
+                        }),
+                        error: match outcome {
+                            StepOutcome::Success => None,
+                            StepOutcome::Failed(e) => Some(e.clone()),
+                            StepOutcome::Skipped(up) if up.is_empty() => None,
+                            StepOutcome::Skipped(up) => {
+                                Some(format!("upstream did not succeed: {}", up.join(", ")))
+                            }
+                        },
+                    }
+                })
+                .collect(),
         }
+    }
+
+    /// How long step `step_key` took, from its first start to its success
+    /// or final failure (retries included); `None` when it never started.
+    pub fn step_duration(&self, step_key: &str) -> Option<std::time::Duration> {
+        let events = self.events_for_step(step_key);
+        let start = events
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::StepStart))?
+            .timestamp;
+        let end = events
+            .iter()
+            .rev()
+            .find(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::StepSuccess | EventKind::StepFailure { .. }
+                )
+            })
+            .map_or(start, |e| e.timestamp);
+        Some(end.duration_since(start).unwrap_or_default())
     }
 
     /// The run id.

@@ -130,13 +130,24 @@ impl RunState {
 
     /// The context of output `out` of step `step`.
     fn output_context(&self, step: usize, out: usize, log: Logger) -> OutputContext {
-        let s = &self.plan.steps[step];
+        self.output_context_of(&self.plan.steps[step], out, self.run_id.clone(), log)
+    }
+
+    /// The context of output `out` of `s` as stored by run `run_id`: this
+    /// run, or for a step not run here, the (parent) run that produced it.
+    fn output_context_of(
+        &self,
+        s: &super::plan::Step,
+        out: usize,
+        run_id: Arc<str>,
+        log: Logger,
+    ) -> OutputContext {
         let def = &s.op.outputs[out];
         let name = &def.name;
         let asset_key = s.asset.as_ref().map(|a| a.key.clone());
         let run = RunOfOutput {
             job_name: self.plan.job_name.clone(),
-            run_id: self.run_id.clone(),
+            run_id,
             config: self
                 .run_config
                 .output_config(&s.key, name)
@@ -363,6 +374,19 @@ impl RunState {
             InputSource::Asset(asset) => (
                 self.asset_output_context(asset, log.clone()),
                 asset.op.outputs.first(),
+            ),
+            InputSource::External {
+                step: up,
+                output,
+                run_id,
+            } => (
+                Some(self.output_context_of(
+                    up,
+                    *output,
+                    run_id.clone().unwrap_or_else(|| self.run_id.clone()),
+                    log.clone(),
+                )),
+                Some(&up.op.outputs[*output]),
             ),
             InputSource::Root => (None, None),
         };

@@ -154,14 +154,19 @@ impl DynIOManager for InMemoryIOManager {
 impl IntoResourceDefinition for InMemoryIOManager {
     /// Binds this very manager: its values outlive the run.
     fn into_resource_definition(self) -> ResourceDefinition {
-        hardcoded_io_manager(self).into_resource_definition()
+        hardcoded_io_manager(self)
+            .into_resource_definition()
+            .non_persistent()
     }
 }
 
 /// The in-memory manager as a definition: a fresh, empty manager per run.
 pub fn mem_io_manager() -> IOManagerDefinition {
-    IOManagerDefinition::new_dyn(|_| Ok(InMemoryIOManager::new()))
-        .description("Built-in IO manager that stores and retrieves values in memory.")
+    let mut def = IOManagerDefinition::new_dyn(|_| Ok(InMemoryIOManager::new()))
+        .description("Built-in IO manager that stores and retrieves values in memory.");
+    // Its values are gone with the run: nothing can re-execute from them.
+    def.0.persistent = false;
+    def
 }
 
 // `IOManagerDefinition::hardcoded(InMemoryIOManager)` serves any serde type too.
