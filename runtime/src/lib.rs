@@ -116,7 +116,8 @@ pub use model::step_result::{MaterializeResult, Output};
 pub use model::types::{TypeInfo, Value};
 pub use run::{
     BackfillOptions, BackfillResult, DEFAULT_IO_MANAGER_ENV, PartitionOutcome, PartitionRun,
-    RunOptions, RunResult, SILENCE_FAILURES_ENV, StepOutcome, materialize, materialize_to_memory,
+    ReexecutionOptions, RunOptions, RunResult, SILENCE_FAILURES_ENV, StepOutcome, materialize,
+    materialize_to_memory,
 };
 pub use serde_bytes::ByteBuf;
 pub use storage::{Codec, FilesystemIOManager, InMemoryIOManager, fs_io_manager, mem_io_manager};
