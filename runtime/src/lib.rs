@@ -40,8 +40,17 @@
 //!   capabilities they need (the built-ins).
 //! - [`OutputContext`] / [`InputContext`]: what a manager knows, with
 //!   [`build_output_context`] / [`build_input_context`] for unit tests.
+//! - [`StepIo`]: what a step body gets — inputs, config, resources
+//!   (`#[resource]`, `#[derive(ConfigurableResource)]`), partitions, and
+//!   output metadata ([`Output`], [`MaterializeResult`]); built for unit
+//!   tests by [`build_asset_context`].
 //! - [`InMemoryIOManager`], [`FilesystemIOManager`]: the built-in managers.
-//! - [`RunResult`]: events, step outcomes and values of a run.
+//! - [`AssetSelection`], [`AssetJob`], [`Definitions::backfill`]: selections
+//!   in Dagster's syntax, asset jobs, one run per partition.
+//! - [`RetryPolicy`], [`RetryRequested`], [`Failure`]: retries and
+//!   structured failures; [`ReexecutionOptions`]: re-running from a parent
+//!   run's stored outputs.
+//! - [`RunResult`]: events, step outcomes, attempts and values of a run.
 //!
 //! ## Layout
 //!
