@@ -107,6 +107,7 @@ pub use io::resources::{
 pub use model::asset_key::AssetKey;
 pub use model::config::RunConfig;
 pub use model::events::{Event, EventKind, EventListener, EventType, Logger, UserEvent};
+pub use model::executor::{Executor, ExecutorKind};
 pub use model::instance::Instance;
 pub use model::metadata::{
     DATA_VERSION, Metadata, MetadataValue, ROW_COUNT, TableColumn, TableSummary,

@@ -73,6 +73,9 @@ pub struct ResourceDefinition {
     pub(crate) required_resource_keys: Vec<String>,
     pub(crate) version: Option<String>,
     pub(crate) dyn_support: Option<DynSupport>,
+    /// Whether what it stores outlives the process (false for the
+    /// in-memory manager): multiprocess runs and re-execution need it.
+    pub(crate) persistent: bool,
 }
 
 impl fmt::Debug for ResourceDefinition {
@@ -107,7 +110,21 @@ impl ResourceDefinition {
             required_resource_keys: Vec::new(),
             version: None,
             dyn_support: None,
+            persistent: true,
         }
+    }
+
+    /// Whether values it stores can be read by other processes and later
+    /// runs (default: yes). Managers that keep values in memory say no, so
+    /// a multiprocess run refuses them before launch.
+    pub fn persistent(mut self, persistent: bool) -> Self {
+        self.persistent = persistent;
+        self
+    }
+
+    /// See [`ResourceDefinition::persistent`].
+    pub fn is_persistent(&self) -> bool {
+        self.persistent
     }
 
     /// A plain resource that is this value (shared by every run).

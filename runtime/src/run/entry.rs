@@ -6,6 +6,7 @@
 use indexmap::IndexMap;
 
 use super::plan::Plan;
+use super::step_plan::{PlanTarget, StepPlan};
 use super::{RunOptions, RunResult, execute};
 use crate::definitions::{
     ASSET_JOB_NAME, AssetDefinition, DEFAULT_IO_MANAGER_KEY, Definitions, JobDefinition,
@@ -95,12 +96,24 @@ impl Definitions {
 
     /// Materializes assets with `options`.
     pub fn run(&self, options: RunOptions) -> Result<RunResult> {
-        let options = self.resolve_selection(options)?;
+        let mut options = self.resolve_selection(options)?;
+        // Fixed now, so that step workers resolve the same partitions.
+        options.now.get_or_insert_with(jiff::Timestamp::now);
+        options.target = Some(PlanTarget::Assets {
+            selection: options.selection.clone(),
+        });
+        let (plan, problems) = self.assets_run_plan(&options);
+        run_plan(plan, problems, &options, false)
+    }
+
+    /// The plan of an asset run with `options` (selection resolved), and
+    /// its problems.
+    fn assets_run_plan(&self, options: &RunOptions) -> (Plan, Vec<String>) {
         let in_memory = options.in_memory.unwrap_or(false);
         let mut problems = self.problems.clone();
         self.duplicate_asset_keys(&mut problems);
-        let plan = self.asset_plan(&options, in_memory, &mut problems);
-        Self::partition_needs_partitioned_asset(&plan, &options, &mut problems);
+        let plan = self.asset_plan(options, in_memory, &mut problems);
+        Self::partition_needs_partitioned_asset(&plan, options, &mut problems);
         if options.partition.is_none() {
             for step in &plan.steps {
                 if let Some(a) = step.asset.as_ref().filter(|a| a.partitions_def.is_some()) {
@@ -111,7 +124,45 @@ impl Definitions {
                 }
             }
         }
-        run_plan(plan, problems, &options, false)
+        (plan, problems)
+    }
+
+    /// The plan a step worker executes one step of: the parent's, built
+    /// from these definitions and the step plan's options, with the same
+    /// checks. Also the options it was built with.
+    pub(crate) fn worker_plan(&self, sp: &StepPlan) -> Result<(Plan, RunOptions)> {
+        let mut options = RunOptions::new()
+            .run_id(sp.run_id.clone())
+            .run_config(crate::model::config::RunConfig::from_json(
+                sp.run_config.clone(),
+            )?)
+            .partition_load_concurrency(sp.partition_load_concurrency)
+            .instance(Instance::from_location(
+                sp.instance.home.clone(),
+                sp.instance.storage_dir.clone(),
+            ));
+        options.in_memory = Some(sp.in_memory);
+        options.partition = sp.partition.as_ref().map(|p| p.to_selection());
+        if let Some(now) = &sp.now {
+            options.now =
+                Some(now.parse().map_err(|e| {
+                    Error::msg(format!("step plan: bad `now` timestamp `{now}`: {e}"))
+                })?);
+        }
+        let (plan, problems) = match &sp.target {
+            PlanTarget::Assets { selection } => {
+                options.selection = selection.clone();
+                self.assets_run_plan(&options)
+            }
+            PlanTarget::Job { name } => {
+                let job = self.get_job(name)?;
+                options.op_retry_policy = job.op_retry_policy;
+                let mut problems = self.problems.clone();
+                let plan = self.job_plan(job, sp.in_memory, &mut problems);
+                (plan, problems)
+            }
+        };
+        Ok((prepare(plan, problems, &options)?, options))
     }
 
     /// Runs the job named `name` (default `io_manager`: in memory, as
@@ -121,8 +172,21 @@ impl Definitions {
             return self.run_asset_job(job, options);
         }
         let job = self.get_job(name)?;
-        let in_memory = options.in_memory.unwrap_or(true);
         let mut options = options;
+        options.target = Some(PlanTarget::Job {
+            name: name.to_owned(),
+        });
+        if options.executor.is_none() {
+            options.executor = job.executor.clone();
+        }
+        // In memory as `execute_in_process`; on the multiprocess executor
+        // the filesystem, as Dagster's `execute_job` (values must cross
+        // processes).
+        let multiprocess = options
+            .executor
+            .as_ref()
+            .is_some_and(|e| e.is_multiprocess());
+        let in_memory = options.in_memory.unwrap_or(!multiprocess);
         if options.op_retry_policy.is_none() {
             options.op_retry_policy = job.op_retry_policy;
         }
@@ -173,16 +237,11 @@ fn finish(mut problems: Vec<String>) -> Result<()> {
 
 fn run_plan(
     plan: Plan,
-    mut problems: Vec<String>,
+    problems: Vec<String>,
     options: &RunOptions,
     _job: bool,
 ) -> Result<RunResult> {
-    plan.validate(&mut problems);
-    plan.check_step_resources(&mut problems);
-    plan.check_run_config(&options.run_config, &mut problems);
-    finish(problems)?;
-    // Dagster initializes only the resources the selected steps use.
-    let plan = plan.with_needed_resources_only();
+    let plan = prepare(plan, problems, options)?;
     let instance = match &options.instance {
         Some(i) => i.clone(),
         None => Instance::from_env()?,
@@ -193,4 +252,23 @@ fn run_plan(
     } else {
         Ok(result)
     }
+}
+
+/// `plan` checked and ready to run: every problem at once, then (on the
+/// multiprocess executor) the managers that cannot share values across
+/// processes, then only the resources its steps use.
+fn prepare(plan: Plan, mut problems: Vec<String>, options: &RunOptions) -> Result<Plan> {
+    plan.validate(&mut problems);
+    plan.check_step_resources(&mut problems);
+    plan.check_run_config(&options.run_config, &mut problems);
+    finish(problems)?;
+    if options
+        .executor
+        .as_ref()
+        .is_some_and(|e| e.is_multiprocess())
+    {
+        super::multiprocess::check_persistent_outputs(&plan)?;
+    }
+    // Dagster initializes only the resources the selected steps use.
+    Ok(plan.with_needed_resources_only())
 }

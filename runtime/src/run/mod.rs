@@ -6,6 +6,7 @@ mod backfill;
 mod entry;
 mod executor;
 pub mod history;
+mod multiprocess;
 mod options;
 mod partition_plan;
 pub(crate) mod plan;
@@ -13,7 +14,9 @@ pub mod ranges;
 mod result;
 mod run_config_check;
 mod step;
+pub mod step_plan;
 mod step_resources;
+pub mod worker;
 
 pub use backfill::{
     BackfillOptions, BackfillPartitions, BackfillResult, PartitionOutcome, PartitionRun,

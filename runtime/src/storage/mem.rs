@@ -154,14 +154,19 @@ impl DynIOManager for InMemoryIOManager {
 impl IntoResourceDefinition for InMemoryIOManager {
     /// Binds this very manager: its values outlive the run.
     fn into_resource_definition(self) -> ResourceDefinition {
-        hardcoded_io_manager(self).into_resource_definition()
+        hardcoded_io_manager(self)
+            .into_resource_definition()
+            .persistent(false)
     }
 }
 
 /// The in-memory manager as a definition: a fresh, empty manager per run.
 pub fn mem_io_manager() -> IOManagerDefinition {
-    IOManagerDefinition::new_dyn(|_| Ok(InMemoryIOManager::new()))
-        .description("Built-in IO manager that stores and retrieves values in memory.")
+    let mut def = IOManagerDefinition::new_dyn(|_| Ok(InMemoryIOManager::new()))
+        .description("Built-in IO manager that stores and retrieves values in memory.");
+    // Values live in this process only.
+    def.0.persistent = false;
+    def
 }
 
 // `IOManagerDefinition::hardcoded(InMemoryIOManager)` serves any serde type too.
