@@ -115,6 +115,8 @@ pub use model::metadata::{
 pub use model::retry::{Backoff, Failure, Jitter, RetryPolicy, RetryRequested};
 pub use model::step_result::{MaterializeResult, Output};
 pub use model::types::{TypeInfo, Value};
+/// Step workers: how a binary re-enters as a child of a multiprocess run.
+pub use run::worker;
 pub use run::{
     BackfillOptions, BackfillResult, PartitionOutcome, PartitionRun, RunOptions, RunResult,
     StepOutcome, materialize, materialize_to_memory,

@@ -272,7 +272,8 @@ struct Seen {
 }
 
 /// Reads a worker's stdout: message lines go to the run's events, the
-/// rest is the step's own output, passed on to this process's stdout.
+/// rest is the step's own output, passed on to this process's stderr (its
+/// stdout may be locked for the whole run, as `larder::cli` does).
 fn read_messages(stdout: std::process::ChildStdout, events: &Arc<EventLog>) -> Seen {
     let mut seen = Seen::default();
     let mut reader = BufReader::new(stdout);
@@ -285,11 +286,11 @@ fn read_messages(stdout: std::process::ChildStdout, events: &Arc<EventLog>) -> S
         }
         let text = String::from_utf8_lossy(&line);
         let Some(at) = text.find(MESSAGE_MARKER) else {
-            print!("{text}");
+            eprint!("{text}");
             continue;
         };
         if at > 0 {
-            println!("{}", &text[..at]);
+            eprintln!("{}", &text[..at]);
         }
         let json = text[at + MESSAGE_MARKER.len()..].trim_end();
         match serde_json::from_str::<WorkerMessage>(json) {

@@ -88,8 +88,9 @@ fn emit(message: &Message<'_>) {
     };
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let mut out = std::io::stdout().lock();
-    // A line of the step's own output may be unfinished: start afresh.
-    let _ = writeln!(out, "\n{MESSAGE_MARKER}{json}");
+    // After an unfinished line of the step's own output, the parent finds
+    // the marker mid-line.
+    let _ = writeln!(out, "{MESSAGE_MARKER}{json}");
     let _ = out.flush();
 }
 
