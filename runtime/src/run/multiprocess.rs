@@ -300,7 +300,7 @@ fn read_messages(stdout: std::process::ChildStdout, events: &Arc<EventLog>) -> S
                     EventKind::StepFailure { error, .. } => seen.failure = Some(error.clone()),
                     _ => {}
                 }
-                events.push_event(event);
+                events.push_event(*event);
             }
             Ok(WorkerMessage::Error(e)) => seen.worker_error = Some(e),
             Err(e) => {

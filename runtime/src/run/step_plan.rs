@@ -116,7 +116,7 @@ pub struct StepPlan {
 #[serde(rename_all = "snake_case")]
 pub enum WorkerMessage {
     /// An event, in the order the step produced it.
-    Event(Event),
+    Event(Box<Event>),
     /// The worker could not execute the step (bad plan, definitions that
     /// differ from the parent's, resources that failed to initialize).
     Error(String),

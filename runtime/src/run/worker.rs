@@ -11,10 +11,9 @@
 //! 2: it could not be executed). Without the variable it returns at once.
 //!
 //! ```no_run
-//! fn main() {
-//!     larder::worker::run_if_worker(larder::Definitions::discover);
-//!     // ... the program as usual ...
-//! }
+//! // First thing in `main`:
+//! larder::worker::run_if_worker(larder::Definitions::discover);
+//! // ... the program as usual ...
 //! ```
 
 use std::io::{Read, Write};
