@@ -313,3 +313,35 @@ fn the_cli_materializes_on_the_multiprocess_executor() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+#[op]
+fn one() -> i64 {
+    1
+}
+
+/// Chosen in the job's attribute.
+#[job(executor = multiprocess(max_concurrent = 2, step_timeout = Duration::from_secs(60)))]
+fn chosen_by_attribute() {
+    one();
+}
+
+#[job(executor = in_process)]
+fn in_process_by_attribute() {
+    one();
+}
+
+#[test]
+fn the_job_attribute_chooses_the_executor() {
+    assert_eq!(
+        chosen_by_attribute().unwrap().executor(),
+        Some(
+            &Executor::multiprocess()
+                .max_concurrent(2)
+                .step_timeout(Duration::from_secs(60))
+        )
+    );
+    assert_eq!(
+        in_process_by_attribute().unwrap().executor(),
+        Some(&Executor::in_process())
+    );
+}
