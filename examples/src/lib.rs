@@ -1,5 +1,7 @@
 //! Shared pieces of the examples: a small table type and an outcome check.
 
+pub mod multiprocess;
+
 use serde::{Deserialize, Serialize};
 
 /// A small table: named columns of strings, rows in order.

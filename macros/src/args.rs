@@ -473,6 +473,19 @@ pub const JOB: &[Arg<JobArgs>] = &[
             Ok(())
         },
     },
+    Arg {
+        name: "executor",
+        row: "`executor = multiprocess(max_concurrent = 4)`",
+        doc: "where its steps execute: `in_process`, `multiprocess(..)` (`max_concurrent`, `step_timeout`) or an `Executor`",
+        parse: |a, m, n, _| {
+            a.executor = Some(attr::value_tokens(
+                m,
+                n,
+                "multiprocess(max_concurrent = 4)",
+            )?);
+            Ok(())
+        },
+    },
 ];
 
 /// The three places a manager is declared, which take different subsets of

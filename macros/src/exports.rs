@@ -107,6 +107,7 @@ exports! {
     _ConfigurableIOManagerFactory => ::larder::ConfigurableIOManagerFactory,
     _DynIOManager => ::larder::DynIOManager,
     _Error => ::larder::Error,
+    _Executor => ::larder::Executor,
     _IOManager => ::larder::IOManager,
     _In => ::larder::In,
     _InitContext => ::larder::InitContext,

@@ -94,6 +94,10 @@ pub enum Command {
         /// Materialize a range of partitions in one run: `START...END`.
         #[arg(long)]
         partition_range: Option<String>,
+        /// Where steps execute: `in_process` (default) or `multiprocess`
+        /// (each step in a child process of this binary).
+        #[arg(long)]
+        executor: Option<String>,
     },
     /// Execute a job or an asset job.
     Execute {
@@ -102,6 +106,10 @@ pub enum Command {
         /// A run config file (TOML, JSON or YAML).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Where steps execute: `in_process` or `multiprocess` (default:
+        /// the job's, else in process).
+        #[arg(long)]
+        executor: Option<String>,
     },
     /// Backfill partitions: one run per partition, resumable (partitions
     /// already materialized are skipped unless `--force`).
@@ -179,6 +187,10 @@ pub enum Command {
 /// Parses the process arguments and runs; the exit code is non-zero on
 /// failure, after a readable error on stderr.
 pub fn main(defs: Definitions) -> ExitCode {
+    // A step worker of a multiprocess run executes its step and exits.
+    if crate::run::worker::is_worker() {
+        return ExitCode::from(crate::run::worker::run_worker(|| defs) as u8);
+    }
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     match run_cli(&defs, cli, &mut out) {
@@ -229,10 +241,14 @@ pub fn run_with(
             in_memory,
             partition,
             partition_range,
+            executor,
         } => {
             let mut options = RunOptions::new()
                 .run_config(read_config(config)?)
                 .raise_on_error(false);
+            if let Some(e) = executor {
+                options = options.executor(crate::model::executor::Executor::parse(&e)?);
+            }
             if let Some(key) = partition {
                 options = options.partition_key(key);
             }
@@ -266,14 +282,21 @@ pub fn run_with(
             })?;
             report(&result, log_level, out)
         }
-        Command::Execute { job, config } => {
+        Command::Execute {
+            job,
+            config,
+            executor,
+        } => {
             let steps = match defs.get_asset_jobs().iter().find(|j| j.name() == job) {
                 Some(j) => j.selection().resolve(defs.get_assets())?.len(),
                 None => defs.get_job(&job)?.nodes().len(),
             };
-            let options = RunOptions::new()
+            let mut options = RunOptions::new()
                 .run_config(read_config(config)?)
                 .raise_on_error(false);
+            if let Some(e) = executor {
+                options = options.executor(crate::model::executor::Executor::parse(&e)?);
+            }
             let result = with_progress(steps, options, |o| defs.execute_job(&job, o))?;
             report(&result, log_level, out)
         }

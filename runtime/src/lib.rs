@@ -116,6 +116,7 @@ pub use io::resources::{
 pub use model::asset_key::AssetKey;
 pub use model::config::RunConfig;
 pub use model::events::{Event, EventKind, EventListener, EventType, Logger, UserEvent};
+pub use model::executor::{Executor, ExecutorKind};
 pub use model::instance::Instance;
 pub use model::metadata::{
     DATA_VERSION, Metadata, MetadataValue, ROW_COUNT, TableColumn, TableSummary,
@@ -123,6 +124,8 @@ pub use model::metadata::{
 pub use model::retry::{Backoff, Failure, Jitter, RetryPolicy, RetryRequested};
 pub use model::step_result::{MaterializeResult, Output};
 pub use model::types::{TypeInfo, Value};
+/// Step workers: how a binary re-enters as a child of a multiprocess run.
+pub use run::worker;
 pub use run::{
     BackfillOptions, BackfillResult, DEFAULT_IO_MANAGER_ENV, PartitionOutcome, PartitionRun,
     ReexecutionOptions, RunOptions, RunResult, SILENCE_FAILURES_ENV, StepOutcome, materialize,

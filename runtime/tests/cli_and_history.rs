@@ -46,6 +46,7 @@ fn list_materialize_show_and_failures() {
             in_memory: false,
             partition: None,
             partition_range: None,
+            executor: None,
         },
     );
     r.unwrap();
@@ -100,6 +101,7 @@ fn list_materialize_show_and_failures() {
             in_memory: true,
             partition: None,
             partition_range: None,
+            executor: None,
         },
     );
     assert!(text.contains("0/1 steps succeeded"), "{text}");

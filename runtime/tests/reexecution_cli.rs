@@ -58,6 +58,7 @@ fn runs_run_and_reexecute_from_failure() {
         Command::Execute {
             job: "cfg_job".into(),
             config: Some(bad),
+            executor: None,
         },
     );
     let parent = match r {

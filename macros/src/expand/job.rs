@@ -60,6 +60,11 @@ pub fn expand(job: &JobFn) -> TokenStream {
         let (first, _) = token_spans(expr);
         quote_spanned! {first=> __larder_job.op_retry_policy(#expr); }
     });
+    let executor = job.args.executor.as_ref().map(|tokens| {
+        let (first, _) = token_spans(tokens);
+        let expr = executor_expr(tokens);
+        quote_spanned! {first=> __larder_job.executor(#expr); }
+    });
     quote! {
         #(#attrs)*
         #vis fn #ident() -> #_LarderResult<#_JobDefinition> {
@@ -67,6 +72,7 @@ pub fn expand(job: &JobFn) -> TokenStream {
             #description
             #(#resources)*
             #retry
+            #executor
             #(#stmts)*
             __larder_job.build()
         }
@@ -150,4 +156,56 @@ impl Writer {
         self.counter += 1;
         format_ident!("{}_{}", prefix, self.counter)
     }
+}
+
+/// `in_process`, `multiprocess` and `multiprocess(max_concurrent = 4,
+/// step_timeout = expr)` as `Executor` builder calls; anything else is an
+/// `Executor` expression, used as written.
+fn executor_expr(tokens: &TokenStream) -> TokenStream {
+    let Ok(expr) = syn::parse2::<syn::Expr>(tokens.clone()) else {
+        return tokens.clone();
+    };
+    let kind = |path: &syn::Expr| match path {
+        syn::Expr::Path(p) if p.qself.is_none() => p
+            .path
+            .get_ident()
+            .filter(|i| *i == "in_process" || *i == "multiprocess")
+            .cloned(),
+        _ => None,
+    };
+    let (kind, args) = match &expr {
+        syn::Expr::Call(call) => match kind(&call.func) {
+            Some(k) => (k, call.args.iter().collect::<Vec<_>>()),
+            None => return tokens.clone(),
+        },
+        other => match kind(other) {
+            Some(k) => (k, Vec::new()),
+            None => return tokens.clone(),
+        },
+    };
+    let mut calls = Vec::new();
+    for arg in args {
+        let option = match arg {
+            syn::Expr::Assign(a) => match &*a.left {
+                syn::Expr::Path(p) => p.path.get_ident().cloned().map(|i| (i, &a.right)),
+                _ => None,
+            },
+            _ => None,
+        };
+        match option {
+            Some((name, value)) if name == "max_concurrent" || name == "step_timeout" => {
+                calls.push(quote_spanned! {name.span()=> .#name(#value) });
+            }
+            Some((name, _)) => {
+                let msg = format!(
+                    "unknown executor option `{name}`; expected `max_concurrent = n` or `step_timeout = duration`"
+                );
+                return quote_spanned! {name.span()=> ::core::compile_error!(#msg) };
+            }
+            None => {
+                return quote_spanned! {arg.span()=> ::core::compile_error!("expected `max_concurrent = n` or `step_timeout = duration`") };
+            }
+        }
+    }
+    quote! { #_Executor::#kind() #(#calls)* }
 }

@@ -23,6 +23,9 @@ pub struct JobArgs {
     pub resources: Vec<Resource>,
     /// `op_retry_policy = expr`.
     pub op_retry_policy: Option<TokenStream>,
+    /// `executor = multiprocess(max_concurrent = 4)`, `in_process`, or an
+    /// `Executor` expression.
+    pub executor: Option<TokenStream>,
 }
 
 /// `key = expr` of `resource_defs(..)`.

@@ -64,6 +64,8 @@ pub struct JobDefinition {
     pub(crate) resources: IndexMap<String, ResourceDefinition>,
     /// The retry policy of ops that have none (Dagster's `op_retry_policy`).
     pub(crate) op_retry_policy: Option<crate::model::retry::RetryPolicy>,
+    /// Where its steps execute, unless the run says otherwise.
+    pub(crate) executor: Option<crate::model::executor::Executor>,
 }
 
 impl fmt::Debug for JobDefinition {
@@ -150,6 +152,7 @@ pub struct JobBuilder {
     nodes: Vec<Node>,
     resources: IndexMap<String, ResourceDefinition>,
     op_retry_policy: Option<crate::model::retry::RetryPolicy>,
+    executor: Option<crate::model::executor::Executor>,
     /// Node name -> index in `nodes`.
     index: HashMap<String, usize>,
     /// Op name -> the last suffix given to it, so naming the n-th
@@ -167,6 +170,7 @@ impl JobDefinition {
             nodes: Vec::new(),
             resources: IndexMap::new(),
             op_retry_policy: None,
+            executor: None,
             index: HashMap::new(),
             suffixes: HashMap::new(),
         }
@@ -175,6 +179,11 @@ impl JobDefinition {
     /// The job's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The executor the job chose, if any (`JobBuilder::executor`).
+    pub fn executor(&self) -> Option<&crate::model::executor::Executor> {
+        self.executor.as_ref()
     }
 
     /// The description.
@@ -205,6 +214,14 @@ impl JobDefinition {
 }
 
 impl JobBuilder {
+    /// Where this job's steps execute (Dagster's `@job(executor_def=..)`),
+    /// e.g. `Executor::multiprocess().max_concurrent(4)`; a run's
+    /// `RunOptions::executor` overrides it.
+    pub fn executor(&mut self, executor: crate::model::executor::Executor) -> &mut Self {
+        self.executor = Some(executor);
+        self
+    }
+
     /// The retry policy of this job's ops that have none of their own
     /// (Dagster's `op_retry_policy`).
     pub fn op_retry_policy(&mut self, policy: crate::model::retry::RetryPolicy) -> &mut Self {
@@ -327,6 +344,7 @@ impl JobBuilder {
             nodes: std::mem::take(&mut self.nodes),
             resources: std::mem::take(&mut self.resources),
             op_retry_policy: self.op_retry_policy,
+            executor: self.executor.clone(),
         })
     }
 }

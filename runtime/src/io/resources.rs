@@ -73,8 +73,8 @@ pub struct ResourceDefinition {
     pub(crate) required_resource_keys: Vec<String>,
     pub(crate) version: Option<String>,
     pub(crate) dyn_support: Option<DynSupport>,
-    /// Whether what the manager stores outlives the run (the in-memory
-    /// manager's does not): re-execution loads from it.
+    /// Whether what it stores outlives the process (false for the
+    /// in-memory manager): multiprocess runs and re-execution need it.
     pub(crate) persistent: bool,
 }
 
@@ -114,15 +114,15 @@ impl ResourceDefinition {
         }
     }
 
-    /// Marks a manager whose values do not outlive its run (as the
-    /// in-memory manager): a re-execution that would load from it is
-    /// refused before launch.
-    pub fn non_persistent(mut self) -> Self {
-        self.persistent = false;
+    /// Whether values it stores can be read by other processes and later
+    /// runs (default: yes). Managers that keep values in memory say no, so
+    /// a multiprocess run refuses them before launch.
+    pub fn persistent(mut self, persistent: bool) -> Self {
+        self.persistent = persistent;
         self
     }
 
-    /// Whether the values it stores outlive the run (default: yes).
+    /// See [`ResourceDefinition::persistent`].
     pub fn is_persistent(&self) -> bool {
         self.persistent
     }

@@ -6,13 +6,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::model::asset_key::AssetKey;
 use crate::model::metadata::Metadata;
 
 /// One event of a run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Event {
     /// What happened.
     pub kind: EventKind,
@@ -25,7 +25,7 @@ pub struct Event {
 }
 
 /// The kinds of events and what each carries.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
 #[non_exhaustive]
 pub enum EventKind {
@@ -123,10 +123,27 @@ pub enum EventKind {
     /// A log message from user code.
     Log {
         /// "debug", "info", "warn" or "error".
-        level: &'static str,
+        #[serde(deserialize_with = "level")]
+        level: StaticStr,
         /// The message.
         message: String,
     },
+}
+
+// Named so that serde does not borrow it from the input (it is read back
+// into one of the four static levels).
+type StaticStr = &'static str;
+
+/// A log level read back (events cross processes as JSON): one of the
+/// four levels, anything else read as "info".
+fn level<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let level = String::deserialize(d)?;
+    Ok(match level.as_str() {
+        "debug" => "debug",
+        "warn" => "warn",
+        "error" => "error",
+        _ => "info",
+    })
 }
 
 /// The kind of an event without its data, for filtering.

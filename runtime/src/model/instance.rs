@@ -93,6 +93,16 @@ impl Instance {
         }
     }
 
+    /// The instance another process named by its home and storage
+    /// directory (a step worker's: the same storage as its parent's run).
+    pub fn from_location(home: Option<PathBuf>, storage_dir: PathBuf) -> Instance {
+        Instance {
+            home,
+            storage_dir,
+            _temp: None,
+        }
+    }
+
     /// `LARDER_HOME`, when set.
     pub fn home(&self) -> Option<&Path> {
         self.home.as_deref()

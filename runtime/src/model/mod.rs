@@ -5,6 +5,7 @@
 pub mod asset_key;
 pub mod config;
 pub mod events;
+pub mod executor;
 pub mod instance;
 pub mod metadata;
 pub mod partitions;

@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 
 use super::plan::Plan;
 use super::reexecute::{Parent, narrow, resolve_parent};
+use super::step_plan::{PlanTarget, StepPlan};
 use super::{RunOptions, RunResult, execute};
 use crate::definitions::{
     ASSET_JOB_NAME, AssetDefinition, DEFAULT_IO_MANAGER_KEY, Definitions, JobDefinition,
@@ -130,12 +131,24 @@ impl Definitions {
         // The parent first: a re-execution inherits its asset selection.
         let mut options = options;
         let parent = resolve_parent(&mut options, ASSET_JOB_NAME)?;
-        let options = self.resolve_selection(options)?;
+        let mut options = self.resolve_selection(options)?;
+        // Fixed now, so that step workers resolve the same partitions.
+        options.now.get_or_insert_with(jiff::Timestamp::now);
+        options.target = Some(PlanTarget::Assets {
+            selection: options.selection.clone(),
+        });
+        let (plan, problems) = self.assets_run_plan(&options);
+        run_plan(plan, problems, &options, parent.as_ref())
+    }
+
+    /// The plan of an asset run with `options` (selection resolved), and
+    /// its problems.
+    fn assets_run_plan(&self, options: &RunOptions) -> (Plan, Vec<String>) {
         let in_memory = options.in_memory.unwrap_or(false);
         let mut problems = self.problems.clone();
         self.duplicate_asset_keys(&mut problems);
-        let plan = self.asset_plan(&options, in_memory, &mut problems);
-        Self::partition_needs_partitioned_asset(&plan, &options, &mut problems);
+        let plan = self.asset_plan(options, in_memory, &mut problems);
+        Self::partition_needs_partitioned_asset(&plan, options, &mut problems);
         if options.partition.is_none() {
             for step in &plan.steps {
                 if let Some(a) = step.asset.as_ref().filter(|a| a.partitions_def.is_some()) {
@@ -146,7 +159,48 @@ impl Definitions {
                 }
             }
         }
-        run_plan(plan, problems, &options, parent.as_ref())
+        (plan, problems)
+    }
+
+    /// The plan a step worker executes one step of: the parent's, built
+    /// from these definitions and the step plan's options, with the same
+    /// checks. Also the options it was built with.
+    pub(crate) fn worker_plan(&self, sp: &StepPlan) -> Result<(Plan, RunOptions)> {
+        let mut options = RunOptions::new()
+            .run_id(sp.run_id.clone())
+            .run_config(crate::model::config::RunConfig::from_json(
+                sp.run_config.clone(),
+            )?)
+            .partition_load_concurrency(sp.partition_load_concurrency)
+            .instance(Instance::from_location(
+                sp.instance.home.clone(),
+                sp.instance.storage_dir.clone(),
+            ));
+        options.in_memory = Some(sp.in_memory);
+        options.partition = sp.partition.as_ref().map(|p| p.to_selection());
+        if let Some(now) = &sp.now {
+            options.now =
+                Some(now.parse().map_err(|e| {
+                    Error::msg(format!("step plan: bad `now` timestamp `{now}`: {e}"))
+                })?);
+        }
+        let (plan, problems) = match &sp.target {
+            PlanTarget::Assets { selection } => {
+                options.selection = selection.clone();
+                self.assets_run_plan(&options)
+            }
+            PlanTarget::Job { name } => {
+                let job = self.get_job(name)?;
+                options.op_retry_policy = job.op_retry_policy;
+                let mut problems = self.problems.clone();
+                let plan = self.job_plan(job, sp.in_memory, &mut problems);
+                (plan, problems)
+            }
+        };
+        Ok((
+            ready(prepare(plan, problems, &options)?, &options)?,
+            options,
+        ))
     }
 
     /// Runs the job named `name` (default `io_manager`: in memory, as
@@ -156,9 +210,22 @@ impl Definitions {
             return self.run_asset_job(job, options);
         }
         let job = self.get_job(name)?;
-        let in_memory = options.in_memory.unwrap_or(true);
         let mut options = options;
         let parent = resolve_parent(&mut options, &job.name)?;
+        options.target = Some(PlanTarget::Job {
+            name: name.to_owned(),
+        });
+        if options.executor.is_none() {
+            options.executor = job.executor.clone();
+        }
+        // In memory as `execute_in_process`; on the multiprocess executor
+        // the filesystem, as Dagster's `execute_job` (values must cross
+        // processes).
+        let multiprocess = options
+            .executor
+            .as_ref()
+            .is_some_and(|e| e.is_multiprocess());
+        let in_memory = options.in_memory.unwrap_or(!multiprocess);
         if options.op_retry_policy.is_none() {
             options.op_retry_policy = job.op_retry_policy;
         }
@@ -242,19 +309,24 @@ fn finish(mut problems: Vec<String>) -> Result<()> {
 
 fn run_plan(
     plan: Plan,
-    mut problems: Vec<String>,
+    problems: Vec<String>,
     options: &RunOptions,
     parent: Option<&Parent>,
 ) -> Result<RunResult> {
     // The whole job is checked (the run config names every op, as the
     // parent's does), then narrowed to the steps that run.
-    plan.validate(&mut problems);
-    plan.check_step_resources(&mut problems);
-    plan.check_run_config(&options.run_config, &mut problems);
-    finish(problems)?;
+    let plan = prepare(plan, problems, options)?;
+    let multiprocess = options
+        .executor
+        .as_ref()
+        .is_some_and(|e| e.is_multiprocess());
+    if multiprocess && (parent.is_some() || options.step_selection.is_some()) {
+        return Err(Error::msg(
+            "re-execution and step selections run on the in-process executor for now: a step worker plans the whole job, so it would not load what the parent run stored; drop `executor(Executor::multiprocess())` for this run",
+        ));
+    }
     let (plan, launch) = narrow(plan, options, parent)?;
-    // Dagster initializes only the resources the selected steps use.
-    let plan = plan.with_needed_resources_only();
+    let plan = ready(plan, options)?;
     let instance = match &options.instance {
         Some(i) => i.clone(),
         None => Instance::from_env()?,
@@ -273,4 +345,27 @@ fn run_plan(
     } else {
         Ok(result)
     }
+}
+
+/// `plan` checked: every problem at once.
+fn prepare(plan: Plan, mut problems: Vec<String>, options: &RunOptions) -> Result<Plan> {
+    plan.validate(&mut problems);
+    plan.check_step_resources(&mut problems);
+    plan.check_run_config(&options.run_config, &mut problems);
+    finish(problems)?;
+    Ok(plan)
+}
+
+/// A checked plan ready to run: on the multiprocess executor, refused
+/// when a manager cannot share values across processes; then only the
+/// resources its steps use (Dagster initializes no others).
+fn ready(plan: Plan, options: &RunOptions) -> Result<Plan> {
+    if options
+        .executor
+        .as_ref()
+        .is_some_and(|e| e.is_multiprocess())
+    {
+        super::multiprocess::check_persistent_outputs(&plan)?;
+    }
+    Ok(plan.with_needed_resources_only())
 }

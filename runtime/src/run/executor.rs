@@ -54,7 +54,20 @@ pub(crate) fn execute(
         format!("Started execution of run for \"{}\".", plan.job_name),
     );
 
-    let resources = match RunResources::init(&plan.resources, &run_config, &instance, &run_id) {
+    // On the multiprocess executor each step worker initializes the
+    // resources its step uses; the parent none (as Dagster's).
+    let multiprocess = options
+        .executor
+        .as_ref()
+        .filter(|e| e.is_multiprocess())
+        .map(|e| super::multiprocess::Launch::new(e, options, &instance, &run_id, &run_config));
+    let no_resources = indexmap::IndexMap::new();
+    let parent_resources = if multiprocess.is_some() {
+        &no_resources
+    } else {
+        &plan.resources
+    };
+    let resources = match RunResources::init(parent_resources, &run_config, &instance, &run_id) {
         Ok(r) => r,
         Err(failed) => {
             let InitFailed {
@@ -92,7 +105,10 @@ pub(crate) fn execute(
 
     let n = plan.steps.len();
     let workers = options
-        .max_concurrency
+        .executor
+        .as_ref()
+        .and_then(|e| e.max_concurrent_steps())
+        .or(options.max_concurrency)
         .unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|p| p.get())
@@ -123,11 +139,15 @@ pub(crate) fn execute(
     let wake = Condvar::new();
     let failures: Mutex<Vec<(String, Error)>> = Mutex::new(Vec::new());
 
+    let run_step = |i: usize| match &multiprocess {
+        Some(launch) => launch.run_step(&state, i),
+        None => state.run_step(i),
+    };
     std::thread::scope(|scope| {
         for _ in 1..workers {
-            scope.spawn(|| work(&state, &schedule, &wake, &failures));
+            scope.spawn(|| work(&state, &schedule, &wake, &failures, &run_step));
         }
-        work(&state, &schedule, &wake, &failures);
+        work(&state, &schedule, &wake, &failures, &run_step);
     });
 
     let teardown_errors = state.resources.teardown();
@@ -216,6 +236,7 @@ fn work(
     schedule: &Mutex<Schedule>,
     wake: &Condvar,
     failures: &Mutex<Vec<(String, Error)>>,
+    run_step: &(dyn Fn(usize) -> Result<(), Error> + Sync),
 ) {
     let n = state.plan.steps.len();
     let lock = || schedule.lock().unwrap_or_else(|e| e.into_inner());
@@ -234,7 +255,7 @@ fn work(
             guard = wake.wait(guard).unwrap_or_else(|e| e.into_inner());
         };
         drop(guard);
-        let result = state.run_step(i);
+        let result = run_step(i);
         guard = lock();
         guard.running -= 1;
         guard.done += 1;

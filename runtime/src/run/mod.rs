@@ -8,6 +8,7 @@ mod entry;
 mod executor;
 pub mod history;
 mod load_value;
+mod multiprocess;
 mod options;
 mod partition_plan;
 pub(crate) mod plan;
@@ -16,8 +17,10 @@ mod reexecute;
 mod result;
 mod run_config_check;
 mod step;
+pub mod step_plan;
 mod step_resources;
 mod step_selection;
+pub mod worker;
 
 pub use backfill::{
     BackfillOptions, BackfillPartitions, BackfillResult, PartitionOutcome, PartitionRun,

@@ -10,6 +10,7 @@ impl std::fmt::Debug for RunOptions {
             .field("selection", &self.selection)
             .field("in_memory", &self.in_memory)
             .field("max_concurrency", &self.max_concurrency)
+            .field("executor", &self.executor)
             .finish_non_exhaustive()
     }
 }
@@ -36,12 +37,23 @@ pub struct RunOptions {
     /// Whether `run_config` was set: a re-execution reuses its parent's
     /// otherwise.
     pub(crate) run_config_given: bool,
+    pub(crate) executor: Option<crate::model::executor::Executor>,
+    /// What the run executes, for step workers to plan it again.
+    pub(crate) target: Option<super::step_plan::PlanTarget>,
 }
 
 impl RunOptions {
     /// Default options.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Where the steps execute: `Executor::in_process()` (the default) or
+    /// `Executor::multiprocess()` (each step in a child process of this
+    /// binary); overrides the job's.
+    pub fn executor(mut self, executor: crate::model::executor::Executor) -> Self {
+        self.executor = Some(executor);
+        self
     }
 
     /// The retry policy of steps that have none of their own (Dagster's

@@ -298,8 +298,19 @@ impl Plan {
     /// `required_resource_keys`, and what those require, transitively.
     /// Only these are initialized, and only their config is required.
     pub(crate) fn needed_resources(&self) -> HashSet<String> {
+        self.needed_resources_of(None)
+    }
+
+    /// The resource keys step `only` uses (all steps: `None`); a step
+    /// worker initializes only its step's.
+    pub(crate) fn needed_resources_of(&self, only: Option<usize>) -> HashSet<String> {
         let mut needed: Vec<String> = Vec::new();
-        for step in &self.steps {
+        for (_, step) in self
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| only.is_none_or(|o| o == *i))
+        {
             needed.extend(step.op.required_resource_keys().iter().cloned());
             for out in &step.op.outputs {
                 if !out.ty.is_unit() {

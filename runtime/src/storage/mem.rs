@@ -156,7 +156,7 @@ impl IntoResourceDefinition for InMemoryIOManager {
     fn into_resource_definition(self) -> ResourceDefinition {
         hardcoded_io_manager(self)
             .into_resource_definition()
-            .non_persistent()
+            .persistent(false)
     }
 }
 
@@ -164,7 +164,8 @@ impl IntoResourceDefinition for InMemoryIOManager {
 pub fn mem_io_manager() -> IOManagerDefinition {
     let mut def = IOManagerDefinition::new_dyn(|_| Ok(InMemoryIOManager::new()))
         .description("Built-in IO manager that stores and retrieves values in memory.");
-    // Its values are gone with the run: nothing can re-execute from them.
+    // Values live in this process only: no other process, and no
+    // re-execution, can read them.
     def.0.persistent = false;
     def
 }
