@@ -24,6 +24,7 @@ pair() {
 }
 pair chain_mem "$("$py" bench/dagster/workloads.py chain "$n" mem 2>/dev/null | tail -1)" "$("$bin" chain "$n" --io mem)"
 pair chain_fs "$("$py" bench/dagster/workloads.py chain "$n" fs 2>/dev/null | tail -1)" "$("$bin" chain "$n" --io fs --writes plain)"
+pair chain_multiprocess "$("$py" bench/dagster/workloads.py chain_mp "$n" 2>/dev/null | tail -1)" "$("$bin" chain "$n" --executor multiprocess --writes plain)"
 seconds() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo "scale=4; ($e - $s) / 1000000000" | bc; }
 d=$(seconds "$py" bench/dagster/workloads.py one_asset)
 l=$(seconds "$bin" one-asset)

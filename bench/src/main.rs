@@ -24,6 +24,12 @@ enum Writes {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ExecutorArg {
+    InProcess,
+    Multiprocess,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Io {
     Mem,
     Fs,
@@ -36,6 +42,9 @@ enum Workload {
         n: usize,
         #[arg(long, value_enum, default_value_t = Io::Mem)]
         io: Io,
+        /// `multiprocess`: each asset in its own child process (on disk).
+        #[arg(long, value_enum, default_value_t = ExecutorArg::InProcess)]
+        executor: ExecutorArg,
     },
     /// One root, N children, one sink taking all N (filesystem manager).
     Fanout { n: usize },
@@ -50,10 +59,17 @@ enum Workload {
 }
 
 fn main() {
+    // A step worker of `chain --executor multiprocess`: runs one step, exits.
+    larder::worker::run_if_worker(workloads::chain::worker_definitions);
     let cli = Cli::parse();
     let durable = matches!(cli.writes, Writes::Durable);
     let outcome = match cli.workload {
-        Workload::Chain { n, io } => workloads::chain::run(n, matches!(io, Io::Fs), durable),
+        Workload::Chain { n, io, executor } => workloads::chain::run(
+            n,
+            matches!(io, Io::Fs),
+            durable,
+            matches!(executor, ExecutorArg::Multiprocess),
+        ),
         Workload::Fanout { n } => workloads::fanout::run(n, durable),
         Workload::Payload { mib } => workloads::payload::run(mib, durable),
         Workload::Partitions { n } => workloads::partitions::run(n, durable),

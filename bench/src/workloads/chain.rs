@@ -29,14 +29,50 @@ pub fn assets(n: usize) -> Vec<AssetDefinition> {
         .collect()
 }
 
-pub fn run(n: usize, fs: bool, durable: bool) -> Result<Report> {
+/// Where a multiprocess chain's step workers learn the chain: length,
+/// durability and directory (they inherit the parent's environment).
+const WORKER_ENV: &str = "LARDER_BENCH_CHAIN";
+
+/// The chain's definitions, on disk in `dir`.
+fn definitions(n: usize, dir: &std::path::Path, durable: bool) -> Definitions {
+    Definitions::new()
+        .assets(assets(n))
+        .resource("io_manager", super::fs_manager(dir, durable))
+}
+
+/// In a step worker of a multiprocess chain: the chain's definitions.
+pub fn worker_definitions() -> Definitions {
+    let spec = std::env::var(WORKER_ENV).unwrap_or_default();
+    let mut parts = spec.splitn(3, ':');
+    let n = parts.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+    let durable = parts.next() == Some("durable");
+    let dir = std::path::PathBuf::from(parts.next().unwrap_or("."));
+    definitions(n, &dir, durable)
+}
+
+pub fn run(n: usize, fs: bool, durable: bool, multiprocess: bool) -> Result<Report> {
     let n = n.max(1);
     let dir = tempfile::tempdir()?;
     let mut defs = Definitions::new().assets(assets(n));
-    if fs {
-        defs = defs.resource("io_manager", super::fs_manager(dir.path(), durable));
+    if fs || multiprocess {
+        defs = definitions(n, dir.path(), durable);
     }
-    let options = super::options(fs.then_some(dir.path()));
+    let fs = fs || multiprocess;
+    let mut options = super::options(fs.then_some(dir.path()));
+    if multiprocess {
+        // SAFETY: set before any thread of this process is started.
+        unsafe {
+            std::env::set_var(
+                WORKER_ENV,
+                format!(
+                    "{n}:{}:{}",
+                    if durable { "durable" } else { "plain" },
+                    dir.path().display()
+                ),
+            )
+        };
+        options = options.executor(larder::Executor::multiprocess().max_concurrent(4));
+    }
     let start = Instant::now();
     let result = defs.run(options)?;
     let elapsed = start.elapsed().as_secs_f64();
@@ -49,7 +85,12 @@ pub fn run(n: usize, fs: bool, durable: bool) -> Result<Report> {
             )));
         }
     }
-    let mut report = Report::new(if fs { "chain_fs" } else { "chain_mem" }, n, durable && fs);
+    let name = match (multiprocess, fs) {
+        (true, _) => "chain_multiprocess",
+        (false, true) => "chain_fs",
+        (false, false) => "chain_mem",
+    };
+    let mut report = Report::new(name, n, durable && fs);
     report.materialize_s = elapsed;
     report.per_asset_s = elapsed / n as f64;
     report.n_events = result.events().len();
