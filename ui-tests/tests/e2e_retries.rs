@@ -177,3 +177,38 @@ fn a_jobs_default_policy_applies_to_its_ops() {
     assert_eq!(result.attempts("sometimes"), 3);
     assert_eq!(*result.output_for_node::<i64>("sometimes").unwrap(), 3);
 }
+
+/// Fails with a description and metadata (Dagster's `Failure` from an
+/// input manager).
+#[input_manager(key = "broken_source")]
+fn broken_source() -> larder::Result<i64> {
+    Err(Failure::new("the source table is locked")
+        .metadata(metadata! { "table" => "events", "retry_after_s" => 30 })
+        .into())
+}
+
+#[asset(ins(n(input_manager_key = "broken_source")))]
+fn from_broken_source(n: i64) -> i64 {
+    n
+}
+
+#[test]
+fn an_input_manager_failure_carries_its_metadata_and_boundary() {
+    let result = run(Definitions::new()
+        .asset(from_broken_source::definition())
+        .resource("broken_source", larder::declared_manager("broken_source")));
+    assert_eq!(result.attempts("from_broken_source"), 1);
+    match &result.events_of_type(EventType::StepFailure)[0].kind {
+        EventKind::StepFailure {
+            error, metadata, ..
+        } => {
+            assert_eq!(
+                error,
+                "error while loading input `n` of step `from_broken_source`: the source table is locked"
+            );
+            assert_eq!(metadata["table"], MetadataValue::from("events"));
+            assert_eq!(metadata["retry_after_s"], MetadataValue::Int(30));
+        }
+        other => panic!("{other:?}"),
+    }
+}
