@@ -345,3 +345,38 @@ fn the_job_attribute_chooses_the_executor() {
         Some(&Executor::in_process())
     );
 }
+
+#[test]
+fn definitions_can_choose_the_executor_of_their_runs() {
+    let home = tempfile::tempdir().unwrap();
+    let result = defs()
+        .executor(multiprocess())
+        .run(RunOptions::new().instance(Instance::at(home.path())))
+        .unwrap();
+    assert!(result.success());
+    // Each step was launched in a child process, and its value is not here.
+    let launches = result
+        .events_of_type(EventType::Log)
+        .iter()
+        .filter(|e| e.message.starts_with("Launching subprocess for"))
+        .count();
+    assert_eq!(launches, result.step_outcomes().len());
+    assert!(result.output_for_node::<i64>("total").is_err());
+    assert!(home.path().join("storage/total").is_file());
+
+    // A run's own choice wins.
+    let in_process = defs()
+        .executor(multiprocess())
+        .run(
+            RunOptions::new()
+                .instance(Instance::at(home.path()))
+                .executor(Executor::in_process()),
+        )
+        .unwrap();
+    assert!(
+        in_process
+            .events_of_type(EventType::Log)
+            .iter()
+            .all(|e| !e.message.starts_with("Launching subprocess for"))
+    );
+}

@@ -26,12 +26,22 @@ pub struct Definitions {
     pub(crate) asset_jobs: Vec<AssetJob>,
     pub(crate) resources: IndexMap<String, ResourceDefinition>,
     pub(crate) problems: Vec<String>,
+    /// The executor of runs that choose none (nor their job).
+    pub(crate) executor: Option<crate::model::executor::Executor>,
 }
 
 impl Definitions {
     /// Nothing defined yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The executor of runs and jobs that choose none themselves
+    /// (Dagster's `Definitions(executor=..)`); a job's own choice, then the
+    /// run's (`RunOptions::executor`), take precedence.
+    pub fn executor(mut self, executor: crate::model::executor::Executor) -> Self {
+        self.executor = Some(executor);
+        self
     }
 
     /// Adds an asset.

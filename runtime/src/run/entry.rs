@@ -132,6 +132,9 @@ impl Definitions {
         let mut options = options;
         let parent = resolve_parent(&mut options, ASSET_JOB_NAME)?;
         let mut options = self.resolve_selection(options)?;
+        if options.executor.is_none() {
+            options.executor = self.executor.clone();
+        }
         // Fixed now, so that step workers resolve the same partitions.
         options.now.get_or_insert_with(jiff::Timestamp::now);
         options.target = Some(PlanTarget::Assets {
@@ -216,7 +219,7 @@ impl Definitions {
             name: name.to_owned(),
         });
         if options.executor.is_none() {
-            options.executor = job.executor.clone();
+            options.executor = job.executor.clone().or_else(|| self.executor.clone());
         }
         // In memory as `execute_in_process`; on the multiprocess executor
         // the filesystem, as Dagster's `execute_job` (values must cross
