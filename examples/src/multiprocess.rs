@@ -40,6 +40,20 @@ fn crash_op() -> OpDefinition {
         })
 }
 
+/// Fails its first attempt in each process, then gives 5: retried only
+/// when the run's retry policy reaches the child.
+fn flaky_once() -> OpDefinition {
+    static ATTEMPTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    OpDefinition::builder("flaky_once")
+        .output(Out::result(type_info!(i64)))
+        .compute(|io| {
+            if ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                return Err(larder::Error::msg("first attempt fails"));
+            }
+            io.output("result", 5_i64)
+        })
+}
+
 fn constant(name: &str, value: i64) -> OpDefinition {
     OpDefinition::builder(name)
         .output(Out::result(type_info!(i64)))
@@ -59,8 +73,9 @@ fn plus_one(name: &str) -> OpDefinition {
 /// Jobs `two_ops` (`op_a` gives 1, `op_b` adds one), `crashes` (`crash`,
 /// `after_crash` downstream of it, and an independent `independent`),
 /// `mp_by_default` (as `two_ops`, on the multiprocess executor by its own
-/// choice, with `worker` as its worker program when given), and the assets
-/// `numbers` and `total`.
+/// choice, with `worker` as its worker program when given), `flaky` (one op
+/// failing its first attempt in each process), and the assets `numbers`
+/// and `total`.
 pub fn definitions(worker: Option<&Path>) -> larder::Result<Definitions> {
     let (op_a, op_b) = (constant("op_a", 1), plus_one("op_b"));
     let mut two = JobDefinition::builder("two_ops");
@@ -81,6 +96,9 @@ pub fn definitions(worker: Option<&Path>) -> larder::Result<Definitions> {
     let a = by_default.invoke(&op_a, []);
     by_default.invoke(&op_b, [("x", a.output())]);
 
+    let mut flaky = JobDefinition::builder("flaky");
+    flaky.invoke(&flaky_once(), []);
+
     let numbers = AssetDefinition::builder("numbers")
         .output_type(type_info!(Vec<i64>))
         .compute(|io| io.output("result", vec![1_i64, 2, 3]));
@@ -96,5 +114,6 @@ pub fn definitions(worker: Option<&Path>) -> larder::Result<Definitions> {
         .job(two.build()?)
         .job(crashes.build()?)
         .job(by_default.build()?)
+        .job(flaky.build()?)
         .assets([numbers, total]))
 }

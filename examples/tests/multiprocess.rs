@@ -380,3 +380,24 @@ fn definitions_can_choose_the_executor_of_their_runs() {
             .all(|e| !e.message.starts_with("Launching subprocess for"))
     );
 }
+
+#[test]
+fn the_runs_retry_policy_reaches_the_step_workers() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |policy: Option<larder::RetryPolicy>| {
+        let mut options = RunOptions::new()
+            .instance(Instance::at(home.path()))
+            .executor(multiprocess())
+            .raise_on_error(false);
+        if let Some(p) = policy {
+            options = options.op_retry_policy(p);
+        }
+        defs().execute_job("flaky", options).unwrap()
+    };
+    let without = run(None);
+    assert!(!without.success());
+    assert_eq!(without.attempts("flaky_once"), 1);
+    let with = run(Some(larder::RetryPolicy::new(1)));
+    assert!(with.success(), "{:?}", with.failure_lines());
+    assert_eq!(with.attempts("flaky_once"), 2);
+}

@@ -5,10 +5,12 @@
 use std::fmt;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::metadata::Metadata;
 
 /// How the wait between attempts grows (Dagster's `Backoff`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Backoff {
     /// The same delay each time.
     #[default]
@@ -20,7 +22,7 @@ pub enum Backoff {
 }
 
 /// Randomness added to the wait (Dagster's `Jitter`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Jitter {
     /// None.
     #[default]
@@ -43,7 +45,7 @@ pub enum Jitter {
 /// assert_eq!(policy.wait_before_retry(1), Duration::from_millis(100));
 /// assert_eq!(policy.wait_before_retry(3), Duration::from_millis(700));
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RetryPolicy {
     /// Attempts after the first.
     pub max_retries: u32,

@@ -181,6 +181,7 @@ impl Definitions {
             ));
         options.in_memory = Some(sp.in_memory);
         options.partition = sp.partition.as_ref().map(|p| p.to_selection());
+        options.op_retry_policy = sp.op_retry_policy;
         if let Some(now) = &sp.now {
             options.now =
                 Some(now.parse().map_err(|e| {
@@ -194,7 +195,7 @@ impl Definitions {
             }
             PlanTarget::Job { name } => {
                 let job = self.get_job(name)?;
-                options.op_retry_policy = job.op_retry_policy;
+                options.op_retry_policy = options.op_retry_policy.or(job.op_retry_policy);
                 let mut problems = self.problems.clone();
                 let plan = self.job_plan(job, sp.in_memory, &mut problems);
                 (plan, problems)

@@ -111,6 +111,7 @@ impl Launch {
                     storage_dir: instance.storage_directory().to_path_buf(),
                 },
                 partition_load_concurrency: options.partition_load_concurrency.unwrap_or(8),
+                op_retry_policy: options.op_retry_policy,
             }),
             None => Err("this run cannot be planned again in another process (it was not started through `Definitions::run`, `execute_job` or `materialize`)".to_owned()),
         };

@@ -108,6 +108,10 @@ pub struct StepPlan {
     pub instance: InstanceLocation,
     /// How many upstream partitions one input loads at once.
     pub partition_load_concurrency: usize,
+    /// The run's retry policy for steps without their own
+    /// (`RunOptions::op_retry_policy`); the job's is planned again.
+    #[serde(default)]
+    pub op_retry_policy: Option<crate::model::retry::RetryPolicy>,
 }
 
 /// A line a worker writes to its parent: an event of the step, or why the
