@@ -80,6 +80,37 @@ fn dispatch<T>(
     (arg.parse)(target, meta, &name, errors)
 }
 
+// Arguments `#[asset]` and `#[op]` share, written once.
+const RETRY_POLICY: Arg<StepArgs> = Arg {
+    name: "retry_policy",
+    row: "`retry_policy = expr`",
+    doc: "a `RetryPolicy`: how a failed attempt is retried",
+    parse: |a, m, n, _| {
+        a.retry_policy = Some(attr::value_tokens(m, n, "retry policy")?);
+        Ok(())
+    },
+};
+
+const RESOURCES: Arg<StepArgs> = Arg {
+    name: "resources",
+    row: "`resources(client, db(key = \"k\"))`",
+    doc: "parameters that receive resources by reference (key: the parameter's name; checked at compile time)",
+    parse: |a, m, _, e| {
+        a.resources = model::parse_resources(m, e)?;
+        Ok(())
+    },
+};
+
+const REQUIRED_RESOURCE_KEYS: Arg<StepArgs> = Arg {
+    name: "required_resource_keys",
+    row: "`required_resource_keys = [\"a\"]`",
+    doc: "resources the body reads with `StepIo::resource` (checked when the definitions are validated)",
+    parse: |a, m, n, _| {
+        a.required_resource_keys = attr::str_list(m, n)?;
+        Ok(())
+    },
+};
+
 pub const ASSET: &[Arg<StepArgs>] = &[
     Arg {
         name: "io_manager_key",
@@ -171,33 +202,9 @@ pub const ASSET: &[Arg<StepArgs>] = &[
             Ok(())
         },
     },
-    Arg {
-        name: "retry_policy",
-        row: "`retry_policy = expr`",
-        doc: "a `RetryPolicy`: how a failed attempt is retried",
-        parse: |a, m, n, _| {
-            a.retry_policy = Some(attr::value_tokens(m, n, "retry policy")?);
-            Ok(())
-        },
-    },
-    Arg {
-        name: "resources",
-        row: "`resources(client, db(key = \"k\"))`",
-        doc: "parameters that receive resources by reference (key: the parameter's name; checked at compile time)",
-        parse: |a, m, _, e| {
-            a.resources = model::parse_resources(m, e)?;
-            Ok(())
-        },
-    },
-    Arg {
-        name: "required_resource_keys",
-        row: "`required_resource_keys = [\"a\"]`",
-        doc: "resources the body reads with `StepIo::resource` (checked when the definitions are validated)",
-        parse: |a, m, n, _| {
-            a.required_resource_keys = attr::str_list(m, n)?;
-            Ok(())
-        },
-    },
+    RETRY_POLICY,
+    RESOURCES,
+    REQUIRED_RESOURCE_KEYS,
     Arg {
         name: "config",
         row: "`config = T`",
@@ -330,33 +337,9 @@ pub const OP: &[Arg<StepArgs>] = &[
             Ok(())
         },
     },
-    Arg {
-        name: "retry_policy",
-        row: "`retry_policy = expr`",
-        doc: "a `RetryPolicy`: how a failed attempt is retried",
-        parse: |a, m, n, _| {
-            a.retry_policy = Some(attr::value_tokens(m, n, "retry policy")?);
-            Ok(())
-        },
-    },
-    Arg {
-        name: "resources",
-        row: "`resources(client, db(key = \"k\"))`",
-        doc: "parameters that receive resources by reference (key: the parameter's name; checked at compile time)",
-        parse: |a, m, _, e| {
-            a.resources = model::parse_resources(m, e)?;
-            Ok(())
-        },
-    },
-    Arg {
-        name: "required_resource_keys",
-        row: "`required_resource_keys = [\"a\"]`",
-        doc: "resources the body reads with `StepIo::resource` (checked when the definitions are validated)",
-        parse: |a, m, n, _| {
-            a.required_resource_keys = attr::str_list(m, n)?;
-            Ok(())
-        },
-    },
+    RETRY_POLICY,
+    RESOURCES,
+    REQUIRED_RESOURCE_KEYS,
     Arg {
         name: "config",
         row: AS_FOR_ASSET.0,

@@ -38,19 +38,7 @@ pub fn step(step: &mut StepFn, errors: &mut Errors) {
         .iter()
         .map(|r| r.param.unraw_string())
         .collect();
-    let param_names: Vec<String> = step
-        .func
-        .sig
-        .inputs
-        .iter()
-        .filter_map(|a| match a {
-            FnArg::Typed(pt) => match &*pt.pat {
-                Pat::Ident(pi) => Some(pi.ident.unraw_string()),
-                _ => None,
-            },
-            FnArg::Receiver(_) => None,
-        })
-        .collect();
+    let param_names = param_names(&step.func.sig);
     let names_missing = resources.iter().any(|r| !param_names.contains(r));
     step.params = params(&step.func.sig, what, &resources, names_missing, errors);
     output_is_named(&step.output, errors);
@@ -318,25 +306,35 @@ fn ins_name_parameters(step: &StepFn, errors: &mut Errors) {
         if names.contains(&wrong) {
             continue;
         }
-        let hint = attr::did_you_mean(&wrong, names.iter().map(String::as_str))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        errors.spanned(
-            param,
-            format!(
-                "`ins({wrong})` names no parameter of {what}; its parameters: {}{hint}",
-                attr::list(&names)
-            ),
-        );
+        no_such_parameter(errors, param, "ins", &wrong, &names, &what);
     }
 }
 
-/// Every `resources(x)` must name a parameter, and not one `ins(..)` loads.
-fn resources_name_parameters(step: &StepFn, errors: &mut Errors) {
-    let names: Vec<String> = step
-        .func
-        .sig
-        .inputs
+/// "`list(wrong)` names no parameter of `what`", with the parameters and a
+/// did-you-mean, at `param`.
+fn no_such_parameter(
+    errors: &mut Errors,
+    param: &syn::Ident,
+    list: &str,
+    wrong: &str,
+    names: &[String],
+    what: &str,
+) {
+    let hint = attr::did_you_mean(wrong, names.iter().map(String::as_str))
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    errors.spanned(
+        param,
+        format!(
+            "`{list}({wrong})` names no parameter of {what}; its parameters: {}{hint}",
+            attr::list(names)
+        ),
+    );
+}
+
+/// The names of the plain-name parameters of `sig`.
+fn param_names(sig: &Signature) -> Vec<String> {
+    sig.inputs
         .iter()
         .filter_map(|a| match a {
             FnArg::Typed(pt) => match &*pt.pat {
@@ -345,7 +343,12 @@ fn resources_name_parameters(step: &StepFn, errors: &mut Errors) {
             },
             FnArg::Receiver(_) => None,
         })
-        .collect();
+        .collect()
+}
+
+/// Every `resources(x)` must name a parameter, and not one `ins(..)` loads.
+fn resources_name_parameters(step: &StepFn, errors: &mut Errors) {
+    let names = param_names(&step.func.sig);
     let what = format!("{} `{}`", step.kind.noun(), step.name);
     for spec in &step.args.resources {
         let param = &spec.param;
@@ -360,16 +363,7 @@ fn resources_name_parameters(step: &StepFn, errors: &mut Errors) {
         if names.contains(&wrong) {
             continue;
         }
-        let hint = attr::did_you_mean(&wrong, names.iter().map(String::as_str))
-            .map(|s| format!("; did you mean `{s}`?"))
-            .unwrap_or_default();
-        errors.spanned(
-            param,
-            format!(
-                "`resources({wrong})` names no parameter of {what}; its parameters: {}{hint}",
-                attr::list(&names)
-            ),
-        );
+        no_such_parameter(errors, param, "resources", &wrong, &names, &what);
     }
 }
 

@@ -77,7 +77,7 @@ pub fn fallback(decl: &ManagerDecl, errors: &Errors) -> TokenStream {
 /// public (the orphan rule needs a local type, and the struct or function
 /// it stands for may be private to its module while keys are used
 /// anywhere).
-fn scope(cfgs: TokenStream, marker: &TokenStream, items: TokenStream) -> TokenStream {
+pub(super) fn scope(cfgs: TokenStream, marker: &TokenStream, items: TokenStream) -> TokenStream {
     quote! {
         #cfgs
         const _: () = {
@@ -124,7 +124,12 @@ pub(super) fn decorations(args: &ManagerArgs, default_description: Option<String
 
 /// The user's function called with the context (if it takes one), as a
 /// `larder::Result`.
-fn call_user_fn(ident: &Ident, ctx: &CtxParam, ctx_var: &Ident, is_result: bool) -> TokenStream {
+pub(super) fn call_user_fn(
+    ident: &Ident,
+    ctx: &CtxParam,
+    ctx_var: &Ident,
+    is_result: bool,
+) -> TokenStream {
     let arg = match ctx {
         CtxParam::None => quote! {},
         CtxParam::Some => quote! { #ctx_var },

@@ -10,11 +10,12 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::{Ident, Type};
 
 use super::key::{KeyUse, marker_ident};
+use super::manager::{call_user_fn, scope};
 use crate::attr;
 use crate::exports::*;
 use crate::item::Function;
 use crate::key::Key;
-use crate::model::{CtxParam, ManagerDecl};
+use crate::model::ManagerDecl;
 use crate::signature::type_string;
 
 impl Key {
@@ -81,19 +82,6 @@ fn declaration(
     }
 }
 
-fn scope(cfgs: TokenStream, marker: &TokenStream, items: TokenStream) -> TokenStream {
-    quote! {
-        #cfgs
-        const _: () = {
-            #[doc(hidden)]
-            #[allow(non_camel_case_types, dead_code, unreachable_pub)]
-            pub struct #marker {}
-
-            #items
-        };
-    }
-}
-
 /// `#[resource(key = "k")] fn make(ctx?) -> R`.
 pub fn resource_fn(
     decl: &ManagerDecl,
@@ -103,15 +91,7 @@ pub fn resource_fn(
 ) -> TokenStream {
     let ident = &func.sig.ident;
     let ctx_var = Ident::new("__larder_ctx", Span::call_site());
-    let arg = match decl.ctx {
-        CtxParam::None => quote! {},
-        CtxParam::Some => quote! { #ctx_var },
-    };
-    let call = if *is_result {
-        quote! { #ident(#arg).map_err(#__user_error) }
-    } else {
-        quote! { #_Ok(#ident(#arg)) }
-    };
+    let call = call_user_fn(ident, &decl.ctx, &ctx_var, *is_result);
     let marker = marker_ident(key).to_token_stream();
     let r = resource.to_token_stream();
     let decorations = super::manager::decorations(&decl.args, attr::doc_string(&func.attrs));
