@@ -124,11 +124,7 @@ pub fn declared_manager(key: &str) -> ResourceDefinition {
     {
         return (m.build)();
     }
-    let mut declared: Vec<&str> = inventory::iter::<ManagerRegistration>
-        .into_iter()
-        .map(|m| m.key)
-        .collect();
-    declared.sort_unstable();
+    let declared = declared_keys();
     let message = format!(
         "no manager is declared with key `{key}`; declared keys: {}",
         if declared.is_empty() {

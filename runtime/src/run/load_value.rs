@@ -64,8 +64,7 @@ impl Definitions {
             Some(i) => i.clone(),
             None => Instance::from_env()?,
         };
-        let result = self
-            .clone()
+        self.clone()
             .asset(loader)
             .run(
                 options
@@ -77,7 +76,6 @@ impl Definitions {
                 Error::RunFailed { source, .. } => *source,
                 other => other,
             })?;
-        drop(result);
         let value = slot.lock().ok().and_then(|mut s| s.take());
         value.ok_or_else(|| Error::msg(format!("asset `{key}` was loaded, but no value came back")))
     }

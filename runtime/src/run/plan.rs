@@ -468,7 +468,7 @@ impl Plan {
         }
     }
 
-    fn bound_keys(&self) -> String {
+    pub(crate) fn bound_keys(&self) -> String {
         let keys: Vec<String> = self.resources.keys().map(|k| format!("`{k}`")).collect();
         if keys.is_empty() {
             "none".to_owned()

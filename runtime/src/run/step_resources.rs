@@ -12,7 +12,7 @@ impl Plan {
                     None => problems.push(format!(
                         "resource `{key}` required by {} is not bound; bound keys: {}{}",
                         step.describe(),
-                        bound(self),
+                        self.bound_keys(),
                         crate::suggest::did_you_mean(key, self.resources.keys().cloned())
                     )),
                     Some(def) => {
@@ -29,14 +29,5 @@ impl Plan {
                 }
             }
         }
-    }
-}
-
-fn bound(plan: &Plan) -> String {
-    let keys: Vec<String> = plan.resources.keys().map(|k| format!("`{k}`")).collect();
-    if keys.is_empty() {
-        "none".to_owned()
-    } else {
-        keys.join(", ")
     }
 }
