@@ -1,7 +1,7 @@
 //! The multiprocess executor, driven against the `larder-mp-demo` binary as
 //! step worker: each step runs in its own child process. Values of steps
-//! run in children are not in this process's memory (`output_for_node`
-//! has none): they are read back through the manager that stored them.
+//! run in children are not in this process's memory: `output_for_node`
+//! reads them back through the manager that stored them.
 
 use std::path::Path;
 use std::time::Duration;
@@ -112,8 +112,21 @@ fn a_job_on_the_multiprocess_executor_stores_through_the_filesystem_manager() {
     assert!(storage.join(result.run_id()).join("op_a/result").is_file());
     assert_eq!(load::<i64>(&storage, result.run_id(), "op_a"), 1);
     assert_eq!(load::<i64>(&storage, result.run_id(), "op_b"), 2);
-    // The values live in the children: this process has none.
-    assert!(result.output_for_node::<i64>("op_b").is_err());
+    // The values were stored by the children; `output_for_node` reads
+    // them back through the filesystem manager, as Dagster's does.
+    assert_eq!(*result.output_for_node::<i64>("op_a").unwrap(), 1);
+    assert_eq!(*result.output_for_node::<i64>("op_b").unwrap(), 2);
+    let wrong = result.output_for_node::<String>("op_b").unwrap_err();
+    assert!(
+        wrong.to_string().contains("output `result` of `op_b`")
+            && wrong.to_string().contains("i64"),
+        "{wrong}"
+    );
+    let missing = result
+        .output_for_node::<i64>("op_c")
+        .unwrap_err()
+        .to_string();
+    assert!(missing.contains("op_a.result, op_b.result"), "{missing}");
     // Each step's events arrive whole and in order; op_b loaded op_a's.
     let types = |step: &str| -> Vec<EventType> {
         result
@@ -354,14 +367,18 @@ fn definitions_can_choose_the_executor_of_their_runs() {
         .run(RunOptions::new().instance(Instance::at(home.path())))
         .unwrap();
     assert!(result.success());
-    // Each step was launched in a child process, and its value is not here.
+    // Each step was launched in a child process; values are read back.
     let launches = result
         .events_of_type(EventType::Log)
         .iter()
         .filter(|e| e.message.starts_with("Launching subprocess for"))
         .count();
     assert_eq!(launches, result.step_outcomes().len());
-    assert!(result.output_for_node::<i64>("total").is_err());
+    assert_eq!(*result.asset_value::<i64>("total").unwrap(), 6);
+    assert_eq!(
+        *result.output_for_node::<Vec<i64>>("numbers").unwrap(),
+        [1, 2, 3]
+    );
     assert!(home.path().join("storage/total").is_file());
 
     // A run's own choice wins.
@@ -400,4 +417,110 @@ fn the_runs_retry_policy_reaches_the_step_workers() {
     let with = run(Some(larder::RetryPolicy::new(1)));
     assert!(with.success(), "{:?}", with.failure_lines());
     assert_eq!(with.attempts("flaky_once"), 2);
+}
+
+fn launched_steps(result: &RunResult) -> Vec<String> {
+    result
+        .events_of_type(EventType::Log)
+        .into_iter()
+        .filter_map(|e| e.message.strip_prefix("Launching subprocess for \""))
+        .map(|m| m.trim_end_matches("\".").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_multiprocess_run_is_re_executed_on_the_multiprocess_executor() {
+    let home = tempfile::tempdir().unwrap();
+    let options = || {
+        RunOptions::new()
+            .instance(Instance::at(home.path()))
+            .executor(multiprocess())
+    };
+    let parent = defs().execute_job("two_ops", options()).unwrap();
+    // Only op_b runs, in its own process, loading op_a's value from the
+    // parent run's storage (Dagster's `ReexecutionOptions(step_selection=["op_b"])`).
+    let child = defs()
+        .execute_job(
+            "two_ops",
+            options().reexecution(
+                larder::ReexecutionOptions::new(parent.run_id()).step_selection(["op_b"]),
+            ),
+        )
+        .unwrap();
+    assert!(child.success(), "{:?}", child.failure_lines());
+    assert_eq!(launched_steps(&child), ["op_b"]);
+    assert_eq!(child.events_of_type(EventType::LoadedInput).len(), 1);
+    assert_eq!(child.step_outcomes().len(), 1);
+    let storage = home.path().join("storage");
+    assert!(storage.join(child.run_id()).join("op_b/result").is_file());
+    assert!(!storage.join(child.run_id()).join("op_a").exists());
+    assert_eq!(*child.output_for_node::<i64>("op_b").unwrap(), 2);
+    // A re-execution of the re-execution keeps the root.
+    let grandchild = defs()
+        .execute_job(
+            "two_ops",
+            options().reexecution(
+                larder::ReexecutionOptions::new(child.run_id()).step_selection(["op_b"]),
+            ),
+        )
+        .unwrap();
+    assert_eq!(launched_steps(&grandchild), ["op_b"]);
+    let history = Instance::at(home.path()).history().unwrap().unwrap();
+    let summary = history.run(grandchild.run_id()).unwrap().unwrap();
+    assert_eq!(
+        summary.launch.parent_run_id.as_deref(),
+        Some(child.run_id())
+    );
+    assert_eq!(summary.launch.root_run_id.as_deref(), Some(parent.run_id()));
+}
+
+#[test]
+fn a_failed_multiprocess_run_is_re_executed_from_failure_after_a_config_fix() {
+    let home = tempfile::tempdir().unwrap();
+    let failed = defs()
+        .execute_job(
+            "crashes",
+            RunOptions::new()
+                .instance(Instance::at(home.path()))
+                .run_config(RunConfig::new().op("crash", serde_json::json!({ "how": "panic" })))
+                .executor(multiprocess())
+                .raise_on_error(false),
+        )
+        .unwrap();
+    assert!(!failed.success());
+    let fixed = RunConfig::new().op("crash", serde_json::json!({ "how": "return" }));
+    let retry = defs()
+        .execute_job(
+            "crashes",
+            RunOptions::new()
+                .instance(Instance::at(home.path()))
+                .run_config(fixed)
+                .executor(multiprocess())
+                .reexecution(larder::ReexecutionOptions::from_failure(failed.run_id())),
+        )
+        .unwrap();
+    assert!(retry.success(), "{:?}", retry.failure_lines());
+    let mut launched = launched_steps(&retry);
+    launched.sort();
+    // `independent` succeeded in the parent: not run again.
+    assert_eq!(launched, ["after_crash", "crash"]);
+    assert_eq!(*retry.output_for_node::<i64>("after_crash").unwrap(), 1);
+    assert!(retry.output_for_node::<i64>("independent").is_err());
+}
+
+#[test]
+fn a_step_selection_runs_on_the_multiprocess_executor() {
+    let home = tempfile::tempdir().unwrap();
+    let result = defs()
+        .execute_job(
+            "crashes",
+            RunOptions::new()
+                .instance(Instance::at(home.path()))
+                .run_config(RunConfig::new().op("crash", serde_json::json!({ "how": "return" })))
+                .executor(multiprocess())
+                .step_selection(["independent"]),
+        )
+        .unwrap();
+    assert_eq!(launched_steps(&result), ["independent"]);
+    assert_eq!(*result.output_for_node::<i64>("independent").unwrap(), 7);
 }

@@ -6,7 +6,7 @@
 use indexmap::IndexMap;
 
 use super::plan::Plan;
-use super::reexecute::{Parent, narrow, resolve_parent};
+use super::reexecute::{Parent, apply_subset, narrow, resolve_parent, subset_of};
 use super::step_plan::{PlanTarget, StepPlan};
 use super::{RunOptions, RunResult, execute};
 use crate::definitions::{
@@ -201,10 +201,11 @@ impl Definitions {
                 (plan, problems)
             }
         };
-        Ok((
-            ready(prepare(plan, problems, &options)?, &options)?,
-            options,
-        ))
+        let mut plan = prepare(plan, problems, &options)?;
+        if let Some(subset) = &sp.subset {
+            plan = apply_subset(plan, subset);
+        }
+        Ok((ready(plan, &options)?, options))
     }
 
     /// Runs the job named `name` (default `io_manager`: in memory, as
@@ -320,16 +321,16 @@ fn run_plan(
     // The whole job is checked (the run config names every op, as the
     // parent's does), then narrowed to the steps that run.
     let plan = prepare(plan, problems, options)?;
-    let multiprocess = options
-        .executor
-        .as_ref()
-        .is_some_and(|e| e.is_multiprocess());
-    if multiprocess && (parent.is_some() || options.step_selection.is_some()) {
-        return Err(Error::msg(
-            "re-execution and step selections run on the in-process executor for now: a step worker plans the whole job, so it would not load what the parent run stored; drop `executor(Executor::multiprocess())` for this run",
-        ));
-    }
     let (plan, launch) = narrow(plan, options, parent)?;
+    // Step workers plan the whole job again, then narrow it the same way.
+    let mut narrowed;
+    let options = if parent.is_some() || options.step_selection.is_some() {
+        narrowed = options.clone();
+        narrowed.subset = Some(subset_of(&plan));
+        &narrowed
+    } else {
+        options
+    };
     let plan = ready(plan, options)?;
     let instance = match &options.instance {
         Some(i) => i.clone(),

@@ -9,6 +9,7 @@ use super::RunOptions;
 use super::plan::Plan;
 use super::result::{RunResult, StepOutcome};
 use super::step::RunState;
+use super::stored_outputs::StoredOutputs;
 use crate::error::Error;
 use crate::io::resources::{InitFailed, RunResources};
 use crate::model::config::RunConfig;
@@ -98,6 +99,7 @@ pub(crate) fn execute(
                 instance,
                 run_error: Some(e),
                 listener_error: events.listener_error(),
+                stored: None,
             };
             return recorded(result);
         }
@@ -197,22 +199,40 @@ pub(crate) fn execute(
         .iter()
         .filter_map(|s| s.asset.as_ref().map(|a| (a.key.clone(), s.key.to_string())))
         .collect();
+    let RunState {
+        plan,
+        run_config,
+        outputs,
+        partition_load_concurrency,
+        ..
+    } = state;
+    let listener_error = events.listener_error();
+    let events = events.take();
+    // Values stored by children are read back on demand, in this process.
+    let stored = multiprocess.is_some().then(|| {
+        StoredOutputs::new(
+            plan,
+            &events,
+            run_id.clone(),
+            run_config,
+            instance.clone(),
+            partition_load_concurrency,
+        )
+    });
     let result = RunResult {
         run_id: run_id.to_string(),
         job_name: job.to_string(),
-        events: events.take(),
+        events,
         steps,
-        outputs: state
-            .outputs
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner()),
+        outputs: outputs.into_inner().unwrap_or_else(|e| e.into_inner()),
         asset_steps,
         failures,
         teardown_errors,
         history_error: None,
         instance,
         run_error: None,
-        listener_error: events.listener_error(),
+        listener_error,
+        stored,
     };
     recorded(result)
 }

@@ -20,6 +20,7 @@ mod step;
 pub mod step_plan;
 mod step_resources;
 mod step_selection;
+mod stored_outputs;
 pub mod worker;
 
 pub use backfill::{

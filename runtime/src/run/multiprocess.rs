@@ -98,7 +98,10 @@ impl Launch {
             Some(target) => Ok(StepPlan {
                 version: STEP_PLAN_VERSION,
                 run_id: run_id.to_owned(),
-                parent_run_id: None,
+                parent_run_id: options
+                    .reexecution
+                    .as_ref()
+                    .map(|r| r.parent_run_id().to_owned()),
                 // Jobs too default to the filesystem on this executor.
                 in_memory: options.in_memory.unwrap_or(false),
                 target: target.clone(),
@@ -112,6 +115,7 @@ impl Launch {
                 },
                 partition_load_concurrency: options.partition_load_concurrency.unwrap_or(8),
                 op_retry_policy: options.op_retry_policy,
+                subset: options.subset.clone(),
             }),
             None => Err("this run cannot be planned again in another process (it was not started through `Definitions::run`, `execute_job` or `materialize`)".to_owned()),
         };

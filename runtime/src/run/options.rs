@@ -40,6 +40,9 @@ pub struct RunOptions {
     pub(crate) executor: Option<crate::model::executor::Executor>,
     /// What the run executes, for step workers to plan it again.
     pub(crate) target: Option<super::step_plan::PlanTarget>,
+    /// The steps that run when the plan was narrowed, for step workers to
+    /// narrow theirs the same way.
+    pub(crate) subset: Option<super::step_plan::StepSubset>,
 }
 
 impl RunOptions {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::history::{RunLaunch, RunSummary, SharedHistory};
 use super::options::RunOptions;
 use super::plan::{InputSource, Plan};
+use super::step_plan::StepSubset;
 use super::step_selection::{select_steps, with_downstream};
 use crate::error::{Error, Result};
 use crate::model::config::RunConfig;
@@ -242,6 +243,40 @@ pub(crate) fn narrow(
         refuse_unloadable(&plan, p)?;
     }
     Ok((plan, launch))
+}
+
+/// What a narrowed plan runs, for a step worker to narrow the whole plan
+/// it builds the same way (`apply_subset`).
+pub(crate) fn subset_of(plan: &Plan) -> StepSubset {
+    let mut subset = StepSubset::default();
+    for step in &plan.steps {
+        subset.steps.push(step.key.to_string());
+        for source in &step.inputs {
+            if let InputSource::External {
+                step: up,
+                run_id: Some(run),
+                ..
+            } = source
+            {
+                subset
+                    .loaded_from
+                    .insert(up.key.to_string(), run.to_string());
+            }
+        }
+    }
+    subset
+}
+
+/// `plan` narrowed as `subset` says.
+pub(crate) fn apply_subset(plan: Plan, subset: &StepSubset) -> Plan {
+    let keep: Vec<bool> = plan
+        .steps
+        .iter()
+        .map(|s| subset.steps.iter().any(|k| **k == *s.key))
+        .collect();
+    plan.subset(&keep, &|key| {
+        subset.loaded_from.get(key).map(|r| Arc::from(r.as_str()))
+    })
 }
 
 /// Step key → the nearest run, from `run_id` up its parents, that ran the

@@ -40,6 +40,9 @@ pub struct RunResult {
     /// Why the run failed before any step ran (a resource's init or setup).
     pub(crate) run_error: Option<Error>,
     pub(crate) listener_error: Option<String>,
+    /// The values of steps that ran in other processes, read back through
+    /// their managers on first use.
+    pub(crate) stored: Option<super::stored_outputs::StoredOutputs>,
 }
 
 impl std::fmt::Debug for RunResult {
@@ -243,22 +246,37 @@ impl RunResult {
     }
 
     /// The value of output `result` of a node (op invocation or asset step).
-    pub fn output_for_node<T: Any>(&self, node: &str) -> Result<&T> {
+    ///
+    /// On the multiprocess executor the value is not in this process: it is
+    /// read back through the manager that stored it, the first time it is
+    /// asked for (as Dagster's `output_for_node`).
+    pub fn output_for_node<T: Any + Send + Sync>(&self, node: &str) -> Result<&T> {
         self.output_value(node, DEFAULT_OUTPUT)
     }
 
     /// The value of a named output of a node.
-    pub fn output_value<T: Any>(&self, node: &str, output: &str) -> Result<&T> {
-        let value = self
-            .outputs
-            .get(&(node.to_owned(), output.to_owned()))
-            .ok_or_else(|| {
-                let known: Vec<String> = self
+    pub fn output_value<T: Any + Send + Sync>(&self, node: &str, output: &str) -> Result<&T> {
+        let key = (node.to_owned(), output.to_owned());
+        let value = match self.outputs.get(&key) {
+            Some(v) => v,
+            None => {
+                if let Some(value) = self
+                    .stored
+                    .as_ref()
+                    .map(|s| s.get::<T>(node, output))
+                    .transpose()?
+                    .flatten()
+                {
+                    return Ok(value);
+                }
+                let mut known: Vec<String> = self
                     .outputs
                     .keys()
+                    .chain(self.stored.iter().flat_map(|s| s.keys()))
                     .map(|(n, o)| format!("{n}.{o}"))
                     .collect();
-                Error::NotFound(format!(
+                known.sort_unstable();
+                return Err(Error::NotFound(format!(
                     "run {} has no value for output `{output}` of `{node}`; values kept: {}",
                     self.run_id,
                     if known.is_empty() {
@@ -266,8 +284,9 @@ impl RunResult {
                     } else {
                         known.join(", ")
                     }
-                ))
-            })?;
+                )));
+            }
+        };
         value
             .downcast_ref::<T>()
             .ok_or_else(|| Error::TypeMismatch {
@@ -278,7 +297,7 @@ impl RunResult {
     }
 
     /// The value of an asset materialized in this run.
-    pub fn asset_value<T: Any>(&self, key: impl Into<AssetKey>) -> Result<&T> {
+    pub fn asset_value<T: Any + Send + Sync>(&self, key: impl Into<AssetKey>) -> Result<&T> {
         let key = key.into();
         let step = self.asset_steps.get(&key).ok_or_else(|| {
             Error::NotFound(format!(

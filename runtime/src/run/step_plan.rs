@@ -7,6 +7,7 @@
 //! serde data, so an executor that puts steps on other machines can send it
 //! the same way.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -112,6 +113,21 @@ pub struct StepPlan {
     /// (`RunOptions::op_retry_policy`); the job's is planned again.
     #[serde(default)]
     pub op_retry_policy: Option<crate::model::retry::RetryPolicy>,
+    /// The steps the run executes when it runs only some of them (a
+    /// re-execution, a step selection); `None`: all.
+    #[serde(default)]
+    pub subset: Option<StepSubset>,
+}
+
+/// The steps of a run that executes only some of its plan's, and where the
+/// others' outputs are read from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepSubset {
+    /// The keys of the steps that run.
+    pub steps: Vec<String>,
+    /// Step key → the run whose storage holds its outputs, for op steps
+    /// that do not run (absent: this run's).
+    pub loaded_from: BTreeMap<String, String>,
 }
 
 /// A line a worker writes to its parent: an event of the step, or why the
