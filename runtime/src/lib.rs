@@ -98,6 +98,7 @@ pub use definitions::{
     Definitions, In, InputDescriptor, JobBuilder, JobDefinition, OpDefinition, OpDescriptor, Out,
     OutputHandle, StepIo, build_asset_context, define_asset_job,
 };
+pub use definitions::{AssetOut, MultiAssetBuilder, MultiAssetDefinition};
 pub use error::{BoxError, Error, Result};
 pub use io::configurable_resource::ConfigurableResource;
 pub use io::context::{

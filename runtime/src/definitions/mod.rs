@@ -10,6 +10,7 @@ pub mod checks;
 mod definitions;
 mod descriptor;
 pub(crate) mod job;
+pub(crate) mod multi_asset;
 pub(crate) mod op;
 pub(crate) mod registry;
 pub(crate) mod selection;
@@ -21,6 +22,7 @@ pub use asset_job::{AssetJob, define_asset_job};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
 pub use descriptor::{AssetDescriptor, InputDescriptor, OpDescriptor, OutputDescriptor, StepFn};
 pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};
+pub use multi_asset::{AssetOut, MultiAssetBuilder, MultiAssetDefinition};
 pub use op::{ComputeFn, In, OpBuilder, OpDefinition, Out, StepIo};
 pub use selection::AssetSelection;
 

@@ -88,9 +88,7 @@ impl Plan {
                     (None, InputSource::Step { step, output }) => {
                         Some(self.steps[*step].op.outputs[*output].io_manager_key.clone())
                     }
-                    (None, InputSource::Asset(a)) => {
-                        a.op.outputs.first().map(|o| o.io_manager_key.clone())
-                    }
+                    (None, InputSource::Asset(a)) => a.out().map(|o| o.io_manager_key.clone()),
                     _ => None,
                 };
                 let may_merge = manager_key
@@ -110,14 +108,18 @@ impl Plan {
                 }
             }
             self.steps[i].input_partitions = input_partitions;
-            if let (Some(parts), Some(out)) = (&self.steps[i].partitions, asset.op.outputs.first())
+            // Every output: a multi-asset's step writes each of its assets.
+            let parts = self.steps[i].partitions.as_ref();
+            for (parts, out) in parts
+                .iter()
+                .flat_map(|p| asset.op.outputs.iter().map(move |o| (p, o)))
             {
                 let n = parts.keys.as_ref().map(|k| k.len()).unwrap_or(0);
                 let is_map = out.shape.is_some_and(|s| s.kind == ShapeKind::Map);
                 if n > 1 && !is_map && !out.ty.is_unit() {
                     problems.push(format!(
                         "asset `{}` covers {n} partitions in this run, but returns a single `{}`; return `PartitionMap<{}>` with one value per partition, or run one partition at a time",
-                        asset.key,
+                        out.asset_key.as_ref().unwrap_or(&asset.key),
                         out.ty.short_name(),
                         out.ty.short_name()
                     ));

@@ -51,9 +51,10 @@ pub(crate) struct Step {
 }
 
 impl Step {
-    /// "asset `a/b`" or "op `op_a`", for messages.
+    /// "asset `a/b`", "multi-asset `ab`" or "op `op_a`", for messages.
     pub(crate) fn describe(&self) -> String {
         match &self.asset {
+            Some(a) if a.multi => format!("multi-asset `{}`", self.key),
             Some(a) => format!("asset `{}`", a.key),
             None => format!("op `{}`", self.key),
         }
@@ -80,8 +81,20 @@ impl Plan {
             all.iter().map(|a| (&a.key, a)).collect();
         let mut steps: Vec<Step> = Vec::with_capacity(selected.len());
         let mut index: HashMap<AssetKey, usize> = HashMap::new();
+        // The assets of a multi-asset share their op: one step for them all.
+        let mut step_of_op: HashMap<*const OpDefinition, usize> = HashMap::new();
         for key in selected {
             match by_key.get(key) {
+                Some(asset) if asset.multi => {
+                    let op = Arc::as_ptr(&asset.op);
+                    if let Some(&s) = step_of_op.get(&op) {
+                        index.insert(key.clone(), s);
+                        continue;
+                    }
+                    step_of_op.insert(op, steps.len());
+                    index.insert(key.clone(), steps.len());
+                    steps.push(Step::of_asset(asset, &asset.op.name));
+                }
                 Some(asset) => {
                     index.insert(key.clone(), steps.len());
                     steps.push(Step {
@@ -102,7 +115,8 @@ impl Plan {
                 )),
             }
         }
-        for step in &mut steps {
+        super::multi_asset_plan::check_not_subset(all, &index, problems);
+        for (this, step) in steps.iter_mut().enumerate() {
             let Some(asset) = step.asset.clone() else {
                 continue;
             };
@@ -115,14 +129,15 @@ impl Plan {
                     .unwrap_or_else(|| AssetKey::new([input.name.clone()]));
                 // A self-dependency (an earlier partition of this asset) is read
                 // from storage: it is not an edge of this run.
-                let in_run = index.get(&up_key).copied().filter(|_| up_key != asset.key);
+                let in_run = index.get(&up_key).copied().filter(|&u| u != this);
                 if let Some(u) = in_run {
                     upstream.push(u);
                 }
                 let source = if input.ty.is_unit() {
                     InputSource::Unit
                 } else if let Some(u) = in_run {
-                    InputSource::Step { step: u, output: 0 }
+                    let output = by_key.get(&up_key).map_or(0, |a| a.output);
+                    InputSource::Step { step: u, output }
                 } else if let Some(def) = by_key.get(&up_key) {
                     InputSource::Asset((*def).clone())
                 } else if input.input_manager_key.is_some() {
@@ -323,9 +338,7 @@ impl Plan {
                     (None, InputSource::Step { step: u, output }) => {
                         Some(self.steps[*u].op.outputs[*output].io_manager_key.clone())
                     }
-                    (None, InputSource::Asset(a)) => {
-                        a.op.outputs.first().map(|o| o.io_manager_key.clone())
-                    }
+                    (None, InputSource::Asset(a)) => a.out().map(|o| o.io_manager_key.clone()),
                     (None, InputSource::External { step, output, .. }) => {
                         Some(step.op.outputs[*output].io_manager_key.clone())
                     }
@@ -612,7 +625,7 @@ impl Plan {
                     ),
                 )
             }
-            InputSource::Asset(asset) => match asset.op.outputs.first() {
+            InputSource::Asset(asset) => match asset.out() {
                 Some(o) => {
                     let partitioned = asset.partitions_def.is_some();
                     let stored = match o.shape {

@@ -144,7 +144,7 @@ impl RunState {
     ) -> OutputContext {
         let def = &s.op.outputs[out];
         let name = &def.name;
-        let asset_key = s.asset.as_ref().map(|a| a.key.clone());
+        let asset_key = output_asset(s, def).cloned();
         let run = RunOfOutput {
             job_name: self.plan.job_name.clone(),
             run_id,
@@ -162,8 +162,11 @@ impl RunState {
 
     /// The upstream context of an asset that is not materialized in this run.
     fn asset_output_context(&self, asset: &AssetDefinition, log: Logger) -> Option<OutputContext> {
-        let def = asset.op.outputs.first()?;
-        let step_key = Arc::from(asset.key.to_step_key());
+        let def = asset.out()?;
+        let step_key = match asset.multi {
+            true => Arc::from(asset.op.name.as_str()),
+            false => Arc::from(asset.key.to_step_key()),
+        };
         let parts = self.output_parts(step_key, &asset.op, def, Some(asset.key.clone()), log);
         Some(OutputContext::for_stored_asset(parts))
     }
@@ -331,6 +334,8 @@ impl RunState {
         for (o, (def, value)) in step.op.outputs.iter().zip(outputs).enumerate() {
             let value: Value = match value {
                 Some(v) => v,
+                // Not stored, no event: the steps reading it are skipped.
+                None if !def.is_required => continue,
                 None if def.ty.is_unit() => Box::new(()),
                 None => {
                     return Err(Error::Compute {
@@ -371,10 +376,9 @@ impl RunState {
                 Some(self.output_context(*u, *output, log.clone())),
                 Some(&self.plan.steps[*u].op.outputs[*output]),
             ),
-            InputSource::Asset(asset) => (
-                self.asset_output_context(asset, log.clone()),
-                asset.op.outputs.first(),
-            ),
+            InputSource::Asset(asset) => {
+                (self.asset_output_context(asset, log.clone()), asset.out())
+            }
             InputSource::External {
                 step: up,
                 output,
@@ -650,7 +654,7 @@ impl RunState {
                 def.ty.short_name()
             ),
         );
-        let asset_key: Option<AssetKey> = step.asset.as_ref().map(|a| a.key.clone());
+        let asset_key: Option<AssetKey> = output_asset(step, def).cloned();
         if def.ty.is_unit() {
             if let Some(asset_key) = asset_key {
                 let keys = step
@@ -782,7 +786,7 @@ impl RunState {
         value: Value,
     ) {
         let step_key = Some(&*step.key);
-        let asset_key = step.asset.as_ref().map(|a| &a.key);
+        let asset_key = output_asset(step, def);
         // Dagster's order: what the body gave, then what the manager
         // added (which wins on a shared key).
         let mut metadata = step_metadata.clone();
@@ -812,6 +816,14 @@ impl RunState {
             outputs.insert((step.key.to_string(), name), Arc::from(value));
         }
     }
+}
+
+/// The asset an output of `step` materializes: its own key (each output of
+/// a multi-asset has one), else the step's asset's.
+fn output_asset<'a>(step: &'a super::plan::Step, def: &'a Out) -> Option<&'a AssetKey> {
+    def.asset_key
+        .as_ref()
+        .or_else(|| step.asset.as_ref().map(|a| &a.key))
 }
 
 /// Whether an error says that nothing was stored where a value was looked for.
