@@ -107,6 +107,13 @@ impl AssetOut {
         self
     }
 
+    /// Sets how the output's type spans partitions;
+    /// [`AssetOut::partition_map`] is the usual way to say it.
+    pub fn shape(mut self, shape: PartitionShape) -> Self {
+        self.out.shape = Some(shape);
+        self
+    }
+
     /// Stores each element of a partition-shaped output with this adapter.
     pub fn typed_element(mut self, adapter: TypedOutput) -> Self {
         self.out.typed_element = Some(adapter);
@@ -379,5 +386,82 @@ impl MultiAssetBuilder {
             })
             .collect();
         MultiAssetDefinition { assets }
+    }
+}
+
+/// A multi-asset as `#[multi_asset]` describes it (see [`AssetDescriptor`](super::AssetDescriptor)).
+pub struct MultiAssetDescriptor {
+    /// The op's (and step's) name.
+    pub name: &'static str,
+    /// Its assets, in the order of the returned tuple.
+    pub outs: &'static [AssetOutDescriptor],
+    /// The upstream assets loaded as inputs, in parameter order.
+    pub inputs: &'static [super::InputDescriptor],
+    /// The description (the doc comment by default).
+    pub description: Option<&'static str>,
+    /// The group (`default` when `None`).
+    pub group_name: Option<&'static str>,
+    /// The code version.
+    pub code_version: Option<&'static str>,
+    /// Everything rarer (partitions, deps, config, resources).
+    pub configure: Option<fn(MultiAssetBuilder) -> MultiAssetBuilder>,
+    /// The compute function.
+    pub compute: super::StepFn,
+}
+
+/// One asset of a described multi-asset.
+pub struct AssetOutDescriptor {
+    /// The output's name.
+    pub name: &'static str,
+    /// The asset's whole key.
+    pub key: &'static [&'static str],
+    /// The output's type.
+    pub ty: fn() -> &'static TypeInfo,
+    /// The key of the manager storing it (`None`: the default).
+    pub io_manager_key: Option<&'static str>,
+    /// The compile-time adapter of that manager.
+    pub typed: Option<fn() -> TypedOutput>,
+    /// Whether the body must produce it.
+    pub is_required: bool,
+    /// Everything rarer (metadata, description, partition shape).
+    pub configure: Option<fn(AssetOut) -> AssetOut>,
+}
+
+impl MultiAssetDefinition {
+    /// The definition a descriptor describes: one function for every
+    /// multi-asset.
+    pub fn from_descriptor(d: &'static MultiAssetDescriptor) -> MultiAssetDefinition {
+        let mut b = MultiAssetDefinition::builder(d.name);
+        for o in d.outs {
+            let mut out = AssetOut::new(o.name, (o.ty)())
+                .key(o.key)
+                .is_required(o.is_required);
+            if let Some(k) = o.io_manager_key {
+                out = out.io_manager_key(k);
+            }
+            if let Some(t) = o.typed {
+                out = out.typed(t());
+            }
+            if let Some(f) = o.configure {
+                out = f(out);
+            }
+            b = b.out(out);
+        }
+        for i in d.inputs {
+            b = b.input(super::descriptor::build_input(i));
+        }
+        if let Some(s) = d.description {
+            b = b.description(s);
+        }
+        if let Some(g) = d.group_name {
+            b = b.group_name(g);
+        }
+        if let Some(v) = d.code_version {
+            b = b.version(v);
+        }
+        if let Some(f) = d.configure {
+            b = f(b);
+        }
+        b.compute_fn(Arc::new(d.compute))
     }
 }

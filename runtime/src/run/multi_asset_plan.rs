@@ -40,8 +40,10 @@ pub(crate) fn check_not_subset(
             continue;
         }
         seen.push(op);
-        let siblings: Vec<&AssetDefinition> =
+        let mut siblings: Vec<&AssetDefinition> =
             all.iter().filter(|a| Arc::as_ptr(&a.op) == op).collect();
+        // In the order of the outs, not of the definitions.
+        siblings.sort_by_key(|a| a.output);
         let (inside, outside): (Vec<&AssetDefinition>, Vec<&AssetDefinition>) =
             siblings.iter().partition(|a| selected.contains_key(&a.key));
         if inside.is_empty() || outside.is_empty() {
