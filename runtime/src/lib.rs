@@ -101,6 +101,7 @@ pub use definitions::{
 pub use definitions::{
     AssetOut, AssetOutDescriptor, MultiAssetBuilder, MultiAssetDefinition, MultiAssetDescriptor,
 };
+pub use definitions::{GraphAssetBuilder, NodeInput};
 pub use error::{BoxError, Error, Result};
 pub use io::configurable_resource::ConfigurableResource;
 pub use io::context::{

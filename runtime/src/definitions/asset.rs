@@ -174,6 +174,8 @@ pub struct AssetDefinition {
     pub(crate) output: usize,
     /// Whether `op` is a multi-asset's, shared with its other assets.
     pub(crate) multi: bool,
+    /// For a graph-backed asset: the op nodes that run instead of `op`.
+    pub(crate) graph: Option<Arc<super::graph_asset::AssetGraph>>,
 }
 
 impl fmt::Debug for AssetDefinition {
@@ -564,6 +566,7 @@ impl AssetBuilder {
             resource_defs: Arc::new(resource_defs),
             output: 0,
             multi: false,
+            graph: None,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod checks;
 #[allow(clippy::module_inception)]
 mod definitions;
 pub(crate) mod descriptor;
+pub(crate) mod graph_asset;
 pub(crate) mod job;
 pub(crate) mod multi_asset;
 pub(crate) mod op;
@@ -21,6 +22,7 @@ pub use asset_context::{AssetContextBuilder, build_asset_context};
 pub use asset_job::{AssetJob, define_asset_job};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
 pub use descriptor::{AssetDescriptor, InputDescriptor, OpDescriptor, OutputDescriptor, StepFn};
+pub use graph_asset::{GraphAssetBuilder, NodeInput};
 pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};
 pub use multi_asset::{
     AssetOut, AssetOutDescriptor, MultiAssetBuilder, MultiAssetDefinition, MultiAssetDescriptor,

@@ -24,10 +24,10 @@ use crate::model::types::TypeInfo;
 /// its op, stored as the asset `key_prefix + [name]` (or `key`).
 #[derive(Clone, Debug)]
 pub struct AssetOut {
-    out: Out,
+    pub(crate) out: Out,
     key: Option<AssetKey>,
     key_prefix: Vec<String>,
-    group_name: Option<String>,
+    pub(crate) group_name: Option<String>,
 }
 
 impl AssetOut {
@@ -185,6 +185,10 @@ impl MultiAssetDefinition {
         }
     }
 
+    pub(crate) fn from_assets(assets: Vec<AssetDefinition>) -> Self {
+        MultiAssetDefinition { assets }
+    }
+
     /// Its assets, one per output, in output order.
     pub fn assets(&self) -> &[AssetDefinition] {
         &self.assets
@@ -198,6 +202,26 @@ impl MultiAssetDefinition {
     /// The op computing every asset (its name is the step key).
     pub fn op(&self) -> Option<&OpDefinition> {
         self.assets.first().map(|a| a.op())
+    }
+}
+
+impl AssetDefinition {
+    /// The asset `key` computed by the same op (itself, or another asset of
+    /// its multi-asset), as far as loading it needs.
+    pub(crate) fn sibling(&self, key: &AssetKey) -> Option<AssetDefinition> {
+        if self.key == *key {
+            return Some(self.clone());
+        }
+        let output = self
+            .op
+            .outputs
+            .iter()
+            .position(|o| o.asset_key.as_ref() == Some(key))?;
+        let mut sibling = self.clone();
+        sibling.key = key.clone();
+        sibling.output = output;
+        sibling.metadata = self.op.outputs[output].metadata.clone();
+        Some(sibling)
     }
 }
 
@@ -382,6 +406,7 @@ impl MultiAssetBuilder {
                     resource_defs: resource_defs.clone(),
                     output: i,
                     multi: true,
+                    graph: None,
                 }
             })
             .collect();

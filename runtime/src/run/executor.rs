@@ -199,9 +199,8 @@ pub(crate) fn execute(
         .steps
         .iter()
         .flat_map(|s| {
-            let single = s.asset.as_ref().map(|a| a.key.clone());
-            s.op.outputs.iter().filter_map(move |o| {
-                let key = o.asset_key.clone().or_else(|| single.clone())?;
+            s.op.outputs.iter().filter_map(|o| {
+                let key = o.asset_key.clone()?;
                 Some((key, (s.key.to_string(), o.name.clone())))
             })
         })

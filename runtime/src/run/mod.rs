@@ -6,6 +6,7 @@ mod backfill;
 mod default_manager;
 mod entry;
 mod executor;
+mod graph_asset_plan;
 pub mod history;
 mod load_value;
 mod multi_asset_plan;

@@ -144,7 +144,9 @@ impl RunState {
     ) -> OutputContext {
         let def = &s.op.outputs[out];
         let name = &def.name;
-        let asset_key = output_asset(s, def).cloned();
+        // Every asset output carries its key; a graph node's other outputs,
+        // though its step is an asset's, are op outputs.
+        let asset_key = def.asset_key.clone();
         let run = RunOfOutput {
             job_name: self.plan.job_name.clone(),
             run_id,
@@ -654,7 +656,7 @@ impl RunState {
                 def.ty.short_name()
             ),
         );
-        let asset_key: Option<AssetKey> = output_asset(step, def).cloned();
+        let asset_key: Option<AssetKey> = def.asset_key.clone();
         if def.ty.is_unit() {
             if let Some(asset_key) = asset_key {
                 let keys = step
@@ -786,7 +788,7 @@ impl RunState {
         value: Value,
     ) {
         let step_key = Some(&*step.key);
-        let asset_key = output_asset(step, def);
+        let asset_key = def.asset_key.as_ref();
         // Dagster's order: what the body gave, then what the manager
         // added (which wins on a shared key).
         let mut metadata = step_metadata.clone();
@@ -816,14 +818,6 @@ impl RunState {
             outputs.insert((step.key.to_string(), name), Arc::from(value));
         }
     }
-}
-
-/// The asset an output of `step` materializes: its own key (each output of
-/// a multi-asset has one), else the step's asset's.
-fn output_asset<'a>(step: &'a super::plan::Step, def: &'a Out) -> Option<&'a AssetKey> {
-    def.asset_key
-        .as_ref()
-        .or_else(|| step.asset.as_ref().map(|a| &a.key))
 }
 
 /// Whether an error says that nothing was stored where a value was looked for.
