@@ -2,7 +2,6 @@
 //! (one element per out, in order; `Option<T>` for an optional out), and
 //! that no two outs are the same asset.
 
-use quote::ToTokens;
 use syn::Type;
 
 use crate::attr::{Errors, UnrawString};
@@ -43,7 +42,7 @@ pub fn outputs(step: &StepFn, errors: &mut Errors) -> Vec<AssetOutputDecl> {
                         &elem,
                         format!(
                             "out `{name}` is optional (`is_required = false`), so its element of the returned tuple is an `Option<{0}>`: `Some(value)` when produced, `None` to skip the assets reading it",
-                            elem.to_token_stream()
+                            signature::type_string(&elem)
                         ),
                     );
                     continue;
@@ -82,13 +81,22 @@ fn tuple_elements(
 ) -> Option<Vec<Type>> {
     let output = &step.output;
     let names: Vec<String> = outs.iter().map(|o| o.name.unraw_string()).collect();
+    let n = outs.len();
+    let (assets, values) = match n {
+        1 => (
+            "1 asset".to_owned(),
+            "its value (or a tuple of 1)".to_owned(),
+        ),
+        n => (
+            format!("{n} assets"),
+            format!("a tuple of {n} values, one per out in order"),
+        ),
+    };
     let arity_error = |found: &str| {
         format!(
-            "`outs({})` declares {} assets, so multi-asset `{}` must return a tuple of {} values, one per out in order; {found}",
+            "`outs({})` declares {assets}, so multi-asset `{}` must return {values}; {found}",
             names.join(", "),
-            outs.len(),
             step.name,
-            outs.len()
         )
     };
     let elems: Vec<Type> = match (&output.ty, &output.written) {
@@ -97,7 +105,7 @@ fn tuple_elements(
         (Some(other), _) => {
             errors.spanned(
                 other,
-                arity_error(&format!("it returns `{}`", other.to_token_stream())),
+                arity_error(&format!("it returns `{}`", signature::type_string(other))),
             );
             return None;
         }
@@ -114,7 +122,7 @@ fn tuple_elements(
         let ret = output
             .ty
             .as_ref()
-            .map(|t| t.to_token_stream().to_string())
+            .map(signature::type_string)
             .unwrap_or_default();
         let found = format!("it returns `{ret}` ({} values)", elems.len());
         match &output.ty {
@@ -130,7 +138,11 @@ fn tuple_elements(
 fn duplicate_keys(outs: &[AssetOutSpec], errors: &mut Errors) {
     for (i, out) in outs.iter().enumerate() {
         let key = out.key_components();
-        if let Some(first) = outs[..i].iter().find(|o| o.key_components() == key) {
+        // Same name: already reported as a duplicate out.
+        if let Some(first) = outs[..i]
+            .iter()
+            .find(|o| o.key_components() == key && o.name != out.name)
+        {
             errors.spanned(
                 &out.name,
                 format!(

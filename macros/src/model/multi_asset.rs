@@ -57,7 +57,11 @@ fn parse_asset_outs(meta: &ParseNestedMeta, errors: &mut Errors) -> syn::Result<
     let mut seen = Seen::default();
     attr::parse_nested(meta, errors, |entry, errors| {
         let name = attr::arg_name(entry)?;
-        seen.first(&name, "out")?;
+        // Reported, but kept: the tuple's arity is then checked against
+        // what was written, not reported as a second mistake.
+        if let Err(e) = seen.first(&name, "out") {
+            errors.push(e);
+        }
         attr::check_name(&name.unraw_string(), name.span(), "output name")?;
         let mut spec = AssetOutSpec {
             name: name.clone(),
