@@ -35,8 +35,15 @@ fn run() -> larder::Result<()> {
         .partitions_def(colors())
         .input(AssetIn::new("raw", type_info!(String)))
         .node(strip::definition(), [("text", NodeInput::asset("raw"))])
-        .node(shout::definition(), [("text", NodeInput::result_of("strip"))])
-        .result(AssetOut::new("cleaned", type_info!(String)), "shout", "result")
+        .node(
+            shout::definition(),
+            [("text", NodeInput::result_of("strip"))],
+        )
+        .result(
+            AssetOut::new("cleaned", type_info!(String)),
+            "shout",
+            "result",
+        )
         .build()?;
     let defs = Definitions::discover()
         .assets(cleaned)

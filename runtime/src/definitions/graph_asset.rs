@@ -75,12 +75,15 @@ pub(crate) struct AssetGraph {
     pub(crate) outputs: Vec<(usize, usize)>,
 }
 
+/// A node as added to the builder: name, op, and its inputs' wiring by name.
+type NodeSpec = (String, Arc<OpDefinition>, Vec<(String, NodeInput)>);
+
 /// Builds a graph-backed asset; see [`MultiAssetDefinition::graph`].
 pub struct GraphAssetBuilder {
     name: String,
     single: bool,
     inputs: Vec<AssetIn>,
-    nodes: Vec<(String, Arc<OpDefinition>, Vec<(String, NodeInput)>)>,
+    nodes: Vec<NodeSpec>,
     outs: Vec<(AssetOut, String, String)>,
     partitions_def: Option<PartitionsDefinition>,
     partitions_error: Option<String>,

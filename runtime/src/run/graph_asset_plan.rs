@@ -45,8 +45,8 @@ pub(crate) fn wire(
     by_key: &HashMap<&AssetKey, &AssetDefinition>,
     problems: &mut Vec<String>,
 ) {
-    for i in 0..steps.len() {
-        let Some(asset) = steps[i].asset.clone() else {
+    for (i, step) in steps.iter_mut().enumerate() {
+        let Some(asset) = step.asset.clone() else {
             continue;
         };
         let Some(graph) = asset.graph.clone() else {
@@ -61,7 +61,7 @@ pub(crate) fn wire(
         let own = base..base + graph.nodes.len();
         let mut sources = Vec::with_capacity(node.inputs.len());
         let mut upstream = Vec::new();
-        for (source, input) in node.inputs.iter().zip(&steps[i].op.inputs) {
+        for (source, input) in node.inputs.iter().zip(&step.op.inputs) {
             let source = match *source {
                 crate::definitions::graph_asset::NodeSource::Node { node, output } => {
                     upstream.push(base + node);
@@ -102,7 +102,7 @@ pub(crate) fn wire(
             };
             sources.push(source);
         }
-        steps[i].inputs = sources;
-        steps[i].upstream = upstream;
+        step.inputs = sources;
+        step.upstream = upstream;
     }
 }
