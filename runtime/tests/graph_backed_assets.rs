@@ -198,3 +198,55 @@ fn wiring_mistakes_are_reported_together_naming_graph_node_and_input() {
         assert!(e.contains(part), "{part}\n in: {e}");
     }
 }
+
+#[test]
+fn re_executing_the_last_node_loads_the_inner_op_output_of_the_parent_run() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let instance = larder::Instance::at(home.path());
+    let source = AssetDefinition::builder("source")
+        .output_type(type_info!(String))
+        .compute(|io| io.output("result", " quiet ".to_owned()));
+    let trim = OpDefinition::builder("trim")
+        .input(In::new("text", type_info!(String)))
+        .output(Out::result(type_info!(String)))
+        .compute(|io| {
+            let text: String = io.input("text")?;
+            io.output("result", text.trim().to_owned())
+        });
+    let loud = AssetDefinition::graph("loud")
+        .input(AssetIn::new("source", type_info!(String)))
+        .node(trim, [("text", NodeInput::asset("source"))])
+        .node(shout(), [("s", NodeInput::result_of("trim"))])
+        .result(AssetOut::new("loud", type_info!(String)), "shout", "result")
+        .build()
+        .unwrap();
+    let defs = Definitions::new()
+        .asset(source)
+        .assets(loud)
+        .resource("io_manager", FilesystemIOManager::new(dir.path()));
+    let parent = defs
+        .run(RunOptions::new().instance(instance.clone()))
+        .unwrap();
+    let child = defs
+        .run(
+            RunOptions::new()
+                .instance(instance)
+                .reexecute(parent.run_id())
+                .step_selection(["loud.shout"]),
+        )
+        .unwrap();
+    assert_eq!(
+        child.step_outcomes().keys().collect::<Vec<_>>(),
+        ["loud.shout"]
+    );
+    let loaded = child.events_of_type(EventType::LoadedInput);
+    assert_eq!(
+        loaded[0].message,
+        "Loaded input \"s\" using input manager \"io_manager\", from output \"result\" of step \"loud.trim\""
+    );
+    let stored: String = read(dir.path().join("loud"));
+    assert_eq!(stored, "QUIET");
+    // The parent's op output was read, not written again under the child.
+    assert!(!dir.path().join(child.run_id()).join("loud.trim").exists());
+}
