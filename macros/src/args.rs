@@ -677,6 +677,8 @@ pub fn all_names() -> Vec<&'static str> {
         names(OP_OUT),
         names(OP_IN),
         names(JOB),
+        names(crate::model::multi_asset::MULTI_ASSET),
+        names(crate::model::multi_asset::ASSET_OUT),
     ]
     .concat();
     all.extend(MANAGER.iter().map(|a| a.arg.name));
@@ -743,11 +745,12 @@ mod tests {
     fn lib_rs_tables_match_the_argument_tables() {
         let tables = doc_tables();
         let found: Vec<&str> = tables.iter().map(|(f, _)| f.as_str()).collect();
-        assert_eq!(found, ["asset", "op", "job", "io_manager"]);
+        assert_eq!(found, ["asset", "op", "multi_asset", "job", "io_manager"]);
         for (function, documented) in &tables {
             let declared = match function.as_str() {
                 "asset" => rows(ASSET),
                 "op" => rows(OP),
+                "multi_asset" => rows(crate::model::multi_asset::MULTI_ASSET),
                 "job" => rows(JOB),
                 _ => rows(
                     MANAGER
@@ -777,6 +780,10 @@ mod tests {
             (row(ASSET, "ins"), names(ASSET_IN)),
             (row(OP, "ins"), names(OP_IN)),
             (row(OP, "out"), names(OP_OUT)),
+            (
+                row(crate::model::multi_asset::MULTI_ASSET, "outs"),
+                names(crate::model::multi_asset::ASSET_OUT),
+            ),
         ] {
             for name in nested {
                 assert!(

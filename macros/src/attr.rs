@@ -218,6 +218,19 @@ pub fn lit_str(meta: &ParseNestedMeta, name: &Ident) -> syn::Result<LitStr> {
     }
 }
 
+/// `name = true` / `name = false`.
+pub fn lit_bool(meta: &ParseNestedMeta, name: &Ident) -> syn::Result<syn::LitBool> {
+    match value_expr(meta, name, "false")? {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(b), ..
+        }) => Ok(b),
+        other => Err(syn::Error::new_spanned(
+            other,
+            format!("expected `true` or `false`: `{name} = false`"),
+        )),
+    }
+}
+
 /// Longest name accepted: names become file names (one path component
 /// each), which most filesystems cap at 255 bytes.
 pub const MAX_NAME_BYTES: usize = 255;

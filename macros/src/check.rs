@@ -56,6 +56,9 @@ pub fn step(step: &mut StepFn, errors: &mut Errors) {
     if step.kind == StepKind::Op {
         step.outputs = op_outputs(step, errors);
     }
+    if step.kind == StepKind::MultiAsset {
+        step.asset_outputs = crate::check_multi_asset::outputs(step, errors);
+    }
 }
 
 /// Manager declarations.

@@ -48,6 +48,7 @@ use proc_macro::TokenStream;
 mod args;
 mod attr;
 mod check;
+mod check_multi_asset;
 mod debug;
 mod expand;
 mod exports;
@@ -158,6 +159,54 @@ pub fn asset(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn op(args: TokenStream, item: TokenStream) -> TokenStream {
     debug::emit("#[op]", expand::op(args.into(), item.into())).into()
+}
+
+/// Declares a multi-asset (Dagster's `@multi_asset`): one function, run as
+/// one step, computing several assets. The function returns a tuple with
+/// one element per `outs(..)` entry, in order (a single out may be returned
+/// bare); each element is the asset's value, or its `Output<T>`, or for an
+/// optional out (`is_required = false`) an `Option` of either: `None` does
+/// not store it, and the assets reading it are skipped without failing the
+/// run. Each asset has its own key (`key_prefix + [out name]`, or `key`),
+/// definition metadata and manager, whose key is checked at compile time
+/// against the out's type. Parameters are upstream assets as for
+/// `#[asset]`. A selection takes all of a multi-asset's assets or none.
+///
+/// | argument | meaning |
+/// | --- | --- |
+/// | `outs(a(key = .., key_prefix = .., io_manager_key = "k", metadata(..), is_required = false, description = "..", group_name = ".."), b)` | its assets, one per element of the returned tuple, in order |
+/// | `name = ".."` | the op's (and step's) name (default: the function's name) |
+/// | `ins(param(key = .., key_prefix = .., input_manager_key = "k", metadata(..), partition_mapping = ..))` | as for `#[asset]` |
+/// | `partitions_def = expr` | the partitions of all its assets |
+/// | `description`, `group_name`, `deps`, `config = T`, `code_version`, `retry_policy` | as for `#[asset]` |
+/// | `resources(client, db(key = "k"))` | parameters that receive resources by reference (key: the parameter's name; checked at compile time) |
+/// | `required_resource_keys = ["a"]` | resources the body reads with `StepIo::resource` (checked when the definitions are validated) |
+///
+/// ```
+/// use larder::prelude::*;
+///
+/// #[multi_asset(outs(evens, odds(key_prefix = "raw", metadata(owner = "ann"))))]
+/// fn split() -> (Vec<i64>, Vec<i64>) {
+///     (vec![2, 4], vec![1, 3])
+/// }
+///
+/// #[asset(ins(odds(key_prefix = "raw")))]
+/// fn odd_total(odds: Vec<i64>) -> i64 {
+///     odds.iter().sum()
+/// }
+///
+/// let result = larder::materialize_to_memory(split::definition().into_iter().chain([odd_total::definition()])).unwrap();
+/// assert_eq!(*result.asset_value::<Vec<i64>>("evens").unwrap(), [2, 4]);
+/// assert_eq!(*result.asset_value::<i64>("odd_total").unwrap(), 4);
+/// assert_eq!(split::keys(), [AssetKey::from("evens"), AssetKey::new(["raw", "odds"])]);
+/// ```
+#[proc_macro_attribute]
+pub fn multi_asset(args: TokenStream, item: TokenStream) -> TokenStream {
+    debug::emit(
+        "#[multi_asset]",
+        expand::multi_asset(args.into(), item.into()),
+    )
+    .into()
 }
 
 /// Declares a job by wiring ops as Dagster does: `op_b(op_a())`.

@@ -98,6 +98,10 @@ pub use definitions::{
     Definitions, In, InputDescriptor, JobBuilder, JobDefinition, OpDefinition, OpDescriptor, Out,
     OutputHandle, StepIo, build_asset_context, define_asset_job,
 };
+pub use definitions::{
+    AssetOut, AssetOutDescriptor, MultiAssetBuilder, MultiAssetDefinition, MultiAssetDescriptor,
+};
+pub use definitions::{GraphAssetBuilder, NodeInput};
 pub use error::{BoxError, Error, Result};
 pub use io::configurable_resource::ConfigurableResource;
 pub use io::context::{
@@ -136,21 +140,21 @@ pub use storage::{Codec, FilesystemIOManager, InMemoryIOManager, fs_io_manager, 
 
 pub use larder_macros::{
     ConfigurableIOManager, ConfigurableIOManagerFactory, ConfigurableResource, asset,
-    input_manager, io_manager, job, op, resource,
+    input_manager, io_manager, job, multi_asset, op, resource,
 };
 
 /// The one import user code needs.
 pub mod prelude {
     pub use crate::{
-        AssetDefinition, AssetIn, AssetKey, Codec, ConfigurableIOManager,
+        AssetDefinition, AssetIn, AssetKey, AssetOut, Codec, ConfigurableIOManager,
         ConfigurableIOManagerFactory, ConfigurableResource, Definitions, DynIOManager, Error,
         Failure, FilesystemIOManager, IOManager, IOManagerDefinition, In, InMemoryIOManager,
         InitContext, InputContext, InputManager, InputManagerDefinition, Instance, JobDefinition,
-        MaterializeResult, Metadata, MetadataValue, OpDefinition, Out, Output, OutputContext,
-        ResourceDefinition, ResourceLifecycle, Resources, RetryPolicy, RetryRequested, RunConfig,
-        RunOptions, RunResult, StepIo, asset, build_asset_context, build_input_context,
-        build_output_context, fs_io_manager, input_manager, io_manager, job, materialize,
-        materialize_to_memory, mem_io_manager, metadata, op, resource,
+        MaterializeResult, Metadata, MetadataValue, MultiAssetDefinition, OpDefinition, Out,
+        Output, OutputContext, ResourceDefinition, ResourceLifecycle, Resources, RetryPolicy,
+        RetryRequested, RunConfig, RunOptions, RunResult, StepIo, asset, build_asset_context,
+        build_input_context, build_output_context, fs_io_manager, input_manager, io_manager, job,
+        materialize, materialize_to_memory, mem_io_manager, metadata, multi_asset, op, resource,
     };
     pub use serde::{Deserialize, Serialize};
 }

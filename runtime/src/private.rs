@@ -7,7 +7,8 @@ pub use crate::{
 
 pub use crate::definitions::asset_job::IntoAssetJob;
 pub use crate::definitions::registry::{
-    AssetJobRegistration, AssetRegistration, JobRegistration, ManagerRegistration, OpRegistration,
+    AssetJobRegistration, AssetRegistration, JobRegistration, ManagerRegistration,
+    MultiAssetRegistration, OpRegistration,
 };
 pub use crate::error::user_error;
 pub use crate::io::declared::{

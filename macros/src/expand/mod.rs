@@ -7,6 +7,7 @@ mod asset;
 mod job;
 mod key;
 mod manager;
+mod multi_asset;
 mod op;
 mod resource;
 mod step;
@@ -35,6 +36,10 @@ pub fn op(args: TokenStream, item: TokenStream) -> TokenStream {
     step_fn(StepKind::Op, args, item)
 }
 
+pub fn multi_asset(args: TokenStream, item: TokenStream) -> TokenStream {
+    step_fn(StepKind::MultiAsset, args, item)
+}
+
 fn step_fn(kind: StepKind, args: TokenStream, item: TokenStream) -> TokenStream {
     let msg = format!("{} can only be used on a function", kind.what());
     let func = match function(&item, &msg) {
@@ -47,6 +52,10 @@ fn step_fn(kind: StepKind, args: TokenStream, item: TokenStream) -> TokenStream 
     match (kind, errors.is_empty()) {
         (StepKind::Asset, true) => asset::expand(&step),
         (StepKind::Op, true) => op::expand(&step),
+        (StepKind::MultiAsset, true) => multi_asset::expand(&step),
+        (StepKind::MultiAsset, false) => {
+            step::fallback(&step.func, &errors, multi_asset::dummy_members())
+        }
         (StepKind::Asset, false) => step::fallback(&step.func, &errors, asset::dummy_members()),
         (StepKind::Op, false) => {
             let fallback = step::fallback(&step.func, &errors, op::dummy_members());

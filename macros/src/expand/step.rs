@@ -32,7 +32,7 @@ pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<To
         let ty = &p.ty;
         let mut configure = Vec::new();
         // `PartitionMap<T>` / `Option<T>`: how many upstream partitions it takes.
-        if step.kind == StepKind::Asset
+        if step.kind.is_asset()
             && let Some(shape) = partition_shape(ty)
         {
             configure.push(quote! { .shape(#shape) });
@@ -49,7 +49,7 @@ pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<To
         // `Option<T>` is a `T` of a partitioned upstream or the stored
         // `Option<T>` itself, which only validation can tell apart.
         let optional = signature::partition_map_element(ty).is_none() && element.is_some();
-        if step.kind == StepKind::Asset
+        if step.kind.is_asset()
             && !optional
             && spec.and_then(|s| s.input_manager_key.as_ref()).is_none()
         {
@@ -90,7 +90,7 @@ pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<To
                 input_manager_key = quote! { #_Some(#lit) };
                 // A shaped input of an asset loads its elements one by one.
                 match element {
-                    Some(el) if step.kind == StepKind::Asset => {
+                    Some(el) if step.kind.is_asset() => {
                         let loader = k.typed_loader(el);
                         configure.push(quote! { .typed_element(#loader) });
                     }
@@ -109,7 +109,7 @@ pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<To
             }
         }
         let input_ty = match step.kind {
-            StepKind::Asset => quote! { #_AssetIn },
+            StepKind::Asset | StepKind::MultiAsset => quote! { #_AssetIn },
             StepKind::Op => quote! { #_In },
         };
         let configure = if configure.is_empty() {

@@ -6,6 +6,7 @@
 
 mod job;
 mod manager;
+pub mod multi_asset;
 mod step;
 
 pub use job::{Invocation, JobArgs, JobFn, Wire, WireArg, parse_resource_defs};

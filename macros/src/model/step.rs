@@ -16,6 +16,7 @@ use crate::signature::{self, Output, Param, Wrapper};
 pub enum StepKind {
     Asset,
     Op,
+    MultiAsset,
 }
 
 impl StepKind {
@@ -24,6 +25,7 @@ impl StepKind {
         match self {
             StepKind::Asset => "`#[asset]`",
             StepKind::Op => "`#[op]`",
+            StepKind::MultiAsset => "`#[multi_asset]`",
         }
     }
 
@@ -32,6 +34,7 @@ impl StepKind {
         match self {
             StepKind::Asset => "asset",
             StepKind::Op => "op",
+            StepKind::MultiAsset => "multi-asset",
         }
     }
 
@@ -39,7 +42,13 @@ impl StepKind {
         match self {
             StepKind::Asset => args::ASSET,
             StepKind::Op => args::OP,
+            StepKind::MultiAsset => super::multi_asset::MULTI_ASSET,
         }
+    }
+
+    /// Whether its inputs are upstream assets (`#[asset]`, `#[multi_asset]`).
+    pub fn is_asset(self) -> bool {
+        self != StepKind::Op
     }
 }
 
@@ -72,6 +81,8 @@ pub struct StepArgs {
     // `#[op]` only.
     pub out: Option<(Ident, OutSpec)>,
     pub outs: Option<(Ident, Vec<OutSpec>)>,
+    // `#[multi_asset]` only.
+    pub asset_outs: Option<(Ident, Vec<super::multi_asset::AssetOutSpec>)>,
 }
 
 pub enum Dep {
@@ -132,6 +143,8 @@ pub struct StepFn {
     pub params: Vec<Param>,
     /// The outputs of an op (set by `check`).
     pub outputs: Vec<OutputDecl>,
+    /// The assets of a multi-asset (set by `check`).
+    pub asset_outputs: Vec<super::multi_asset::AssetOutputDecl>,
 }
 
 impl StepFn {
@@ -153,6 +166,7 @@ impl StepFn {
             output,
             params: Vec::new(),
             outputs: Vec::new(),
+            asset_outputs: Vec::new(),
         }
     }
 

@@ -142,7 +142,7 @@ impl AssetIn {
         }
     }
 
-    fn into_in(self) -> In {
+    pub(crate) fn into_in(self) -> In {
         let asset_key = self.upstream_key();
         let mut input = In::new(self.name, self.ty).metadata(self.metadata);
         input.input_manager_key = self.input_manager_key;
@@ -169,6 +169,13 @@ pub struct AssetDefinition {
     /// Resources the asset brings (Dagster's `resource_defs`, and its
     /// `io_manager_def` under `<key path>__io_manager`).
     pub(crate) resource_defs: Arc<IndexMap<String, ResourceDefinition>>,
+    /// Which output of `op` is this asset's (a multi-asset's op has one
+    /// per asset; a single asset's is 0).
+    pub(crate) output: usize,
+    /// Whether `op` is a multi-asset's, shared with its other assets.
+    pub(crate) multi: bool,
+    /// For a graph-backed asset: the op nodes that run instead of `op`.
+    pub(crate) graph: Option<Arc<super::graph_asset::AssetGraph>>,
 }
 
 impl fmt::Debug for AssetDefinition {
@@ -258,16 +265,25 @@ impl AssetDefinition {
 
     /// The key of the manager storing the asset.
     pub fn io_manager_key(&self) -> &str {
-        self.op
-            .outputs
-            .first()
+        self.out()
             .map(|o| o.io_manager_key.as_str())
             .unwrap_or(DEFAULT_IO_MANAGER_KEY)
     }
 
     /// The asset's Rust type.
     pub fn type_info(&self) -> Option<&'static TypeInfo> {
-        self.op.outputs.first().map(|o| o.ty)
+        self.out().map(|o| o.ty)
+    }
+
+    /// The output of the op that is this asset.
+    pub fn out(&self) -> Option<&Out> {
+        self.op.outputs.get(self.output)
+    }
+
+    /// Whether this asset is one of a multi-asset's, computed by one step
+    /// with the others (see [`MultiAssetDefinition`](super::MultiAssetDefinition)).
+    pub fn is_multi(&self) -> bool {
+        self.multi
     }
 
     /// Upstream assets loaded as inputs.
@@ -520,6 +536,7 @@ impl AssetBuilder {
         out.metadata = metadata.clone();
         out.shape = self.output_shape;
         out.typed_element = self.typed_element;
+        out.asset_key = Some(key.clone());
         let mut op = OpDefinition::builder(key.to_step_key()).output(out);
         for input in self.inputs {
             op = op.input(input.into_in());
@@ -547,6 +564,9 @@ impl AssetBuilder {
             partitions_def: self.partitions_def.map(Arc::new),
             partitions_error: self.partitions_error,
             resource_defs: Arc::new(resource_defs),
+            output: 0,
+            multi: false,
+            graph: None,
         }
     }
 }

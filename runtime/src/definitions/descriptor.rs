@@ -83,7 +83,7 @@ pub struct InputDescriptor<I: 'static = AssetIn> {
 }
 
 /// What an input descriptor builds: [`AssetIn`] or [`In`].
-trait DescribedInput: Sized {
+pub(crate) trait DescribedInput: Sized {
     fn new(name: &'static str, ty: &'static TypeInfo) -> Self;
     fn input_manager_key(self, key: &'static str) -> Self;
     fn typed(self, loader: TypedLoader) -> Self;
@@ -113,7 +113,7 @@ impl DescribedInput for In {
     }
 }
 
-fn build_input<I: DescribedInput>(d: &InputDescriptor<I>) -> I {
+pub(crate) fn build_input<I: DescribedInput>(d: &InputDescriptor<I>) -> I {
     let mut input = I::new(d.name, (d.ty)());
     if let Some(k) = d.input_manager_key {
         input = input.input_manager_key(k);

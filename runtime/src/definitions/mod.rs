@@ -8,8 +8,10 @@ pub(crate) mod asset_job;
 pub mod checks;
 #[allow(clippy::module_inception)]
 mod definitions;
-mod descriptor;
+pub(crate) mod descriptor;
+pub(crate) mod graph_asset;
 pub(crate) mod job;
+pub(crate) mod multi_asset;
 pub(crate) mod op;
 pub(crate) mod registry;
 pub(crate) mod selection;
@@ -20,7 +22,11 @@ pub use asset_context::{AssetContextBuilder, build_asset_context};
 pub use asset_job::{AssetJob, define_asset_job};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
 pub use descriptor::{AssetDescriptor, InputDescriptor, OpDescriptor, OutputDescriptor, StepFn};
+pub use graph_asset::{GraphAssetBuilder, NodeInput};
 pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};
+pub use multi_asset::{
+    AssetOut, AssetOutDescriptor, MultiAssetBuilder, MultiAssetDefinition, MultiAssetDescriptor,
+};
 pub use op::{ComputeFn, In, OpBuilder, OpDefinition, Out, StepIo};
 pub use selection::AssetSelection;
 

@@ -142,6 +142,11 @@ pub struct Out {
     pub(crate) description: Option<String>,
     pub(crate) shape: Option<PartitionShape>,
     pub(crate) typed_element: Option<TypedOutput>,
+    /// The asset this output materializes (an asset's, or one of a
+    /// multi-asset's outputs); `None` for an op output.
+    pub(crate) asset_key: Option<AssetKey>,
+    /// Whether the body must set it (Dagster's `is_required`).
+    pub(crate) is_required: bool,
 }
 
 impl Out {
@@ -157,7 +162,27 @@ impl Out {
             description: None,
             shape: None,
             typed_element: None,
+            asset_key: None,
+            is_required: true,
         }
+    }
+
+    /// Whether the body must set this output (default `true`). An optional
+    /// output the body leaves unset is not stored, and the steps reading it
+    /// are skipped without failing the run (Dagster's `is_required=False`).
+    pub fn is_required(mut self, required: bool) -> Self {
+        self.is_required = required;
+        self
+    }
+
+    /// Whether the body must set this output.
+    pub fn required(&self) -> bool {
+        self.is_required
+    }
+
+    /// The asset this output materializes, if it is an asset's.
+    pub fn asset_key(&self) -> Option<&AssetKey> {
+        self.asset_key.as_ref()
     }
 
     /// For a `PartitionMap<T>` output of a partitioned asset: each entry is

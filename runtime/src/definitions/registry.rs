@@ -13,6 +13,13 @@ pub struct AssetRegistration {
     pub build: fn() -> AssetDefinition,
 }
 
+/// A `#[multi_asset]` function: its assets, built together so they share
+/// one op (one step).
+#[doc(hidden)]
+pub struct MultiAssetRegistration {
+    pub build: fn() -> crate::definitions::MultiAssetDefinition,
+}
+
 /// An `#[op]` function.
 #[doc(hidden)]
 pub struct OpRegistration {
@@ -41,6 +48,7 @@ pub struct ManagerRegistration {
 }
 
 inventory::collect!(AssetRegistration);
+inventory::collect!(MultiAssetRegistration);
 inventory::collect!(OpRegistration);
 inventory::collect!(JobRegistration);
 inventory::collect!(AssetJobRegistration);
@@ -64,6 +72,9 @@ fn discover() -> Definitions {
     let mut defs = Definitions::new();
     for r in inventory::iter::<AssetRegistration> {
         defs.assets.push((r.build)());
+    }
+    for r in inventory::iter::<MultiAssetRegistration> {
+        defs.assets.extend((r.build)());
     }
     defs.assets.sort_by(|a, b| a.key.cmp(&b.key));
     for r in inventory::iter::<OpRegistration> {

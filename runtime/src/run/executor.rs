@@ -23,6 +23,8 @@ enum Status {
     Succeeded,
     Failed,
     Skipped,
+    /// Skipped because an optional output it reads was not produced.
+    NotYielded,
 }
 
 struct Schedule {
@@ -166,11 +168,12 @@ pub(crate) fn execute(
                     .map(|(_, e)| e.to_string())
                     .unwrap_or_default(),
             ),
+            Status::NotYielded => StepOutcome::NotYielded(schedule.skipped_because[i].clone()),
             _ => StepOutcome::Skipped(schedule.skipped_because[i].clone()),
         };
         steps.insert(step.key.to_string(), outcome);
     }
-    let success = steps.values().all(|o| *o == StepOutcome::Success);
+    let success = steps.values().all(StepOutcome::is_clean);
     let job = state.plan.job_name.clone();
     if success {
         events.push(
@@ -181,7 +184,7 @@ pub(crate) fn execute(
     } else {
         let failed: Vec<&str> = steps
             .iter()
-            .filter(|(_, o)| **o != StepOutcome::Success)
+            .filter(|(_, o)| !o.is_clean())
             .map(|(k, _)| k.as_str())
             .collect();
         let error = format!("steps failed or skipped: {}", failed.join(", "));
@@ -197,7 +200,12 @@ pub(crate) fn execute(
         .plan
         .steps
         .iter()
-        .filter_map(|s| s.asset.as_ref().map(|a| (a.key.clone(), s.key.to_string())))
+        .flat_map(|s| {
+            s.op.outputs.iter().filter_map(|o| {
+                let key = o.asset_key.clone()?;
+                Some((key, (s.key.to_string(), o.name.clone())))
+            })
+        })
         .collect();
     let RunState {
         plan,
@@ -282,6 +290,9 @@ fn work(
         match result {
             Ok(()) => {
                 guard.status[i] = Status::Succeeded;
+                for (d, handles) in super::optional_outputs::readers_of_unproduced(state, i) {
+                    skip_from(state, &mut guard, d, handles, Status::NotYielded);
+                }
                 for &d in &state.plan.steps[i].downstream {
                     guard.waiting_on[d] -= 1;
                     if guard.waiting_on[d] == 0 && guard.status[d] == Status::Pending {
@@ -310,6 +321,51 @@ fn work(
 }
 
 fn skip_downstream(state: &RunState, schedule: &mut Schedule, failed: usize) {
+    skip_below(state, schedule, failed, Status::Skipped);
+}
+
+/// Skips step `d` (pending) for the upstream `handles`, then its downstream,
+/// with Dagster's message ("due to skipped dependencies").
+fn skip_from(
+    state: &RunState,
+    schedule: &mut Schedule,
+    d: usize,
+    handles: Vec<String>,
+    status: Status,
+) {
+    if schedule.status[d] != Status::Pending {
+        return;
+    }
+    schedule.status[d] = status;
+    schedule.done += 1;
+    schedule.skipped_because[d] = handles.clone();
+    let key = &state.plan.steps[d].key;
+    state.events.push(
+        EventKind::StepSkipped {
+            upstream: handles.clone(),
+        },
+        Some(key),
+        format!(
+            "Skipping step {key} due to skipped dependencies: [{}].",
+            handles
+                .iter()
+                .map(|h| format!("'{h}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+    skip_below(state, schedule, d, status);
+}
+
+fn skip_below(state: &RunState, schedule: &mut Schedule, failed: usize, status: Status) {
+    if status == Status::NotYielded {
+        // Dagster names the skipped step's outputs its downstream read.
+        for &d in &state.plan.steps[failed].downstream {
+            let handles = super::optional_outputs::handles_read(state, failed, d);
+            skip_from(state, schedule, d, handles, status);
+        }
+        return;
+    }
     let mut stack = vec![failed];
     while let Some(i) = stack.pop() {
         for &d in &state.plan.steps[i].downstream {

@@ -35,13 +35,21 @@ impl Plan {
                     Err(e) => problems.push(format!("asset `{}`: {e}", asset.key)),
                 }
             }
-            let mut input_partitions = Vec::with_capacity(asset.op.inputs.len());
-            for (input, source) in asset.op.inputs.iter().zip(&self.steps[i].inputs) {
+            // The step's op: a graph node's inputs are not its asset's.
+            let op = self.steps[i].op.clone();
+            let mut input_partitions = Vec::with_capacity(op.inputs.len());
+            for (input, source) in op.inputs.iter().zip(&self.steps[i].inputs) {
                 let (up_def, upstream_name) = match source {
-                    InputSource::Step { step, .. } => {
+                    // Only an asset output has partitions (not a graph
+                    // node's op output).
+                    InputSource::Step { step, output } => {
                         let up = &self.steps[*step];
+                        let is_asset = up.op.outputs[*output].asset_key.is_some();
                         (
-                            up.asset.as_ref().and_then(|a| a.partitions_def.clone()),
+                            up.asset
+                                .as_ref()
+                                .filter(|_| is_asset)
+                                .and_then(|a| a.partitions_def.clone()),
                             up.describe(),
                         )
                     }
@@ -88,9 +96,7 @@ impl Plan {
                     (None, InputSource::Step { step, output }) => {
                         Some(self.steps[*step].op.outputs[*output].io_manager_key.clone())
                     }
-                    (None, InputSource::Asset(a)) => {
-                        a.op.outputs.first().map(|o| o.io_manager_key.clone())
-                    }
+                    (None, InputSource::Asset(a)) => a.out().map(|o| o.io_manager_key.clone()),
                     _ => None,
                 };
                 let may_merge = manager_key
@@ -110,14 +116,20 @@ impl Plan {
                 }
             }
             self.steps[i].input_partitions = input_partitions;
-            if let (Some(parts), Some(out)) = (&self.steps[i].partitions, asset.op.outputs.first())
-            {
+            // Every output: a multi-asset's step writes each of its assets.
+            let parts = self.steps[i].partitions.as_ref();
+            for (parts, out) in parts.iter().flat_map(|p| {
+                op.outputs
+                    .iter()
+                    .filter(|o| o.asset_key.is_some())
+                    .map(move |o| (p, o))
+            }) {
                 let n = parts.keys.as_ref().map(|k| k.len()).unwrap_or(0);
                 let is_map = out.shape.is_some_and(|s| s.kind == ShapeKind::Map);
                 if n > 1 && !is_map && !out.ty.is_unit() {
                     problems.push(format!(
                         "asset `{}` covers {n} partitions in this run, but returns a single `{}`; return `PartitionMap<{}>` with one value per partition, or run one partition at a time",
-                        asset.key,
+                        out.asset_key.as_ref().unwrap_or(&asset.key),
                         out.ty.short_name(),
                         out.ty.short_name()
                     ));

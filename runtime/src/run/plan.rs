@@ -51,9 +51,13 @@ pub(crate) struct Step {
 }
 
 impl Step {
-    /// "asset `a/b`" or "op `op_a`", for messages.
+    /// "asset `a/b`", "multi-asset `ab`" or "op `op_a`", for messages.
     pub(crate) fn describe(&self) -> String {
         match &self.asset {
+            Some(a) if a.graph.is_some() => {
+                format!("op `{}` of graph-backed asset `{}`", self.key, a.op.name)
+            }
+            Some(a) if a.multi => format!("multi-asset `{}`", self.key),
             Some(a) => format!("asset `{}`", a.key),
             None => format!("op `{}`", self.key),
         }
@@ -80,8 +84,27 @@ impl Plan {
             all.iter().map(|a| (&a.key, a)).collect();
         let mut steps: Vec<Step> = Vec::with_capacity(selected.len());
         let mut index: HashMap<AssetKey, usize> = HashMap::new();
+        // The assets of a multi-asset share their op: one step for them all.
+        let mut step_of_op: HashMap<*const OpDefinition, usize> = HashMap::new();
         for key in selected {
             match by_key.get(key) {
+                Some(asset) if asset.multi || asset.graph.is_some() => {
+                    let op = Arc::as_ptr(&asset.op);
+                    let first = match step_of_op.get(&op) {
+                        Some(&s) => s,
+                        None => {
+                            step_of_op.insert(op, steps.len());
+                            let first = steps.len();
+                            match asset.graph {
+                                Some(_) => steps.extend(super::graph_asset_plan::node_steps(asset)),
+                                None => steps.push(Step::of_asset(asset, &asset.op.name)),
+                            }
+                            first
+                        }
+                    };
+                    let node = super::graph_asset_plan::produced_at(asset).0;
+                    index.insert(key.clone(), first + node);
+                }
                 Some(asset) => {
                     index.insert(key.clone(), steps.len());
                     steps.push(Step {
@@ -102,8 +125,9 @@ impl Plan {
                 )),
             }
         }
-        for step in &mut steps {
-            let Some(asset) = step.asset.clone() else {
+        super::multi_asset_plan::check_not_subset(all, &index, problems);
+        for (this, step) in steps.iter_mut().enumerate() {
+            let Some(asset) = step.asset.clone().filter(|a| a.graph.is_none()) else {
                 continue;
             };
             let mut sources = Vec::with_capacity(asset.op.inputs.len());
@@ -115,14 +139,17 @@ impl Plan {
                     .unwrap_or_else(|| AssetKey::new([input.name.clone()]));
                 // A self-dependency (an earlier partition of this asset) is read
                 // from storage: it is not an edge of this run.
-                let in_run = index.get(&up_key).copied().filter(|_| up_key != asset.key);
+                let in_run = index.get(&up_key).copied().filter(|&u| u != this);
                 if let Some(u) = in_run {
                     upstream.push(u);
                 }
                 let source = if input.ty.is_unit() {
                     InputSource::Unit
                 } else if let Some(u) = in_run {
-                    InputSource::Step { step: u, output: 0 }
+                    let output = by_key
+                        .get(&up_key)
+                        .map_or(0, |a| super::graph_asset_plan::produced_at(a).1);
+                    InputSource::Step { step: u, output }
                 } else if let Some(def) = by_key.get(&up_key) {
                     InputSource::Asset((*def).clone())
                 } else if input.input_manager_key.is_some() {
@@ -174,6 +201,7 @@ impl Plan {
             step.inputs = sources;
             step.upstream = upstream;
         }
+        super::graph_asset_plan::wire(&mut steps, &step_of_op, &index, &by_key, problems);
         let mut plan = Plan {
             job_name: Arc::from(job_name),
             steps,
@@ -323,9 +351,7 @@ impl Plan {
                     (None, InputSource::Step { step: u, output }) => {
                         Some(self.steps[*u].op.outputs[*output].io_manager_key.clone())
                     }
-                    (None, InputSource::Asset(a)) => {
-                        a.op.outputs.first().map(|o| o.io_manager_key.clone())
-                    }
+                    (None, InputSource::Asset(a)) => a.out().map(|o| o.io_manager_key.clone()),
                     (None, InputSource::External { step, output, .. }) => {
                         Some(step.op.outputs[*output].io_manager_key.clone())
                     }
@@ -384,8 +410,18 @@ impl Plan {
                 *source = match (new_index[u], &dropped[u]) {
                     (Some(j), _) => InputSource::Step { step: j, output },
                     (None, Some(up)) => match &up.asset {
-                        Some(asset) => InputSource::Asset(asset.clone()),
-                        None => InputSource::External {
+                        // The asset of that output (a multi-asset's may be
+                        // another than the step's); a graph node's own op
+                        // output is an op output.
+                        Some(asset)
+                            if let Some(a) = up.op.outputs[output]
+                                .asset_key
+                                .as_ref()
+                                .and_then(|k| asset.sibling(k)) =>
+                        {
+                            InputSource::Asset(a)
+                        }
+                        _ => InputSource::External {
                             run_id: run_of(&up.key),
                             step: up.clone(),
                             output,
@@ -612,7 +648,7 @@ impl Plan {
                     ),
                 )
             }
-            InputSource::Asset(asset) => match asset.op.outputs.first() {
+            InputSource::Asset(asset) => match asset.out() {
                 Some(o) => {
                     let partitioned = asset.partitions_def.is_some();
                     let stored = match o.shape {

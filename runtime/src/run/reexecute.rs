@@ -312,7 +312,7 @@ fn refuse_unloadable(plan: &Plan, parent: &RunSummary) -> Result<()> {
     for step in &plan.steps {
         for (input, source) in step.op.inputs.iter().zip(&step.inputs) {
             if let (InputSource::Asset(asset), None) = (source, &input.input_manager_key)
-                && let Some(out) = asset.op.outputs.first()
+                && let Some(out) = asset.out()
                 && let Some(def) = plan
                     .resources
                     .get(&out.io_manager_key)

@@ -23,6 +23,18 @@ pub enum StepOutcome {
     /// It did not run because these upstream steps failed or were skipped
     /// (none: the run failed before any step, see [`RunResult::run_error`]).
     Skipped(Vec<String>),
+    /// It did not run because optional outputs it reads were not produced
+    /// (`step.output` handles), or an upstream step was skipped for that
+    /// reason. As in Dagster, the run still succeeds.
+    NotYielded(Vec<String>),
+}
+
+impl StepOutcome {
+    /// Whether the step ended without failing the run: it succeeded, or was
+    /// skipped for an optional output not produced.
+    pub fn is_clean(&self) -> bool {
+        matches!(self, StepOutcome::Success | StepOutcome::NotYielded(_))
+    }
 }
 
 /// What a run did.
@@ -32,7 +44,8 @@ pub struct RunResult {
     pub(crate) events: Vec<Event>,
     pub(crate) steps: IndexMap<String, StepOutcome>,
     pub(crate) outputs: HashMap<(String, String), Arc<dyn Any + Send + Sync>>,
-    pub(crate) asset_steps: HashMap<AssetKey, String>,
+    /// Per asset: its step and output.
+    pub(crate) asset_steps: HashMap<AssetKey, (String, String)>,
     pub(crate) failures: Vec<(String, Error)>,
     pub(crate) teardown_errors: Vec<String>,
     pub(crate) history_error: Option<String>,
@@ -60,7 +73,7 @@ impl RunResult {
     pub fn success(&self) -> bool {
         self.run_error.is_none()
             && self.failures.is_empty()
-            && self.steps.values().all(|s| *s == StepOutcome::Success)
+            && self.steps.values().all(StepOutcome::is_clean)
     }
 
     /// Why the run failed before any step ran: a resource's init function
@@ -121,7 +134,7 @@ impl RunResult {
                         outcome: match outcome {
                             StepOutcome::Success => "success",
                             StepOutcome::Failed(_) => "failure",
-                            StepOutcome::Skipped(_) => "skipped",
+                            StepOutcome::Skipped(_) | StepOutcome::NotYielded(_) => "skipped",
                         }
                         .to_owned(),
                         attempts,
@@ -138,6 +151,10 @@ impl RunResult {
                             StepOutcome::Skipped(up) => {
                                 Some(format!("upstream did not succeed: {}", up.join(", ")))
                             }
+                            StepOutcome::NotYielded(up) => Some(format!(
+                                "optional upstream outputs not produced: {}",
+                                up.join(", ")
+                            )),
                         },
                     }
                 })
@@ -299,13 +316,13 @@ impl RunResult {
     /// The value of an asset materialized in this run.
     pub fn asset_value<T: Any + Send + Sync>(&self, key: impl Into<AssetKey>) -> Result<&T> {
         let key = key.into();
-        let step = self.asset_steps.get(&key).ok_or_else(|| {
+        let (step, output) = self.asset_steps.get(&key).ok_or_else(|| {
             Error::NotFound(format!(
                 "asset `{key}` was not materialized in run {}",
                 self.run_id
             ))
         })?;
-        self.output_for_node(step)
+        self.output_value(step, output)
     }
 
     /// One line per step that did not succeed: why it failed, or which
@@ -318,7 +335,7 @@ impl RunResult {
         self.steps
             .iter()
             .filter_map(|(k, o)| match o {
-                StepOutcome::Success => None,
+                StepOutcome::Success | StepOutcome::NotYielded(_) => None,
                 StepOutcome::Failed(e) => Some(format!("step `{k}` failed: {e}")),
                 StepOutcome::Skipped(up) => Some(format!(
                     "step `{k}` skipped: upstream {} did not succeed",

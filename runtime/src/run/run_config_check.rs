@@ -162,9 +162,7 @@ impl Plan {
                         (None, InputSource::Step { step: u, output }) => {
                             Some(self.steps[*u].op.outputs[*output].io_manager_key.clone())
                         }
-                        (None, InputSource::Asset(a)) => {
-                            a.op.outputs.first().map(|o| o.io_manager_key.clone())
-                        }
+                        (None, InputSource::Asset(a)) => a.out().map(|o| o.io_manager_key.clone()),
                         _ => None,
                     };
                     if let Some(ty) = key

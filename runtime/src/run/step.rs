@@ -144,7 +144,9 @@ impl RunState {
     ) -> OutputContext {
         let def = &s.op.outputs[out];
         let name = &def.name;
-        let asset_key = s.asset.as_ref().map(|a| a.key.clone());
+        // Every asset output carries its key; a graph node's other outputs,
+        // though its step is an asset's, are op outputs.
+        let asset_key = def.asset_key.clone();
         let run = RunOfOutput {
             job_name: self.plan.job_name.clone(),
             run_id,
@@ -162,8 +164,11 @@ impl RunState {
 
     /// The upstream context of an asset that is not materialized in this run.
     fn asset_output_context(&self, asset: &AssetDefinition, log: Logger) -> Option<OutputContext> {
-        let def = asset.op.outputs.first()?;
-        let step_key = Arc::from(asset.key.to_step_key());
+        let def = asset.out()?;
+        let step_key = match asset.multi {
+            true => Arc::from(asset.op.name.as_str()),
+            false => Arc::from(asset.key.to_step_key()),
+        };
         let parts = self.output_parts(step_key, &asset.op, def, Some(asset.key.clone()), log);
         Some(OutputContext::for_stored_asset(parts))
     }
@@ -331,6 +336,8 @@ impl RunState {
         for (o, (def, value)) in step.op.outputs.iter().zip(outputs).enumerate() {
             let value: Value = match value {
                 Some(v) => v,
+                // Not stored, no event: the steps reading it are skipped.
+                None if !def.is_required => continue,
                 None if def.ty.is_unit() => Box::new(()),
                 None => {
                     return Err(Error::Compute {
@@ -371,10 +378,9 @@ impl RunState {
                 Some(self.output_context(*u, *output, log.clone())),
                 Some(&self.plan.steps[*u].op.outputs[*output]),
             ),
-            InputSource::Asset(asset) => (
-                self.asset_output_context(asset, log.clone()),
-                asset.op.outputs.first(),
-            ),
+            InputSource::Asset(asset) => {
+                (self.asset_output_context(asset, log.clone()), asset.out())
+            }
             InputSource::External {
                 step: up,
                 output,
@@ -650,7 +656,7 @@ impl RunState {
                 def.ty.short_name()
             ),
         );
-        let asset_key: Option<AssetKey> = step.asset.as_ref().map(|a| a.key.clone());
+        let asset_key: Option<AssetKey> = def.asset_key.clone();
         if def.ty.is_unit() {
             if let Some(asset_key) = asset_key {
                 let keys = step
@@ -782,7 +788,7 @@ impl RunState {
         value: Value,
     ) {
         let step_key = Some(&*step.key);
-        let asset_key = step.asset.as_ref().map(|a| &a.key);
+        let asset_key = def.asset_key.as_ref();
         // Dagster's order: what the body gave, then what the manager
         // added (which wins on a shared key).
         let mut metadata = step_metadata.clone();

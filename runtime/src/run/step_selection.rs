@@ -34,7 +34,13 @@ fn resolve(plan: &Plan, s: &AssetSelection, text: &str) -> Result<BTreeSet<usize
             for key in keys {
                 let step_key = key.to_step_key();
                 let found = plan.steps.iter().position(|st| {
-                    *st.key == *step_key || st.asset.as_ref().is_some_and(|a| a.key == *key)
+                    *st.key == *step_key
+                        || st.asset.as_ref().is_some_and(|a| a.key == *key)
+                        || st
+                            .op
+                            .outputs
+                            .iter()
+                            .any(|o| o.asset_key.as_ref() == Some(key))
                 });
                 match found {
                     Some(i) => {
