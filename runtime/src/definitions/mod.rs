@@ -9,6 +9,7 @@ pub mod checks;
 #[allow(clippy::module_inception)]
 mod definitions;
 mod descriptor;
+pub(crate) mod dynamic;
 pub(crate) mod job;
 pub(crate) mod op;
 pub(crate) mod registry;

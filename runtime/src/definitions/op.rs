@@ -32,6 +32,8 @@ pub struct In {
     pub(crate) shape: Option<PartitionShape>,
     pub(crate) typed_element: Option<TypedLoader>,
     pub(crate) partition_mapping: Option<PartitionMapping>,
+    /// How a `Vec<T>` input is built when it collects a dynamic output.
+    pub(crate) collect: Option<crate::model::dynamic::CollectShape>,
 }
 
 impl In {
@@ -49,6 +51,7 @@ impl In {
             shape: None,
             typed_element: None,
             partition_mapping: None,
+            collect: None,
         }
     }
 
@@ -142,6 +145,8 @@ pub struct Out {
     pub(crate) description: Option<String>,
     pub(crate) shape: Option<PartitionShape>,
     pub(crate) typed_element: Option<TypedOutput>,
+    /// Set for a `DynamicOut<T>` output: how it splits into its values.
+    pub(crate) dynamic: Option<crate::model::dynamic::DynamicShape>,
 }
 
 impl Out {
@@ -157,6 +162,7 @@ impl Out {
             description: None,
             shape: None,
             typed_element: None,
+            dynamic: None,
         }
     }
 

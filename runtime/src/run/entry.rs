@@ -320,6 +320,7 @@ fn run_plan(
     // The whole job is checked (the run config names every op, as the
     // parent's does), then narrowed to the steps that run.
     let plan = prepare(plan, problems, options)?;
+    super::dynamic::refuse_unsupported(&plan, options, parent.is_some())?;
     let multiprocess = options
         .executor
         .as_ref()
