@@ -164,11 +164,6 @@ impl DynamicWiring {
                                 "job `{job}`: op `{}` is mapped over output `{}` of op `{}`, but its input `{input}` is mapped over output `{}` of op `{}`; a mapped op maps over one dynamic output",
                                 n.name, root.output, root.node, other.output, other.node
                             ));
-                        } else if collected && (from_mapped.is_some() || from_dynamic) {
-                            problems.push(format!(
-                                "job `{job}`: input `{input}` of mapped op `{}` collects `{}` inside the same map; collect outside the map",
-                                n.name, h.node
-                            ));
                         }
                     }
                     None if from_mapped.is_some() || from_dynamic => {
