@@ -30,8 +30,11 @@ pub(crate) struct Mapping {
     pub(crate) key: Option<Arc<str>>,
 }
 
-/// The mapping keys each dynamic output (step, output) emitted, in order.
-pub(crate) type Emitted = Mutex<HashMap<(usize, usize), Vec<Arc<str>>>>;
+/// A step's output: (step, output index).
+type StepOutput = (usize, usize);
+
+/// The mapping keys each dynamic output emitted, in order.
+pub(crate) type Emitted = Mutex<HashMap<StepOutput, Vec<Arc<str>>>>;
 
 /// Marks the steps of `job` (one per node, in node order) that are mapped
 /// templates, and turns the inputs wired to `collect` into collect sources.
@@ -170,7 +173,7 @@ pub(crate) fn expand(
             .lock()
             .unwrap_or_else(|e: std::sync::PoisonError<_>| e.into_inner()),
     );
-    let mut roots: Vec<((usize, usize), Vec<Arc<str>>)> = emitted
+    let mut roots: Vec<(StepOutput, Vec<Arc<str>>)> = emitted
         .into_iter()
         .filter(|(r, _)| schedule.status[r.0] == Status::Succeeded && !expanded.contains(r))
         .collect();
