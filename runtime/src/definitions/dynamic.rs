@@ -39,6 +39,8 @@
 //! assert_eq!(*result.output_for_node::<i64>("total").unwrap(), 12);
 //! ```
 
+use std::collections::HashMap;
+
 use indexmap::IndexMap;
 
 use super::job::{JobBuilder, Node, OutputHandle};
@@ -117,21 +119,26 @@ impl JobBuilder {
 }
 
 impl DynamicWiring {
-    fn dynamic_output(nodes: &[Node], h: &OutputHandle) -> bool {
-        nodes
-            .iter()
-            .find(|n| n.name == h.node)
-            .and_then(|n| n.op.output(&h.output))
-            .is_some_and(|o| o.dynamic.is_some())
-    }
-
     /// Every misuse of `map` / `collect` in job `job`.
     pub(crate) fn check(&self, job: &str, nodes: &[Node], problems: &mut Vec<String>) {
+        let any_dynamic = nodes
+            .iter()
+            .any(|n| n.op.outputs.iter().any(|o| o.dynamic.is_some()));
+        if !any_dynamic && self.mapped.is_empty() && self.collected.is_empty() {
+            return;
+        }
+        let by_name: HashMap<&str, &Node> = nodes.iter().map(|n| (n.name.as_str(), n)).collect();
+        let dynamic_output = |h: &OutputHandle| {
+            by_name
+                .get(h.node.as_str())
+                .and_then(|n| n.op.output(&h.output))
+                .is_some_and(|o| o.dynamic.is_some())
+        };
         for (node, root) in &self.mapped {
             if self.mapped.contains_key(&root.node) {
                 continue;
             }
-            if !Self::dynamic_output(nodes, root) {
+            if !dynamic_output(root) {
                 problems.push(format!(
                     "job `{job}`: op `{node}` is mapped over output `{}` of op `{}`, which is not a dynamic output; `map` applies to outputs declared `DynamicOut<T>`",
                     root.output, root.node
@@ -150,7 +157,7 @@ impl DynamicWiring {
             }
             for (input, h) in &n.inputs {
                 let from_mapped = self.mapped.get(&h.node);
-                let from_dynamic = from_mapped.is_none() && Self::dynamic_output(nodes, h);
+                let from_dynamic = from_mapped.is_none() && dynamic_output(h);
                 let collected = self.collected.contains(h);
                 match mapped_over {
                     Some(root) => {
