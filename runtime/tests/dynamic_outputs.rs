@@ -645,6 +645,69 @@ fn misused_map_and_collect_are_refused_when_the_job_is_built() {
 }
 
 #[test]
+fn nested_dynamic_outputs_are_refused_and_mapped_ops_are_validated_before_the_run() {
+    let mut job = JobDefinition::builder("nested");
+    let d = job.invoke(&produce("outer", &[]), []).output();
+    let inner = OpDefinition::builder("inner")
+        .input(In::new("x", type_info!(i64)))
+        .output(
+            Out::result(type_info!(DynamicOut<i64>))
+                .dynamic(DynamicShape::of::<i64>(type_info!(i64))),
+        )
+        .compute(|_| Ok(()));
+    job.map(&d, |job, x| job.invoke(&inner, [("x", x)]).output());
+    match job.build() {
+        Err(larder::Error::InvalidDefinitions(p)) => assert_eq!(
+            p,
+            [
+                "job `nested`: op `inner` is mapped and has the dynamic output `result`; nested dynamic outputs are not supported"
+            ]
+        ),
+        other => panic!("unexpected {other:?}"),
+    }
+    // A mapped op is checked like any other before anything runs, though
+    // its steps only exist once the dynamic step has run.
+    let stored_elsewhere = OpDefinition::builder("double")
+        .input(In::new("x", type_info!(i64)))
+        .output(Out::result(type_info!(i64)).io_manager_key("warehouse"))
+        .compute(|io| io.output("result", 1_i64));
+    let mut job = JobDefinition::builder("unbound");
+    let d = job.invoke(&produce("produce", &[("k1", 1)]), []).output();
+    job.map(&d, |job, x| {
+        job.invoke(&stored_elsewhere, [("x", x)]).output()
+    });
+    let e = job
+        .build()
+        .unwrap()
+        .execute_in_process()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("io manager key `warehouse` required by output `result` of op `double` (step `double`) is not bound"),
+        "{e}"
+    );
+}
+
+#[test]
+fn handled_outputs_of_a_dynamic_output_read_as_dagsters() {
+    let result = fan_out_job(&[("k1", 1)], None)
+        .build()
+        .unwrap()
+        .execute_in_process()
+        .unwrap();
+    let handled: Vec<&str> = result
+        .events_for_step("produce")
+        .iter()
+        .filter(|e| e.event_type() == EventType::HandledOutput)
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(
+        handled,
+        ["Handled output \"result\" using IO manager \"io_manager\""]
+    );
+}
+
+#[test]
 fn multiprocess_and_step_selections_of_dynamic_jobs_are_refused_before_launch() {
     let job = fan_out_job(&[("k1", 1)], None).build().unwrap();
     let e = job

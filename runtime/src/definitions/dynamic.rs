@@ -2,42 +2,6 @@
 //! is built: Dagster's `dyn.map(lambda x: double(x))` and
 //! `total(mapped.collect())`. The nodes invoked inside a `map` are
 //! templates: the run creates one step per mapping key (`double[k1]`).
-//!
-//! ```
-//! use larder::prelude::*;
-//! use larder::dynamic::{CollectShape, DynamicOut, DynamicOutput, DynamicShape};
-//!
-//! let produce = OpDefinition::builder("produce")
-//!     .output(
-//!         Out::result(larder::type_info!(DynamicOut<i64>))
-//!             .dynamic(DynamicShape::of::<i64>(larder::type_info!(i64))),
-//!     )
-//!     .compute(|io| {
-//!         let out: DynamicOut<i64> =
-//!             (1..=3).map(|i| DynamicOutput::new(i, format!("k{i}"))).collect();
-//!         io.output("result", out)
-//!     });
-//! let double = OpDefinition::builder("double")
-//!     .input(In::new("x", larder::type_info!(i64)))
-//!     .output(Out::result(larder::type_info!(i64)))
-//!     .compute(|io| { let x: i64 = io.input("x")?; io.output("result", 2 * x) });
-//! let total = OpDefinition::builder("total")
-//!     .input(
-//!         In::new("xs", larder::type_info!(Vec<i64>))
-//!             .collects(CollectShape::of::<i64>(larder::type_info!(i64))),
-//!     )
-//!     .output(Out::result(larder::type_info!(i64)))
-//!     .compute(|io| { let xs: Vec<i64> = io.input("xs")?; io.output("result", xs.iter().sum::<i64>()) });
-//!
-//! let mut job = JobDefinition::builder("fan_out");
-//! let items = job.invoke(&produce, []).output();
-//! let doubled = job.map(&items, |job, x| job.invoke(&double, [("x", x)]).output());
-//! let all = job.collect(&doubled);
-//! job.invoke(&total, [("xs", all)]);
-//! let result = job.build().unwrap().execute_in_process().unwrap();
-//! assert_eq!(*result.output_for_node::<i64>("double[k2]").unwrap(), 4);
-//! assert_eq!(*result.output_for_node::<i64>("total").unwrap(), 12);
-//! ```
 
 use std::collections::HashMap;
 
@@ -85,6 +49,42 @@ impl JobBuilder {
     /// key, `<op>[<key>]`. `f` receives the handle to wire in place of one
     /// value and returns the handle of the mapped result, which can be
     /// mapped again (chained maps run per key) or collected.
+    ///
+    /// ```
+    /// use larder::prelude::*;
+    /// use larder::dynamic::{CollectShape, DynamicOut, DynamicOutput, DynamicShape};
+    ///
+    /// let produce = OpDefinition::builder("produce")
+    ///     .output(
+    ///         Out::result(larder::type_info!(DynamicOut<i64>))
+    ///             .dynamic(DynamicShape::of::<i64>(larder::type_info!(i64))),
+    ///     )
+    ///     .compute(|io| {
+    ///         let out: DynamicOut<i64> =
+    ///             (1..=3).map(|i| DynamicOutput::new(i, format!("k{i}"))).collect();
+    ///         io.output("result", out)
+    ///     });
+    /// let double = OpDefinition::builder("double")
+    ///     .input(In::new("x", larder::type_info!(i64)))
+    ///     .output(Out::result(larder::type_info!(i64)))
+    ///     .compute(|io| { let x: i64 = io.input("x")?; io.output("result", 2 * x) });
+    /// let total = OpDefinition::builder("total")
+    ///     .input(
+    ///         In::new("xs", larder::type_info!(Vec<i64>))
+    ///             .collects(CollectShape::of::<i64>(larder::type_info!(i64))),
+    ///     )
+    ///     .output(Out::result(larder::type_info!(i64)))
+    ///     .compute(|io| { let xs: Vec<i64> = io.input("xs")?; io.output("result", xs.iter().sum::<i64>()) });
+    ///
+    /// let mut job = JobDefinition::builder("fan_out");
+    /// let items = job.invoke(&produce, []).output();
+    /// let doubled = job.map(&items, |job, x| job.invoke(&double, [("x", x)]).output());
+    /// let all = job.collect(&doubled);
+    /// job.invoke(&total, [("xs", all)]);
+    /// let result = job.build().unwrap().execute_in_process().unwrap();
+    /// assert_eq!(*result.output_for_node::<i64>("double[k2]").unwrap(), 4);
+    /// assert_eq!(*result.output_for_node::<i64>("total").unwrap(), 12);
+    /// ```
     pub fn map(
         &mut self,
         over: &OutputHandle,

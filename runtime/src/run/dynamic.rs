@@ -426,8 +426,9 @@ impl RunState {
                     metadata: all,
                 },
                 Some(&step.key),
+                // Dagster's message names no mapping key here.
                 format!(
-                    "Handled output \"{}\" mapping key \"{key}\" using IO manager \"{}\"",
+                    "Handled output \"{}\" using IO manager \"{}\"",
                     def.name, def.io_manager_key
                 ),
             );
