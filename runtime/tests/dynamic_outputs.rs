@@ -689,6 +689,41 @@ fn nested_dynamic_outputs_are_refused_and_mapped_ops_are_validated_before_the_ru
 }
 
 #[test]
+fn mapped_steps_read_their_ops_run_config() {
+    #[derive(serde::Deserialize)]
+    struct Scale {
+        factor: i64,
+    }
+    let scale = OpDefinition::builder("scale")
+        .input(In::new("x", type_info!(i64)))
+        .output(Out::result(type_info!(i64)))
+        .config_type::<Scale>()
+        .compute(|io| {
+            let Scale { factor } = io.config_as()?;
+            let x: i64 = io.input("x")?;
+            io.output("result", x * factor)
+        });
+    let mut job = JobDefinition::builder("configured");
+    let d = job
+        .invoke(&produce("produce", &[("k1", 1), ("k2", 2)]), [])
+        .output();
+    let scaled = job.map(&d, |job, x| job.invoke(&scale, [("x", x)]).output());
+    let all = job.collect(&scaled);
+    job.invoke(&gather("gather"), [("xs", all)]);
+    // As in Dagster, the config of a mapped op is under its name.
+    let config = RunConfig::new().op("scale", serde_json::json!({ "factor": 10 }));
+    let result = job
+        .build()
+        .unwrap()
+        .execute_in_process_with(RunOptions::new().run_config(config))
+        .unwrap();
+    assert_eq!(
+        *result.output_for_node::<Vec<i64>>("gather").unwrap(),
+        [10, 20]
+    );
+}
+
+#[test]
 fn handled_outputs_of_a_dynamic_output_read_as_dagsters() {
     let result = fan_out_job(&[("k1", 1)], None)
         .build()

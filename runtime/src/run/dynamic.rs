@@ -28,6 +28,17 @@ pub(crate) struct Mapping {
     pub(crate) template_of: Option<(usize, usize)>,
     /// For a mapped step (`double[k1]`): its mapping key.
     pub(crate) key: Option<Arc<str>>,
+    /// For a mapped step: its template's key (`double`), which its run
+    /// config is under, as in Dagster (`ops.double.config`).
+    pub(crate) node: Option<Arc<str>>,
+}
+
+impl Step {
+    /// The key the step's run config is under (`ops.<key>`): a mapped
+    /// step's op, its own key otherwise.
+    pub(crate) fn config_key(&self) -> &str {
+        self.mapping.node.as_deref().unwrap_or(&self.key)
+    }
 }
 
 /// A step's output: (step, output index).
@@ -221,6 +232,7 @@ pub(crate) fn expand(
                     mapping: Mapping {
                         template_of: None,
                         key: Some(key.clone()),
+                        node: Some(tmpl.key.clone()),
                     },
                 };
                 let idx = plan.steps.len();

@@ -152,7 +152,7 @@ impl RunState {
             run_id,
             config: self
                 .run_config
-                .output_config(&s.key, name)
+                .output_config(s.config_key(), name)
                 .cloned()
                 .unwrap_or_else(null),
             partition_key: s.run_partition.clone(),
@@ -295,7 +295,7 @@ impl RunState {
         }
 
         // Most steps have no config: they share one `null`.
-        let config = match self.run_config.op_config(key) {
+        let config = match self.run_config.op_config(step.config_key()) {
             Some(c) => Arc::new(c.clone()),
             None => {
                 static NULL: std::sync::OnceLock<Arc<serde_json::Value>> =
@@ -436,7 +436,7 @@ impl RunState {
             op: step.op.info.clone(),
             config: self
                 .run_config
-                .input_config(&step.key, &input.name)
+                .input_config(step.config_key(), &input.name)
                 .cloned()
                 .unwrap_or_else(null),
             definition_metadata: input.metadata.clone(),
