@@ -120,6 +120,7 @@ exports! {
     _InputManager => ::larder::InputManager,
     _IntoResourceDefinition => ::larder::IntoResourceDefinition,
     _JobDefinition => ::larder::JobDefinition,
+    _JobBuilder => ::larder::JobBuilder,
     _Metadata => ::larder::Metadata,
     _MetadataValue => ::larder::MetadataValue,
     _OpDefinition => ::larder::OpDefinition,
@@ -138,6 +139,8 @@ exports! {
     _LoadInput => ::larder::__private::LoadInput,
     _via => ::larder::__private::via,
     _PartitionShape => ::larder::partitions::PartitionShape,
+    _DynamicShape => ::larder::dynamic::DynamicShape,
+    _CollectShape => ::larder::dynamic::CollectShape,
     _PhantomData => ::core::marker::PhantomData,
 
     // What keys and steps are checked with: rustc prints these paths in
@@ -158,6 +161,8 @@ exports! {
     _IsOp => ::larder::definitions::checks::IsOp,
     _OpArgsMatchInputs => ::larder::definitions::checks::OpArgsMatchInputs,
     _StepValue => ::larder::definitions::checks::StepValue,
+    _IsDynamicOutput => ::larder::definitions::checks::IsDynamicOutput,
+    _CollectsInto => ::larder::definitions::checks::CollectsInto,
 
     // What only generated code uses.
     __AssetRegistration => ::larder::__private::AssetRegistration,

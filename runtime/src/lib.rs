@@ -83,7 +83,7 @@ pub mod run;
 pub mod cli;
 
 // The namespaces users name in paths, at the root as before.
-pub use model::{config, partitions};
+pub use model::{config, dynamic, partitions};
 
 #[doc(hidden)]
 pub use io::key;
@@ -119,6 +119,7 @@ pub use io::resources::{
 };
 pub use model::asset_key::AssetKey;
 pub use model::config::RunConfig;
+pub use model::dynamic::{DynamicOut, DynamicOutput};
 pub use model::events::{Event, EventKind, EventListener, EventType, Logger, UserEvent};
 pub use model::executor::{Executor, ExecutorKind};
 pub use model::instance::Instance;
@@ -147,14 +148,15 @@ pub use larder_macros::{
 pub mod prelude {
     pub use crate::{
         AssetDefinition, AssetIn, AssetKey, AssetOut, Codec, ConfigurableIOManager,
-        ConfigurableIOManagerFactory, ConfigurableResource, Definitions, DynIOManager, Error,
-        Failure, FilesystemIOManager, IOManager, IOManagerDefinition, In, InMemoryIOManager,
-        InitContext, InputContext, InputManager, InputManagerDefinition, Instance, JobDefinition,
-        MaterializeResult, Metadata, MetadataValue, MultiAssetDefinition, OpDefinition, Out,
-        Output, OutputContext, ResourceDefinition, ResourceLifecycle, Resources, RetryPolicy,
-        RetryRequested, RunConfig, RunOptions, RunResult, StepIo, asset, build_asset_context,
-        build_input_context, build_output_context, fs_io_manager, input_manager, io_manager, job,
-        materialize, materialize_to_memory, mem_io_manager, metadata, multi_asset, op, resource,
+        ConfigurableIOManagerFactory, ConfigurableResource, Definitions, DynIOManager, DynamicOut,
+        DynamicOutput, Error, Failure, FilesystemIOManager, IOManager, IOManagerDefinition, In,
+        InMemoryIOManager, InitContext, InputContext, InputManager, InputManagerDefinition,
+        Instance, JobDefinition, MaterializeResult, Metadata, MetadataValue, MultiAssetDefinition,
+        OpDefinition, Out, Output, OutputContext, ResourceDefinition, ResourceLifecycle, Resources,
+        RetryPolicy, RetryRequested, RunConfig, RunOptions, RunResult, StepIo, asset,
+        build_asset_context, build_input_context, build_output_context, fs_io_manager,
+        input_manager, io_manager, job, materialize, materialize_to_memory, mem_io_manager,
+        metadata, multi_asset, op, resource,
     };
     pub use serde::{Deserialize, Serialize};
 }

@@ -32,6 +32,7 @@ pub fn expand(job: &JobFn) -> TokenStream {
     let mut writer = Writer {
         out: Vec::new(),
         counter: 0,
+        bound: Default::default(),
     };
     for wire in &job.wiring {
         writer.wire(wire);
@@ -102,9 +103,11 @@ pub fn fallback(job: &JobFn, errors: &Errors) -> TokenStream {
 }
 
 /// Writes the wiring as builder calls, upstream calls first.
-struct Writer {
-    out: Vec<TokenStream>,
+pub(super) struct Writer {
+    pub(super) out: Vec<TokenStream>,
     counter: usize,
+    /// What each name is bound to, for `.map` checks (`expand::dynamic`).
+    pub(super) bound: super::dynamic::BoundNames,
 }
 
 impl Writer {
@@ -126,14 +129,16 @@ impl Writer {
                     .map(|(i, ident)| quote! { let #ident = #var.nth(#i); });
                 self.out.push(quote! { let #var = #inv; #(#lets)* });
             }
+            Wire::Mapped(ident, m) => self.wire_mapped(ident.as_ref(), m),
         }
+        self.bind(wire);
     }
 
     /// `op(args..)` → `<op as OpProxy>::invoke(&mut __larder_job, [..])`,
     /// invoking call arguments first.
-    fn invoke(&mut self, inv: &Invocation) -> TokenStream {
+    pub(super) fn invoke(&mut self, inv: &Invocation) -> TokenStream {
         let mut args = Vec::new();
-        for arg in &inv.args {
+        for (k, arg) in inv.args.iter().enumerate() {
             match arg {
                 WireArg::Call(inner) => {
                     let inner = self.invoke(inner);
@@ -142,6 +147,10 @@ impl Writer {
                     args.push(quote! { #var });
                 }
                 WireArg::Name(p) => args.push(quote! { #_Clone::clone(&#p) }),
+                WireArg::Collect(c) => {
+                    let handle = self.collect_into(inv, k, c);
+                    args.push(handle);
+                }
             }
         }
         let path = &inv.path;
@@ -152,7 +161,7 @@ impl Writer {
         quote! { #invoke(&mut __larder_job, #array) }
     }
 
-    fn fresh(&mut self, prefix: &str) -> Ident {
+    pub(super) fn fresh(&mut self, prefix: &str) -> Ident {
         self.counter += 1;
         format_ident!("{}_{}", prefix, self.counter)
     }

@@ -4,6 +4,7 @@
 //! tokens; they report nothing and name larder only through `exports`.
 
 mod asset;
+mod dynamic;
 mod job;
 mod key;
 mod manager;

@@ -35,16 +35,25 @@ pub fn expand(op: &StepFn) -> TokenStream {
         let mut io_manager_key = quote! { #_None };
         let mut typed = quote! { #_None };
         let mut configure = Vec::new();
+        // A `DynamicOut<T>` is stored one `T` per mapping key.
+        let dynamic_element = ty.as_ref().and_then(super::dynamic::dynamic_element);
+        if let Some(el) = dynamic_element {
+            configure.push(super::dynamic::dynamic_shape(el));
+        }
         if let Some(spec) = &decl.spec {
             if let Some(k) = &spec.io_manager_key {
                 let lit = &k.lit;
                 io_manager_key = quote! { #_Some(#lit) };
-                match ty {
-                    Some(ty) => {
+                match (dynamic_element, ty) {
+                    (Some(el), _) => {
+                        let adapter = k.typed_output(el);
+                        configure.push(quote! { .typed_element(#adapter) });
+                    }
+                    (None, Some(ty)) => {
                         let adapter = k.typed_output(ty);
                         typed = quote! { #_Some(|| #adapter) };
                     }
-                    None => checks.push(k.exists_check()),
+                    (None, None) => checks.push(k.exists_check()),
                 }
             }
             if !spec.metadata.is_empty() {
@@ -127,6 +136,7 @@ pub fn expand(op: &StepFn) -> TokenStream {
         };
     };
     let op_proxy = op_proxy(func, &op.managed_inputs());
+    let dynamic_checks = super::dynamic::op_impls(op);
     let cfgs = attr::cfgs(&func.attrs);
     let proxy = step::proxy(
         func,
@@ -134,6 +144,7 @@ pub fn expand(op: &StepFn) -> TokenStream {
         quote! {
             #descriptor
             #op_proxy
+            #dynamic_checks
             #cfgs
             #__submit! {
                 #__OpRegistration { build: #fn_ident::definition }

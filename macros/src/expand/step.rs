@@ -108,6 +108,10 @@ pub fn input_descriptors(step: &StepFn, checks: &mut Vec<TokenStream>) -> Vec<To
                 configure.push(quote! { .description(#d) });
             }
         }
+        // A `Vec<T>` input of an op may collect a dynamic output.
+        if step.kind == StepKind::Op {
+            configure.extend(super::dynamic::collect_shape(ty));
+        }
         let input_ty = match step.kind {
             StepKind::Asset | StepKind::MultiAsset => quote! { #_AssetIn },
             StepKind::Op => quote! { #_In },

@@ -43,6 +43,8 @@ pub enum Wire {
     Let(Ident, Invocation),
     /// `let (a, _, c) = op(..);`: each name with its output's index.
     Tuple(Vec<(usize, Ident)>, Invocation),
+    /// `let x = d.map(|v| op(v));` or the map alone (`model::dynamic`).
+    Mapped(Option<Ident>, super::dynamic::Mapped),
 }
 
 /// `op(args..)`.
@@ -58,6 +60,8 @@ pub enum WireArg {
     Call(Invocation),
     /// A name bound to an output.
     Name(ExprPath),
+    /// `d.collect()`: every value of a dynamic or mapped output.
+    Collect(super::dynamic::Collect),
 }
 
 pub struct JobFn {
@@ -170,9 +174,9 @@ fn parse_resources(
 }
 
 /// Reads the body's statements into wiring.
-struct Reader {
-    wiring: Vec<Wire>,
-    errors: Errors,
+pub(super) struct Reader {
+    pub(super) wiring: Vec<Wire>,
+    pub(super) errors: Errors,
 }
 
 const BODY_HELP: &str = "a `#[job]` body only wires ops: write calls such as `op_b(op_a());`, `let x = op_a();` or `let (a, b) = two_outputs();`";
@@ -184,6 +188,11 @@ impl Reader {
             Stmt::Expr(Expr::Call(call), _) => {
                 if let Some(inv) = self.invocation(call) {
                     self.wiring.push(Wire::Call(inv));
+                }
+            }
+            Stmt::Expr(Expr::MethodCall(m), _) => {
+                if let Some(mapped) = self.mapped(m) {
+                    self.wiring.push(Wire::Mapped(None, mapped));
                 }
             }
             Stmt::Expr(other, _) => self.errors.spanned(other, BODY_HELP),
@@ -203,6 +212,16 @@ impl Reader {
                 else_token,
                 format!("`let .. else` is not supported; {BODY_HELP}"),
             );
+            return;
+        }
+        if let (Expr::MethodCall(m), Pat::Ident(pi)) = (&*init.expr, &local.pat)
+            && pi.by_ref.is_none()
+            && pi.subpat.is_none()
+        {
+            if let Some(mapped) = self.mapped(m) {
+                self.wiring
+                    .push(Wire::Mapped(Some(pi.ident.clone()), mapped));
+            }
             return;
         }
         let Expr::Call(call) = &*init.expr else {
@@ -252,7 +271,7 @@ impl Reader {
     }
 
     /// `op(args..)`; `None` after recording an error.
-    fn invocation(&mut self, call: &ExprCall) -> Option<Invocation> {
+    pub(super) fn invocation(&mut self, call: &ExprCall) -> Option<Invocation> {
         let path = match &*call.func {
             Expr::Path(p) if p.qself.is_none() => p.path.clone(),
             other => {
@@ -274,6 +293,10 @@ impl Reader {
                 Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
                     args.push(WireArg::Name(p.clone()));
                 }
+                Expr::MethodCall(m) => match self.collect_arg(m) {
+                    Some(c) => args.push(WireArg::Collect(c)),
+                    None => ok = false,
+                },
                 other => {
                     self.errors.spanned(
                         other,

@@ -4,11 +4,13 @@
 //! syntax, an empty name) where it reads them; what needs more than one
 //! value, or the signature, is `check.rs`'s; tokens are `expand`'s.
 
+mod dynamic;
 mod job;
 mod manager;
 pub mod multi_asset;
 mod step;
 
+pub use dynamic::{Collect, MapOver, Mapped};
 pub use job::{Invocation, JobArgs, JobFn, Wire, WireArg, parse_resource_defs};
 pub use manager::{CtxParam, ManagerArgs, ManagerDecl, ManagerItem, ManagerKind};
 pub use step::{

@@ -194,6 +194,7 @@ impl AssetContextBuilder {
             partitions,
             resources: self.resources,
             events: Some(events),
+            mapping_key: None,
             _call: PhantomData,
         })
     }

@@ -64,3 +64,27 @@ pub trait OpArgsMatchInputs<P> {
     /// Each input's upstream output, `None` for a root input.
     fn wire(self) -> Vec<Option<OutputHandle>>;
 }
+
+/// Output `I` of an `#[op]` is a `DynamicOut<T>`: what `.map` in a
+/// `#[job]` body requires of the output it maps over.
+#[diagnostic::on_unimplemented(
+    message = "`.map` needs a dynamic output, and this output of `#[op]` `{Self}` is not one",
+    label = "`.map` maps over the values of a `DynamicOut<T>`",
+    note = "return `DynamicOut<T>` from the op (built from `DynamicOutput::new(value, \"key\")`) to map over its values, or call the op directly"
+)]
+pub trait IsDynamicOutput<const I: usize> {
+    /// Nothing: calling it checks the bound where the job body maps.
+    fn is_dynamic_output() {}
+}
+
+/// Argument `K` of a call with `N` arguments of an `#[op]` is a `Vec<T>`
+/// input: what passing `.collect()` there requires.
+#[diagnostic::on_unimplemented(
+    message = "`.collect()` passes a `Vec` of the mapped values, but this input of `#[op]` `{Self}` is not a `Vec<T>`",
+    label = "the input receiving `.collect()` must be a `Vec<T>`",
+    note = "declare the op's input as `Vec<T>`, `T` being the type of the mapped values"
+)]
+pub trait CollectsInto<const N: usize, const K: usize> {
+    /// Nothing: calling it checks the bound where the job body collects.
+    fn collects_into() {}
+}

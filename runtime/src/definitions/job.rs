@@ -66,6 +66,8 @@ pub struct JobDefinition {
     pub(crate) op_retry_policy: Option<crate::model::retry::RetryPolicy>,
     /// Where its steps execute, unless the run says otherwise.
     pub(crate) executor: Option<crate::model::executor::Executor>,
+    /// Which nodes are mapped over dynamic outputs, and what is collected.
+    pub(crate) dynamic: super::dynamic::DynamicWiring,
 }
 
 impl fmt::Debug for JobDefinition {
@@ -149,10 +151,12 @@ pub struct JobBuilder {
     name: String,
     arity_problems: Vec<String>,
     description: Option<String>,
-    nodes: Vec<Node>,
+    pub(crate) nodes: Vec<Node>,
     resources: IndexMap<String, ResourceDefinition>,
     op_retry_policy: Option<crate::model::retry::RetryPolicy>,
     executor: Option<crate::model::executor::Executor>,
+    /// `map` / `collect` wiring (`definitions::dynamic`).
+    pub(crate) dynamic: super::dynamic::DynamicWiring,
     /// Node name -> index in `nodes`.
     index: HashMap<String, usize>,
     /// Op name -> the last suffix given to it, so naming the n-th
@@ -171,6 +175,7 @@ impl JobDefinition {
             resources: IndexMap::new(),
             op_retry_policy: None,
             executor: None,
+            dynamic: Default::default(),
             index: HashMap::new(),
             suffixes: HashMap::new(),
         }
@@ -332,6 +337,7 @@ impl JobBuilder {
                 }
             }
         }
+        self.dynamic.check(&self.name, &self.nodes, &mut problems);
         if !problems.is_empty() {
             return Err(Error::InvalidDefinitions(problems));
         }
@@ -345,6 +351,7 @@ impl JobBuilder {
             resources: std::mem::take(&mut self.resources),
             op_retry_policy: self.op_retry_policy,
             executor: self.executor.clone(),
+            dynamic: std::mem::take(&mut self.dynamic),
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod checks;
 #[allow(clippy::module_inception)]
 mod definitions;
 pub(crate) mod descriptor;
+pub(crate) mod dynamic;
 pub(crate) mod graph_asset;
 pub(crate) mod job;
 pub(crate) mod multi_asset;

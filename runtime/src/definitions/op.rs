@@ -32,6 +32,8 @@ pub struct In {
     pub(crate) shape: Option<PartitionShape>,
     pub(crate) typed_element: Option<TypedLoader>,
     pub(crate) partition_mapping: Option<PartitionMapping>,
+    /// How a `Vec<T>` input is built when it collects a dynamic output.
+    pub(crate) collect: Option<crate::model::dynamic::CollectShape>,
 }
 
 impl In {
@@ -49,6 +51,7 @@ impl In {
             shape: None,
             typed_element: None,
             partition_mapping: None,
+            collect: None,
         }
     }
 
@@ -147,6 +150,8 @@ pub struct Out {
     pub(crate) asset_key: Option<AssetKey>,
     /// Whether the body must set it (Dagster's `is_required`).
     pub(crate) is_required: bool,
+    /// Set for a `DynamicOut<T>` output: how it splits into its values.
+    pub(crate) dynamic: Option<crate::model::dynamic::DynamicShape>,
 }
 
 impl Out {
@@ -164,6 +169,7 @@ impl Out {
             typed_element: None,
             asset_key: None,
             is_required: true,
+            dynamic: None,
         }
     }
 

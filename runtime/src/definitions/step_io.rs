@@ -44,6 +44,8 @@ pub struct StepIo<'a> {
     pub(crate) resources: Resources,
     /// Where a test context's logger writes, for [`StepIo::logged`].
     pub(crate) events: Option<Arc<EventLog>>,
+    /// The mapping key of a step mapped over a dynamic output.
+    pub(crate) mapping_key: Option<Arc<str>>,
     pub(crate) _call: PhantomData<&'a ()>,
 }
 
@@ -309,6 +311,12 @@ impl StepIo<'_> {
     /// first to the end of the last (time-partitioned assets only).
     pub fn partition_time_window(&self) -> Result<TimeWindow> {
         self.partition_view().asset_partitions_time_window()
+    }
+
+    /// The mapping key of this step when it is mapped over a dynamic
+    /// output (`k1` in `double[k1]`; Dagster's `context.get_mapping_key()`).
+    pub fn mapping_key(&self) -> Option<&str> {
+        self.mapping_key.as_deref()
     }
 
     /// The step key.

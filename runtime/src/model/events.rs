@@ -59,6 +59,9 @@ pub enum EventKind {
         output_name: String,
         /// The Rust type of the value.
         type_name: String,
+        /// The mapping key, for each value of a dynamic output.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mapping_key: Option<String>,
     },
     /// An asset was materialized.
     AssetMaterialization {

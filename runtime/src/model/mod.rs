@@ -4,6 +4,7 @@
 
 pub mod asset_key;
 pub mod config;
+pub mod dynamic;
 pub mod events;
 pub mod executor;
 pub mod instance;

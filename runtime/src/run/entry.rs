@@ -321,6 +321,7 @@ fn run_plan(
     // The whole job is checked (the run config names every op, as the
     // parent's does), then narrowed to the steps that run.
     let plan = prepare(plan, problems, options)?;
+    super::dynamic::refuse_unsupported(&plan, options, parent.is_some())?;
     let (plan, launch) = narrow(plan, options, parent)?;
     // Step workers plan the whole job again, then narrow it the same way.
     let mut narrowed;

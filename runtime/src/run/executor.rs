@@ -17,7 +17,7 @@ use crate::model::events::{EventKind, EventLog};
 use crate::model::instance::Instance;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Status {
+pub(super) enum Status {
     Pending,
     Running,
     Succeeded,
@@ -27,11 +27,11 @@ enum Status {
     NotYielded,
 }
 
-struct Schedule {
-    ready: VecDeque<usize>,
-    waiting_on: Vec<usize>,
-    status: Vec<Status>,
-    skipped_because: Vec<Vec<String>>,
+pub(super) struct Schedule {
+    pub(super) ready: VecDeque<usize>,
+    pub(super) waiting_on: Vec<usize>,
+    pub(super) status: Vec<Status>,
+    pub(super) skipped_because: Vec<Vec<String>>,
     running: usize,
     done: usize,
 }
@@ -108,7 +108,7 @@ pub(crate) fn execute(
     };
 
     let n = plan.steps.len();
-    let workers = options
+    let max_workers = options
         .executor
         .as_ref()
         .and_then(|e| e.max_concurrent_steps())
@@ -117,9 +117,8 @@ pub(crate) fn execute(
             std::thread::available_parallelism()
                 .map(|p| p.get())
                 .unwrap_or(1)
-        })
-        .clamp(1, n.max(1));
-    let state = RunState {
+        });
+    let mut state = RunState {
         plan,
         run_id: run_id.clone(),
         resources,
@@ -129,12 +128,15 @@ pub(crate) fn execute(
         outputs: Mutex::new(HashMap::new()),
         partition_load_concurrency: options.partition_load_concurrency.unwrap_or(8),
         op_retry_policy: options.op_retry_policy,
+        emitted: Default::default(),
     };
-    let schedule = Mutex::new(Schedule {
-        ready: (0..n)
-            .filter(|&i| state.plan.steps[i].upstream.is_empty())
-            .collect(),
-        waiting_on: state.plan.steps.iter().map(|s| s.upstream.len()).collect(),
+    // Templates and collecting steps also wait for dynamic outputs.
+    let waiting_on: Vec<usize> = (0..n)
+        .map(|i| state.plan.steps[i].upstream.len() + super::dynamic::holds(&state.plan, i))
+        .collect();
+    let mut schedule = Mutex::new(Schedule {
+        ready: (0..n).filter(|&i| waiting_on[i] == 0).collect(),
+        waiting_on,
         status: vec![Status::Pending; n],
         skipped_because: vec![Vec::new(); n],
         running: 0,
@@ -143,22 +145,35 @@ pub(crate) fn execute(
     let wake = Condvar::new();
     let failures: Mutex<Vec<(String, Error)>> = Mutex::new(Vec::new());
 
-    let run_step = |i: usize| match &multiprocess {
-        Some(launch) => launch.run_step(&state, i),
-        None => state.run_step(i),
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..workers {
-            scope.spawn(|| work(&state, &schedule, &wake, &failures, &run_step));
+    // Generations: run what is ready until nothing is, then add the steps
+    // mapped over the dynamic outputs that ran (`run::dynamic`).
+    let mut expanded = std::collections::HashSet::new();
+    loop {
+        let workers = max_workers.clamp(1, state.plan.steps.len().max(1));
+        let run_step = |i: usize| match &multiprocess {
+            Some(launch) => launch.run_step(&state, i),
+            None => state.run_step(i),
+        };
+        std::thread::scope(|scope| {
+            for _ in 1..workers {
+                scope.spawn(|| work(&state, &schedule, &wake, &failures, &run_step));
+            }
+            work(&state, &schedule, &wake, &failures, &run_step);
+        });
+        let schedule = schedule.get_mut().unwrap_or_else(|e| e.into_inner());
+        if !super::dynamic::expand(&mut state, schedule, &mut expanded) {
+            break;
         }
-        work(&state, &schedule, &wake, &failures, &run_step);
-    });
+    }
 
     let teardown_errors = state.resources.teardown();
     let schedule = schedule.into_inner().unwrap_or_else(|e| e.into_inner());
     let failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
     let mut steps = indexmap::IndexMap::with_capacity(n);
     for (i, step) in state.plan.steps.iter().enumerate() {
+        if super::dynamic::is_template(&state.plan, i) {
+            continue;
+        }
         let outcome = match schedule.status[i] {
             Status::Succeeded => StepOutcome::Success,
             Status::Failed => StepOutcome::Failed(
@@ -320,6 +335,35 @@ fn work(
     }
 }
 
+/// Skips step `i`, added to the run with an upstream step that did not
+/// succeed (a step mapped over a dynamic output), and its downstream.
+pub(super) fn skip_blocked(state: &RunState, schedule: &mut Schedule, i: usize) {
+    if schedule.status[i] != Status::Pending {
+        return;
+    }
+    let because: Vec<String> = state.plan.steps[i]
+        .upstream
+        .iter()
+        .filter(|&&u| matches!(schedule.status[u], Status::Failed | Status::Skipped))
+        .map(|&u| state.plan.steps[u].key.to_string())
+        .collect();
+    schedule.status[i] = Status::Skipped;
+    schedule.done += 1;
+    schedule.skipped_because[i] = because.clone();
+    let key = &state.plan.steps[i].key;
+    state.events.push(
+        EventKind::StepSkipped {
+            upstream: because.clone(),
+        },
+        Some(key),
+        format!(
+            "Skipped execution of step \"{key}\": upstream step \"{}\" did not succeed.",
+            because.join("\", \"")
+        ),
+    );
+    skip_downstream(state, schedule, i);
+}
+
 fn skip_downstream(state: &RunState, schedule: &mut Schedule, failed: usize) {
     skip_below(state, schedule, failed, Status::Skipped);
 }
@@ -366,11 +410,18 @@ fn skip_below(state: &RunState, schedule: &mut Schedule, failed: usize, status: 
         }
         return;
     }
-    let mut stack = vec![failed];
-    while let Some(i) = stack.pop() {
+    // Each step with the step to name as the cause: a template (never run)
+    // passes on its own cause.
+    let mut stack = vec![(failed, state.plan.steps[failed].key.to_string())];
+    while let Some((i, because)) = stack.pop() {
         for &d in &state.plan.steps[i].downstream {
-            let because = state.plan.steps[i].key.to_string();
-            if schedule.status[d] == Status::Pending {
+            let because = because.clone();
+            if schedule.status[d] == Status::Pending && super::dynamic::is_template(&state.plan, d)
+            {
+                schedule.status[d] = Status::Skipped;
+                schedule.done += 1;
+                stack.push((d, because));
+            } else if schedule.status[d] == Status::Pending {
                 schedule.status[d] = Status::Skipped;
                 schedule.done += 1;
                 schedule.skipped_because[d].push(because.clone());
@@ -380,7 +431,7 @@ fn skip_below(state: &RunState, schedule: &mut Schedule, failed: usize, status: 
                     Some(key),
                     format!("Skipped execution of step \"{key}\": upstream step \"{because}\" did not succeed."),
                 );
-                stack.push(d);
+                stack.push((d, state.plan.steps[d].key.to_string()));
             } else if schedule.status[d] == Status::Skipped
                 && !schedule.skipped_because[d].contains(&because)
             {

@@ -4,6 +4,7 @@
 mod asset_jobs;
 mod backfill;
 mod default_manager;
+mod dynamic;
 mod entry;
 mod executor;
 mod graph_asset_plan;

@@ -22,6 +22,7 @@ impl Step {
             run_partition: None,
             partitions: None,
             input_partitions: Vec::new(),
+            mapping: Default::default(),
         }
     }
 }

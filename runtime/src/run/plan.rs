@@ -32,6 +32,14 @@ pub(crate) enum InputSource {
         output: usize,
         run_id: Option<Arc<str>>,
     },
+    /// A `Vec<T>` input collecting the values of a dynamic output, or of
+    /// an op mapped over one (`of`: that output, or the mapped template's).
+    /// The run fills `sources` (step, output, mapping key of a dynamic
+    /// output) when the dynamic step has run (`run::dynamic`).
+    Collect {
+        of: (usize, usize),
+        sources: Vec<(usize, usize, Option<Arc<str>>)>,
+    },
 }
 
 /// One step of the run: an op invocation or an asset.
@@ -48,6 +56,8 @@ pub(crate) struct Step {
     pub(crate) partitions: Option<AssetPartitions>,
     /// Per input: the upstream partitions it reads.
     pub(crate) input_partitions: Vec<Option<AssetPartitions>>,
+    /// Whether it is mapped over a dynamic output (`run::dynamic`).
+    pub(crate) mapping: super::dynamic::Mapping,
 }
 
 impl Step {
@@ -117,6 +127,7 @@ impl Plan {
                         run_partition: None,
                         partitions: None,
                         input_partitions: Vec::new(),
+                        mapping: Default::default(),
                     });
                 }
                 None => problems.push(format!(
@@ -265,8 +276,10 @@ impl Plan {
                 run_partition: None,
                 partitions: None,
                 input_partitions: vec![None; n_inputs],
+                mapping: Default::default(),
             });
         }
+        super::dynamic::mark_job(job, &mut steps);
         let mut plan = Plan {
             job_name: Arc::from(job.name.as_str()),
             steps,
@@ -354,6 +367,9 @@ impl Plan {
                     (None, InputSource::Asset(a)) => a.out().map(|o| o.io_manager_key.clone()),
                     (None, InputSource::External { step, output, .. }) => {
                         Some(step.op.outputs[*output].io_manager_key.clone())
+                    }
+                    (None, InputSource::Collect { of: (u, o), .. }) => {
+                        Some(self.steps[*u].op.outputs[*o].io_manager_key.clone())
                     }
                     (None, InputSource::Root | InputSource::Unit) => None,
                 };
@@ -573,7 +589,7 @@ impl Plan {
         }
     }
 
-    fn check_input(
+    pub(super) fn check_input(
         &self,
         step: &Step,
         input: &In,
@@ -581,6 +597,10 @@ impl Plan {
         problems: &mut Vec<String>,
     ) {
         if matches!(source, InputSource::Unit) {
+            return;
+        }
+        if let InputSource::Collect { of, .. } = source {
+            super::dynamic::check_collect(self, step, input, *of, problems);
             return;
         }
         let needed_by = format!(
@@ -667,7 +687,7 @@ impl Plan {
                 }
                 None => return,
             },
-            InputSource::Root | InputSource::Unit => return,
+            InputSource::Root | InputSource::Unit | InputSource::Collect { .. } => return,
         };
         let up_out = &up_out;
         // A `()` upstream stored its data itself; its manager still loads
@@ -742,6 +762,9 @@ impl Plan {
 /// What a manager stores for an output: each element of a `PartitionMap`
 /// output of a partitioned asset, else the value itself.
 pub(crate) fn stored_as(step: &Step, out: &Out) -> Out {
+    if let Some(d) = out.dynamic {
+        return super::dynamic::stored_element(out, d);
+    }
     let partitioned = step
         .asset
         .as_ref()

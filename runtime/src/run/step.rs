@@ -33,6 +33,8 @@ pub(crate) struct RunState {
     pub(crate) partition_load_concurrency: usize,
     /// The retry policy of steps without their own.
     pub(crate) op_retry_policy: Option<RetryPolicy>,
+    /// The mapping keys each dynamic output (step, output) emitted.
+    pub(crate) emitted: super::dynamic::Emitted,
 }
 
 fn null() -> serde_json::Value {
@@ -85,7 +87,7 @@ impl Loader<'_> {
 }
 
 impl RunState {
-    fn manager(&self, key: &str) -> Result<&Arc<ResourceInstance>> {
+    pub(super) fn manager(&self, key: &str) -> Result<&Arc<ResourceInstance>> {
         self.resources
             .resources
             .instance(key)
@@ -129,7 +131,7 @@ impl RunState {
     }
 
     /// The context of output `out` of step `step`.
-    fn output_context(&self, step: usize, out: usize, log: Logger) -> OutputContext {
+    pub(super) fn output_context(&self, step: usize, out: usize, log: Logger) -> OutputContext {
         self.output_context_of(&self.plan.steps[step], out, self.run_id.clone(), log)
     }
 
@@ -152,7 +154,7 @@ impl RunState {
             run_id,
             config: self
                 .run_config
-                .output_config(&s.key, name)
+                .output_config(s.config_key(), name)
                 .cloned()
                 .unwrap_or_else(null),
             partition_key: s.run_partition.clone(),
@@ -287,18 +289,18 @@ impl RunState {
 
         let mut inputs = Vec::with_capacity(step.inputs.len());
         for (n, (input, source)) in step.op.inputs.iter().zip(&step.inputs).enumerate() {
-            let value =
-                self.load_input(i, n, input, source, &log)
-                    .map_err(|e| Error::LoadInput {
-                        step: key.to_string(),
-                        input: input.name.clone(),
-                        source: Box::new(e),
-                    })?;
+            let value = self
+                .load_input(i, n, input, source, &log, step.mapping.key.clone())
+                .map_err(|e| Error::LoadInput {
+                    step: key.to_string(),
+                    input: input.name.clone(),
+                    source: Box::new(e),
+                })?;
             inputs.push(Some(value));
         }
 
         // Most steps have no config: they share one `null`.
-        let config = match self.run_config.op_config(key) {
+        let config = match self.run_config.op_config(step.config_key()) {
             Some(c) => Arc::new(c.clone()),
             None => {
                 static NULL: std::sync::OnceLock<Arc<serde_json::Value>> =
@@ -323,6 +325,7 @@ impl RunState {
                 .resources
                 .for_step(key, step.op.required_resource_keys.clone()),
             events: None,
+            mapping_key: step.mapping.key.clone(),
             _call: std::marker::PhantomData,
         };
         guarded(|| (step.op.compute)(&mut io)).map_err(|e| Error::Compute {
@@ -363,39 +366,51 @@ impl RunState {
         Ok(())
     }
 
-    fn load_input(
+    /// Loads input `n` of step `i`; `mapping_key` is the key of the value
+    /// read when the upstream is a dynamic output.
+    pub(super) fn load_input(
         &self,
         i: usize,
         n: usize,
         input: &In,
         source: &InputSource,
         log: &Logger,
+        mapping_key: Option<Arc<str>>,
     ) -> Result<Value> {
         let step = &self.plan.steps[i];
-        let (upstream, upstream_def): (Option<OutputContext>, Option<&Out>) = match source {
-            InputSource::Unit => return Ok(Box::new(())),
-            InputSource::Step { step: u, output } => (
-                Some(self.output_context(*u, *output, log.clone())),
-                Some(&self.plan.steps[*u].op.outputs[*output]),
-            ),
-            InputSource::Asset(asset) => {
-                (self.asset_output_context(asset, log.clone()), asset.out())
-            }
-            InputSource::External {
-                step: up,
-                output,
-                run_id,
-            } => (
-                Some(self.output_context_of(
-                    up,
-                    *output,
-                    run_id.clone().unwrap_or_else(|| self.run_id.clone()),
-                    log.clone(),
-                )),
-                Some(&up.op.outputs[*output]),
-            ),
-            InputSource::Root => (None, None),
-        };
+        let (upstream, upstream_def): (Option<OutputContext>, Option<&Out>) =
+            match source {
+                InputSource::Unit => return Ok(Box::new(())),
+                InputSource::Collect { sources, .. } => {
+                    return self.load_collected(i, n, input, sources, log);
+                }
+                InputSource::Step { step: u, output } => (
+                    Some(
+                        self.output_context(*u, *output, log.clone())
+                            .with_mapping_key(mapping_key.filter(|_| {
+                                self.plan.steps[*u].op.outputs[*output].dynamic.is_some()
+                            })),
+                    ),
+                    Some(&self.plan.steps[*u].op.outputs[*output]),
+                ),
+                InputSource::Asset(asset) => {
+                    (self.asset_output_context(asset, log.clone()), asset.out())
+                }
+                InputSource::External {
+                    step: up,
+                    output,
+                    run_id,
+                } => (
+                    Some(self.output_context_of(
+                        up,
+                        *output,
+                        run_id.clone().unwrap_or_else(|| self.run_id.clone()),
+                        log.clone(),
+                    )),
+                    Some(&up.op.outputs[*output]),
+                ),
+                InputSource::Root => (None, None),
+            };
         let manager_key: &str = match (&input.input_manager_key, upstream_def) {
             (Some(k), _) => k,
             (None, Some(up)) => &up.io_manager_key,
@@ -427,7 +442,7 @@ impl RunState {
             op: step.op.info.clone(),
             config: self
                 .run_config
-                .input_config(&step.key, &input.name)
+                .input_config(step.config_key(), &input.name)
                 .cloned()
                 .unwrap_or_else(null),
             definition_metadata: input.metadata.clone(),
@@ -642,12 +657,16 @@ impl RunState {
         step_metadata: Metadata,
         log: &Logger,
     ) -> Result<()> {
+        if let Some(shape) = def.dynamic {
+            return self.store_dynamic(i, o, def, shape, value, step_metadata, log);
+        }
         let step = &self.plan.steps[i];
         let step_key = Some(&*step.key);
         self.events.push(
             EventKind::StepOutput {
                 output_name: def.name.clone(),
                 type_name: def.ty.short_name(),
+                mapping_key: None,
             },
             step_key,
             format!(
@@ -732,7 +751,7 @@ impl RunState {
         Ok(())
     }
 
-    fn handle(
+    pub(super) fn handle(
         &self,
         manager: &ResourceInstance,
         def: &Out,

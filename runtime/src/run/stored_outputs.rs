@@ -160,6 +160,7 @@ impl StoredOutputs {
             run_partition: stored.step.run_partition.clone(),
             partitions: None,
             input_partitions: vec![None],
+            mapping: Default::default(),
         };
         let plan = Plan {
             job_name: self.job_name.clone(),

@@ -151,6 +151,7 @@ fn execute_step<F: FnOnce() -> Definitions>(text: &str, definitions: F) -> Resul
         outputs: Mutex::new(Default::default()),
         partition_load_concurrency: options.partition_load_concurrency.unwrap_or(8),
         op_retry_policy: options.op_retry_policy,
+        emitted: Default::default(),
     };
     let ok = state.run_step(i).is_ok();
     for e in state.resources.teardown() {

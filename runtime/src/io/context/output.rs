@@ -109,6 +109,15 @@ impl OutputContext {
         OutputContext::from_parts(parts)
     }
 
+    /// This output as the value of one mapping key (a dynamic output),
+    /// or unchanged.
+    pub(crate) fn with_mapping_key(mut self, key: Option<Arc<str>>) -> Self {
+        if let Some(k) = key {
+            self.mapping_key = Some(k.to_string());
+        }
+        self
+    }
+
     /// This upstream as the partitions a downstream input reads of it.
     pub(crate) fn with_asset_partitions(mut self, partitions: AssetPartitions) -> Self {
         self.asset_partitions = Some(partitions);
