@@ -66,6 +66,8 @@ pub struct JobDefinition {
     pub(crate) op_retry_policy: Option<crate::model::retry::RetryPolicy>,
     /// Where its steps execute, unless the run says otherwise.
     pub(crate) executor: Option<crate::model::executor::Executor>,
+    /// Its partitions: each run executes one of them.
+    pub(crate) partitions_def: Option<Arc<crate::model::partitions::PartitionsDefinition>>,
 }
 
 impl fmt::Debug for JobDefinition {
@@ -153,6 +155,7 @@ pub struct JobBuilder {
     resources: IndexMap<String, ResourceDefinition>,
     op_retry_policy: Option<crate::model::retry::RetryPolicy>,
     executor: Option<crate::model::executor::Executor>,
+    partitions_def: Option<Arc<crate::model::partitions::PartitionsDefinition>>,
     /// Node name -> index in `nodes`.
     index: HashMap<String, usize>,
     /// Op name -> the last suffix given to it, so naming the n-th
@@ -171,6 +174,7 @@ impl JobDefinition {
             resources: IndexMap::new(),
             op_retry_policy: None,
             executor: None,
+            partitions_def: None,
             index: HashMap::new(),
             suffixes: HashMap::new(),
         }
@@ -184,6 +188,11 @@ impl JobDefinition {
     /// The executor the job chose, if any (`JobBuilder::executor`).
     pub fn executor(&self) -> Option<&crate::model::executor::Executor> {
         self.executor.as_ref()
+    }
+
+    /// The job's partitions (`JobBuilder::partitions_def`), if any.
+    pub fn partitions_def(&self) -> Option<&crate::model::partitions::PartitionsDefinition> {
+        self.partitions_def.as_deref()
     }
 
     /// The description.
@@ -219,6 +228,19 @@ impl JobBuilder {
     /// `RunOptions::executor` overrides it.
     pub fn executor(&mut self, executor: crate::model::executor::Executor) -> &mut Self {
         self.executor = Some(executor);
+        self
+    }
+
+    /// Partitions the job (Dagster's `@job(partitions_def=..)`): each run
+    /// executes one partition, chosen with `RunOptions::partition_key`
+    /// (or `--partition`), which every op's contexts see as their
+    /// `partition_key`. Op outputs are still stored per run
+    /// (`<base>/<run_id>/<step>/<output>`), as in Dagster.
+    pub fn partitions_def(
+        &mut self,
+        def: impl Into<crate::model::partitions::PartitionsDefinition>,
+    ) -> &mut Self {
+        self.partitions_def = Some(Arc::new(def.into()));
         self
     }
 
@@ -345,6 +367,7 @@ impl JobBuilder {
             resources: std::mem::take(&mut self.resources),
             op_retry_policy: self.op_retry_policy,
             executor: self.executor.clone(),
+            partitions_def: self.partitions_def.clone(),
         })
     }
 }

@@ -4,9 +4,11 @@
 mod asset_jobs;
 mod backfill;
 mod default_manager;
+pub(crate) mod dynamic_partitions;
 mod entry;
 mod executor;
 pub mod history;
+mod job_partitions;
 mod load_value;
 mod multiprocess;
 mod options;
