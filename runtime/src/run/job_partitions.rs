@@ -63,7 +63,13 @@ pub(crate) fn apply_job_partition(
     };
     let now = options.now.unwrap_or_else(jiff::Timestamp::now);
     if let Err(e) = def.validate_key(key, now) {
-        problems.push(format!("job `{name}`: {e}"));
+        let hint = match def.partition_keys(now) {
+            Ok(keys) if !e.to_string().contains("did you mean") => {
+                crate::suggest::did_you_mean(key, keys.into_iter())
+            }
+            _ => String::new(),
+        };
+        problems.push(format!("job `{name}`: {e}{hint}"));
         return;
     }
     let def = Arc::new(def);
