@@ -150,12 +150,20 @@ fn unknown_reason(key: &str, keys: &[String], name: &str) -> String {
         )
     } else if hint.is_empty() {
         format!(
-            "it is not one of its {} keys ({}); add it first (Definitions::add_dynamic_partitions or `partitions add {name} {key}`)",
-            keys.len(),
+            "it is not one of its {} ({}); add it first (Definitions::add_dynamic_partitions or `partitions add {name} {key}`)",
+            count(keys.len()),
             nearest(keys)
         )
     } else {
-        format!("it is not one of its {} keys{hint}", keys.len())
+        format!("it is not one of its {}{hint}", count(keys.len()))
+    }
+}
+
+fn count(n: usize) -> String {
+    if n == 1 {
+        "1 key".to_owned()
+    } else {
+        format!("{n} keys")
     }
 }
 
