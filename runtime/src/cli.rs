@@ -363,7 +363,7 @@ pub fn run_with(
             out,
         ),
         Command::Partitions { action } => {
-            crate::run::dynamic_partitions::cli(&Instance::from_env()?, action, out)
+            partitions(&Instance::from_env()?, action, out)
         }
         Command::Show { asset } => show(defs, &AssetKey::from(asset.as_str()), out),
         Command::Runs { limit } => runs(limit, out),
@@ -900,6 +900,61 @@ fn show(defs: &Definitions, key: &AssetKey, out: &mut dyn Write) -> Result<()> {
                 format_ranges(&key_ranges(list.iter().copied()), 10)
             };
             writeln!(out, "  {what} ({}): {ranges}", list.len())?;
+        }
+    }
+    Ok(())
+}
+
+/// The CLI's `partitions add|list|delete`.
+fn partitions(
+    instance: &Instance,
+    action: PartitionsAction,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match action {
+        PartitionsAction::Add { name, keys } => {
+            let before = instance.get_dynamic_partitions(&name)?;
+            instance.add_dynamic_partitions(&name, keys.iter().cloned())?;
+            let added = keys.iter().filter(|k| !before.contains(k)).count();
+            writeln!(
+                out,
+                "dynamic partitions `{name}`: added {added} key{} ({} in all)",
+                if added == 1 { "" } else { "s" },
+                instance.get_dynamic_partitions(&name)?.len()
+            )?;
+        }
+        PartitionsAction::List { name } => {
+            let keys = instance.get_dynamic_partitions(&name)?;
+            writeln!(out, "dynamic partitions `{name}` ({} keys):", keys.len())?;
+            for key in keys {
+                writeln!(out, "  {key}")?;
+            }
+        }
+        PartitionsAction::Delete { name, keys } => {
+            let mut missing = Vec::new();
+            for key in &keys {
+                if !instance.delete_dynamic_partition(&name, key)? {
+                    missing.push(key.as_str());
+                }
+            }
+            if !missing.is_empty() {
+                let have = instance.get_dynamic_partitions(&name)?;
+                let hint = crate::suggest::did_you_mean(missing[0], have.iter().cloned());
+                return Err(Error::NotFound(format!(
+                    "dynamic partitions `{name}` have no key {}{hint} (the others were deleted)",
+                    missing
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            writeln!(
+                out,
+                "dynamic partitions `{name}`: deleted {} key{}",
+                keys.len(),
+                if keys.len() == 1 { "" } else { "s" }
+            )?;
         }
     }
     Ok(())

@@ -236,11 +236,17 @@ impl JobBuilder {
     /// (or `--partition`), which every op's contexts see as their
     /// `partition_key`. Op outputs are still stored per run
     /// (`<base>/<run_id>/<step>/<output>`), as in Dagster.
-    pub fn partitions_def(
-        &mut self,
-        def: impl Into<crate::model::partitions::PartitionsDefinition>,
-    ) -> &mut Self {
-        self.partitions_def = Some(Arc::new(def.into()));
+    ///
+    /// Takes a definition, a `Result` of one, or a time-window builder; a
+    /// definition that could not be built fails [`build`](Self::build),
+    /// naming the job.
+    pub fn partitions_def(&mut self, def: impl super::asset::IntoPartitionsDefinition) -> &mut Self {
+        match def.into_partitions_definition() {
+            Ok(d) => self.partitions_def = Some(Arc::new(d)),
+            Err(e) => self
+                .arity_problems
+                .push(format!("job `{}`: partitions_def: {e}", self.name)),
+        }
         self
     }
 

@@ -4,7 +4,7 @@
 mod asset_jobs;
 mod backfill;
 mod default_manager;
-pub(crate) mod dynamic_partitions;
+mod dynamic_partitions;
 mod entry;
 mod executor;
 pub mod history;
