@@ -552,11 +552,6 @@ impl AssetBuilder {
 }
 
 /// What `partitions_def` accepts: a definition, a builder, or a `Result`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a partitions definition",
-    label = "expected a partitions definition",
-    note = "give a `PartitionsDefinition` (or a static, time-window, multi or dynamic one), a `Result` of one, or a `TimeWindowPartitionsDefinition` builder"
-)]
 pub trait IntoPartitionsDefinition {
     /// The definition, or why there is none.
     fn into_partitions_definition(self) -> std::result::Result<PartitionsDefinition, String>;
