@@ -913,14 +913,14 @@ fn partitions(
 ) -> Result<()> {
     match action {
         PartitionsAction::Add { name, keys } => {
-            let before = instance.get_dynamic_partitions(&name)?;
-            instance.add_dynamic_partitions(&name, keys.iter().cloned())?;
-            let added = keys.iter().filter(|k| !before.contains(k)).count();
+            let before = instance.get_dynamic_partitions(&name)?.len();
+            instance.add_dynamic_partitions(&name, keys)?;
+            let after = instance.get_dynamic_partitions(&name)?.len();
+            let added = after.saturating_sub(before);
             writeln!(
                 out,
-                "dynamic partitions `{name}`: added {added} key{} ({} in all)",
+                "dynamic partitions `{name}`: added {added} key{} ({after} in all)",
                 if added == 1 { "" } else { "s" },
-                instance.get_dynamic_partitions(&name)?.len()
             )?;
         }
         PartitionsAction::List { name } => {
