@@ -362,9 +362,7 @@ pub fn run_with(
             },
             out,
         ),
-        Command::Partitions { action } => {
-            partitions(&Instance::from_env()?, action, out)
-        }
+        Command::Partitions { action } => partitions(&Instance::from_env()?, action, out),
         Command::Show { asset } => show(defs, &AssetKey::from(asset.as_str()), out),
         Command::Runs { limit } => runs(limit, out),
         Command::Run { run_id, step } => show_run(&run_id, step.as_deref(), out),
@@ -906,11 +904,7 @@ fn show(defs: &Definitions, key: &AssetKey, out: &mut dyn Write) -> Result<()> {
 }
 
 /// The CLI's `partitions add|list|delete`.
-fn partitions(
-    instance: &Instance,
-    action: PartitionsAction,
-    out: &mut dyn Write,
-) -> Result<()> {
+fn partitions(instance: &Instance, action: PartitionsAction, out: &mut dyn Write) -> Result<()> {
     match action {
         PartitionsAction::Add { name, keys } => {
             let before = instance.get_dynamic_partitions(&name)?.len();

@@ -66,8 +66,13 @@ fn keys_keep_insertion_order_and_persist_across_instances() {
 #[test]
 fn an_ephemeral_instance_keeps_its_keys_in_memory() {
     let instance = Instance::ephemeral();
-    instance.add_dynamic_partitions("mem", ["one", "two"]).unwrap();
-    assert_eq!(instance.get_dynamic_partitions("mem").unwrap(), ["one", "two"]);
+    instance
+        .add_dynamic_partitions("mem", ["one", "two"])
+        .unwrap();
+    assert_eq!(
+        instance.get_dynamic_partitions("mem").unwrap(),
+        ["one", "two"]
+    );
     assert!(instance.delete_dynamic_partition("mem", "one").unwrap());
     assert_eq!(instance.get_dynamic_partitions("mem").unwrap(), ["two"]);
     // Another ephemeral instance is another storage directory.
@@ -84,17 +89,35 @@ fn invalid_keys_are_refused_naming_the_key_and_nothing_is_added() {
     let home = tempfile::tempdir().unwrap();
     let instance = Instance::at(home.path());
     let cases = [
-        ("", "dynamic partition key is empty; it cannot be added to dynamic partitions `files`"),
-        ("a/b", "dynamic partition key `a/b` contains '/', which is not allowed in a path component; it cannot be added to dynamic partitions `files`"),
-        ("2024...2025", "dynamic partition key `2024...2025` contains \"...\", which partition keys cannot contain (`...` separates the ends of a range); it cannot be added to dynamic partitions `files`"),
-        ("a\tb", "dynamic partition key `a\\tb` contains \"\\t\", which partition keys cannot contain (`...` separates the ends of a range); it cannot be added to dynamic partitions `files`"),
-        ("..", "dynamic partition key `..` would name a directory, not a partition; it cannot be added to dynamic partitions `files`"),
+        (
+            "",
+            "dynamic partition key is empty; it cannot be added to dynamic partitions `files`",
+        ),
+        (
+            "a/b",
+            "dynamic partition key `a/b` contains '/', which is not allowed in a path component; it cannot be added to dynamic partitions `files`",
+        ),
+        (
+            "2024...2025",
+            "dynamic partition key `2024...2025` contains \"...\", which partition keys cannot contain (`...` separates the ends of a range); it cannot be added to dynamic partitions `files`",
+        ),
+        (
+            "a\tb",
+            "dynamic partition key `a\\tb` contains \"\\t\", which partition keys cannot contain (`...` separates the ends of a range); it cannot be added to dynamic partitions `files`",
+        ),
+        (
+            "..",
+            "dynamic partition key `..` would name a directory, not a partition; it cannot be added to dynamic partitions `files`",
+        ),
     ];
     for (key, message) in cases {
         let err = instance
             .add_dynamic_partitions("files", ["good", key])
             .unwrap_err();
-        assert_eq!(err.to_string(), format!("invalid partitions definition: {message}"));
+        assert_eq!(
+            err.to_string(),
+            format!("invalid partitions definition: {message}")
+        );
     }
     assert!(instance.get_dynamic_partitions("files").unwrap().is_empty());
 }
@@ -118,7 +141,9 @@ fn added_keys_are_materialized_one_file_per_key_and_deleted_ones_refused() {
     let err = run("a.csv").unwrap_err();
     assert_eq!(
         problems(err),
-        ["asset `by_file`: partition key `a.csv` is not a partition of dynamic partitions `files`: it has no keys yet; add it first (Definitions::add_dynamic_partitions(\"files\", [\"a.csv\"]) or `partitions add files a.csv`)"]
+        [
+            "asset `by_file`: partition key `a.csv` is not a partition of dynamic partitions `files`: it has no keys yet; add it first (Definitions::add_dynamic_partitions(\"files\", [\"a.csv\"]) or `partitions add files a.csv`)"
+        ]
     );
     instance
         .add_dynamic_partitions("files", ["a.csv", "b.csv"])
@@ -134,18 +159,24 @@ fn added_keys_are_materialized_one_file_per_key_and_deleted_ones_refused() {
     let far = run("zebra").unwrap_err();
     assert_eq!(
         problems(far),
-        ["asset `by_file`: partition key `zebra` is not a partition of dynamic partitions `files`: it is not one of its 2 keys (a.csv, b.csv); add it first (Definitions::add_dynamic_partitions or `partitions add files zebra`)"]
+        [
+            "asset `by_file`: partition key `zebra` is not a partition of dynamic partitions `files`: it is not one of its 2 keys (a.csv, b.csv); add it first (Definitions::add_dynamic_partitions or `partitions add files zebra`)"
+        ]
     );
     assert_eq!(
         problems(err),
-        ["asset `by_file`: partition key `b.cvs` is not a partition of dynamic partitions `files`: it is not one of its 2 keys; did you mean `b.csv`?"]
+        [
+            "asset `by_file`: partition key `b.cvs` is not a partition of dynamic partitions `files`: it is not one of its 2 keys; did you mean `b.csv`?"
+        ]
     );
     // Deleted, then refused (its file stays).
     instance.delete_dynamic_partition("files", "a.csv").unwrap();
     let err = run("a.csv").unwrap_err();
     assert_eq!(
         problems(err),
-        ["asset `by_file`: partition key `a.csv` is not a partition of dynamic partitions `files`: it is not one of its 1 key; did you mean `b.csv`?"]
+        [
+            "asset `by_file`: partition key `a.csv` is not a partition of dynamic partitions `files`: it is not one of its 1 key; did you mean `b.csv`?"
+        ]
     );
     assert!(base.path().join("by_file").join("a.csv").is_file());
 }
@@ -237,9 +268,14 @@ fn a_multi_partition_with_a_dynamic_dimension() {
     };
     let err = run().unwrap_err();
     let p = problems(err);
-    assert!(p[0].starts_with("asset `sales`: partition key `2024-01-02|eu`"), "{p:?}");
+    assert!(
+        p[0].starts_with("asset `sales`: partition key `2024-01-02|eu`"),
+        "{p:?}"
+    );
     assert!(p[0].contains("dynamic partitions `regions`"), "{p:?}");
-    instance.add_dynamic_partitions("regions", ["eu", "us"]).unwrap();
+    instance
+        .add_dynamic_partitions("regions", ["eu", "us"])
+        .unwrap();
     let r = run().unwrap();
     assert_eq!(r.asset_value::<String>("sales").unwrap(), &key);
     // Dimension values sorted by dimension name: <base>/sales/<date>/<region>.

@@ -50,7 +50,10 @@ fn partitions_add_list_delete_then_execute_and_show() {
         },
     );
     r.unwrap();
-    assert_eq!(text, "dynamic partitions `files`: added 2 keys (2 in all)\n");
+    assert_eq!(
+        text,
+        "dynamic partitions `files`: added 2 keys (2 in all)\n"
+    );
     let (r, text) = action(
         &defs,
         PartitionsAction::Add {
@@ -63,9 +66,17 @@ fn partitions_add_list_delete_then_execute_and_show() {
         "invalid partitions definition: dynamic partition key `c/d` contains '/', which is not allowed in a path component; it cannot be added to dynamic partitions `files`"
     );
     assert!(text.is_empty());
-    let (r, text) = action(&defs, PartitionsAction::List { name: "files".into() });
+    let (r, text) = action(
+        &defs,
+        PartitionsAction::List {
+            name: "files".into(),
+        },
+    );
     r.unwrap();
-    assert_eq!(text, "dynamic partitions `files` (2 keys):\n  b.csv\n  a.csv\n");
+    assert_eq!(
+        text,
+        "dynamic partitions `files` (2 keys):\n  b.csv\n  a.csv\n"
+    );
 
     // execute JOB --partition KEY, recorded with its partition.
     let (r, text) = output(
@@ -98,9 +109,17 @@ fn partitions_add_list_delete_then_execute_and_show() {
         },
     );
     r.unwrap();
-    let (r, text) = output(&defs, Command::Show { asset: "by_file".into() });
+    let (r, text) = output(
+        &defs,
+        Command::Show {
+            asset: "by_file".into(),
+        },
+    );
     r.unwrap();
-    assert!(text.contains("  partitions: dynamic partitions `files` (2)\n"), "{text}");
+    assert!(
+        text.contains("  partitions: dynamic partitions `files` (2)\n"),
+        "{text}"
+    );
     assert!(text.contains("  materialized (1): b.csv\n"), "{text}");
     assert!(text.contains("  missing (1): a.csv\n"), "{text}");
 

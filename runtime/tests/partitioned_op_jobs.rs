@@ -81,7 +81,10 @@ fn job(def: PartitionsDefinition) -> JobDefinition {
             io.output("result", x.to_uppercase())
         });
     let tail = OpDefinition::builder("tail")
-        .input(In::new("x", type_info!(String)).typed(larder::TypedLoader::new::<Recording, String, _>()))
+        .input(
+            In::new("x", type_info!(String))
+                .typed(larder::TypedLoader::new::<Recording, String, _>()),
+        )
         .output(Out::result(type_info!(String)))
         .compute(|io| {
             let x: String = io.input("x")?;
@@ -103,7 +106,10 @@ fn ops_see_the_run_partition_and_their_outputs_stay_per_run() {
     let defs = Definitions::new()
         .job(job(daily()))
         .resource("io_manager", FilesystemIOManager::new(base.path()))
-        .resource("recording", IOManagerDefinition::hardcoded(Recording(seen.clone())));
+        .resource(
+            "recording",
+            IOManagerDefinition::hardcoded(Recording(seen.clone())),
+        );
     let result = defs
         .execute_job(
             "daily_job",
@@ -178,7 +184,9 @@ fn a_partition_the_job_lacks_is_refused_before_launch_with_the_nearest_key() {
         .unwrap_err();
     assert_eq!(
         problems(err),
-        ["job `fruit_job`: partition key `banan` is not a partition of static partitions [apple, banana]: it is not one of the keys; did you mean `banana`?"]
+        [
+            "job `fruit_job`: partition key `banan` is not a partition of static partitions [apple, banana]: it is not one of the keys; did you mean `banana`?"
+        ]
     );
     assert_eq!(*events.lock().unwrap(), 0, "nothing ran");
 
@@ -186,7 +194,9 @@ fn a_partition_the_job_lacks_is_refused_before_launch_with_the_nearest_key() {
     let err = job.execute_in_process().unwrap_err();
     assert_eq!(
         problems(err),
-        ["job `fruit_job` is partitioned (static partitions [apple, banana]); choose the partition to run (RunOptions::partition_key, or --partition KEY)"]
+        [
+            "job `fruit_job` is partitioned (static partitions [apple, banana]); choose the partition to run (RunOptions::partition_key, or --partition KEY)"
+        ]
     );
     let err = job
         .execute_in_process_with(RunOptions::new().partition_range("apple", "banana"))
@@ -202,7 +212,9 @@ fn a_partition_the_job_lacks_is_refused_before_launch_with_the_nearest_key() {
         .execute_in_process_with(RunOptions::new().partition_key("apple"))
         .unwrap_err();
     assert!(
-        problems(err)[0].starts_with("job `plain_job` is not partitioned, but the run asks for partition `apple`"),
+        problems(err)[0].starts_with(
+            "job `plain_job` is not partitioned, but the run asks for partition `apple`"
+        ),
     );
     // The right key runs.
     let r = job
@@ -235,9 +247,13 @@ fn a_job_partitioned_by_dynamic_partitions_runs_the_keys_the_instance_holds() {
     let err = run("a.csv").unwrap_err();
     assert_eq!(
         problems(err),
-        ["job `files_job`: partition key `a.csv` is not a partition of dynamic partitions `job_files`: it has no keys yet; add it first (Definitions::add_dynamic_partitions(\"job_files\", [\"a.csv\"]) or `partitions add job_files a.csv`)"]
+        [
+            "job `files_job`: partition key `a.csv` is not a partition of dynamic partitions `job_files`: it has no keys yet; add it first (Definitions::add_dynamic_partitions(\"job_files\", [\"a.csv\"]) or `partitions add job_files a.csv`)"
+        ]
     );
-    instance.add_dynamic_partitions("job_files", ["a.csv"]).unwrap();
+    instance
+        .add_dynamic_partitions("job_files", ["a.csv"])
+        .unwrap();
     let r = run("a.csv").unwrap();
     assert_eq!(r.output_for_node::<String>("read_file").unwrap(), "a.csv");
 }

@@ -84,7 +84,10 @@ fn a_job_over_dynamic_partitions_runs_a_key_once_it_is_added() {
         .add_dynamic_partitions("e2e_files", ["report.csv"])
         .unwrap();
     assert_eq!(
-        run().unwrap().output_for_node::<String>("file_name").unwrap(),
+        run()
+            .unwrap()
+            .output_for_node::<String>("file_name")
+            .unwrap(),
         "report.csv"
     );
 }

@@ -240,7 +240,10 @@ impl JobBuilder {
     /// Takes a definition, a `Result` of one, or a time-window builder; a
     /// definition that could not be built fails [`build`](Self::build),
     /// naming the job.
-    pub fn partitions_def(&mut self, def: impl super::asset::IntoPartitionsDefinition) -> &mut Self {
+    pub fn partitions_def(
+        &mut self,
+        def: impl super::asset::IntoPartitionsDefinition,
+    ) -> &mut Self {
         match def.into_partitions_definition() {
             Ok(d) => self.partitions_def = Some(Arc::new(d)),
             Err(e) => self

@@ -177,7 +177,10 @@ impl Instance {
     }
 
     /// `def` with the keys this instance holds for its dynamic partitions.
-    pub(crate) fn resolve_dynamic(&self, def: &PartitionsDefinition) -> Result<PartitionsDefinition> {
+    pub(crate) fn resolve_dynamic(
+        &self,
+        def: &PartitionsDefinition,
+    ) -> Result<PartitionsDefinition> {
         def.with_dynamic_keys(&mut |name| self.get_dynamic_partitions(name))
     }
 }

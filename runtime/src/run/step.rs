@@ -671,7 +671,10 @@ impl RunState {
         }
         let manager = self.manager(&def.io_manager_key)?;
         let ctx = self.output_context(i, o, log.clone());
-        match (step.partitions.as_ref().filter(|_| step.asset.is_some()), def.shape) {
+        match (
+            step.partitions.as_ref().filter(|_| step.asset.is_some()),
+            def.shape,
+        ) {
             (Some(parts), Some(shape)) => {
                 let entries = (shape.split)(value).ok_or_else(|| {
                     Error::msg(format!("the value is not a `{}`", shape.declared_name()))
