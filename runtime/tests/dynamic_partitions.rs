@@ -142,7 +142,7 @@ fn added_keys_are_materialized_one_file_per_key_and_deleted_ones_refused() {
     assert_eq!(
         problems(err),
         [
-            "asset `by_file`: partition key `a.csv` is not a partition of dynamic partitions `files`: it has no keys yet; add it first (Definitions::add_dynamic_partitions(\"files\", [\"a.csv\"]) or `partitions add files a.csv`)"
+            "asset `by_file`: partition key `a.csv` is not a partition of dynamic partitions `files`: it has no keys yet; add it first (Instance::add_dynamic_partitions(\"files\", [\"a.csv\"]) or `partitions add files a.csv`)"
         ]
     );
     instance
@@ -160,7 +160,7 @@ fn added_keys_are_materialized_one_file_per_key_and_deleted_ones_refused() {
     assert_eq!(
         problems(far),
         [
-            "asset `by_file`: partition key `zebra` is not a partition of dynamic partitions `files`: it is not one of its 2 keys (a.csv, b.csv); add it first (Definitions::add_dynamic_partitions or `partitions add files zebra`)"
+            "asset `by_file`: partition key `zebra` is not a partition of dynamic partitions `files`: it is not one of its 2 keys (a.csv, b.csv); add it first (Instance::add_dynamic_partitions or `partitions add files zebra`)"
         ]
     );
     assert_eq!(

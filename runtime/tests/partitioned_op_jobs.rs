@@ -248,7 +248,7 @@ fn a_job_partitioned_by_dynamic_partitions_runs_the_keys_the_instance_holds() {
     assert_eq!(
         problems(err),
         [
-            "job `files_job`: partition key `a.csv` is not a partition of dynamic partitions `job_files`: it has no keys yet; add it first (Definitions::add_dynamic_partitions(\"job_files\", [\"a.csv\"]) or `partitions add job_files a.csv`)"
+            "job `files_job`: partition key `a.csv` is not a partition of dynamic partitions `job_files`: it has no keys yet; add it first (Instance::add_dynamic_partitions(\"job_files\", [\"a.csv\"]) or `partitions add job_files a.csv`)"
         ]
     );
     instance

@@ -19,7 +19,7 @@ const INVALID_SUBSTRINGS: [&str; 9] = [
 /// (Dagster's `DynamicPartitionsDefinition(name=..)`).
 ///
 /// The keys live in the instance's run history, in the order they were
-/// added: `Definitions::add_dynamic_partitions("files", ["a.csv"])`, or the
+/// added: `Instance::add_dynamic_partitions("files", ["a.csv"])`, or the
 /// CLI's `partitions add files a.csv`. A run reads them when it starts, so
 /// a run for a key that is not there yet is refused before any step runs.
 /// Two definitions with the same name are the same partitions.
@@ -146,11 +146,11 @@ fn unknown_reason(key: &str, keys: &[String], name: &str) -> String {
     let hint = crate::suggest::did_you_mean(key, keys.iter().cloned());
     if keys.is_empty() {
         format!(
-            "it has no keys yet; add it first (Definitions::add_dynamic_partitions(\"{name}\", [\"{key}\"]) or `partitions add {name} {key}`)"
+            "it has no keys yet; add it first (Instance::add_dynamic_partitions(\"{name}\", [\"{key}\"]) or `partitions add {name} {key}`)"
         )
     } else if hint.is_empty() {
         format!(
-            "it is not one of its {} ({}); add it first (Definitions::add_dynamic_partitions or `partitions add {name} {key}`)",
+            "it is not one of its {} ({}); add it first (Instance::add_dynamic_partitions or `partitions add {name} {key}`)",
             count(keys.len()),
             nearest(keys)
         )
