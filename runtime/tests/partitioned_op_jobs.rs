@@ -65,6 +65,7 @@ fn job(def: PartitionsDefinition) -> JobDefinition {
     let day = OpDefinition::builder("day")
         .output(Out::result(type_info!(String)))
         .compute(|io| {
+            assert!(io.has_partition_key());
             let key = io.partition_key()?.to_owned();
             let window = io.partition_time_window()?;
             io.output("result", format!("{key} {}", window.start.date()))
@@ -152,6 +153,7 @@ fn the_step_context_of_an_unpartitioned_job_says_so() {
     let op = OpDefinition::builder("plain")
         .output(Out::result(type_info!(String)))
         .compute(|io| {
+            assert!(!io.has_partition_key());
             let err = io.partition_key().unwrap_err().to_string();
             io.output("result", err)
         });
