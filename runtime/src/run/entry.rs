@@ -235,6 +235,8 @@ impl Definitions {
         if options.op_retry_policy.is_none() {
             options.op_retry_policy = job.op_retry_policy;
         }
+        // Fixed now, so that step workers check the job's partition alike.
+        options.now.get_or_insert_with(jiff::Timestamp::now);
         let mut problems = self.problems.clone();
         let mut plan = self.job_plan(job, in_memory, &mut problems);
         super::job_partitions::apply_job_partition(&mut plan, job, &options, &mut problems);
