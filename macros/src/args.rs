@@ -469,6 +469,15 @@ pub const JOB: &[Arg<JobArgs>] = &[
             Ok(())
         },
     },
+    Arg {
+        name: "partitions_def",
+        row: "`partitions_def = expr`",
+        doc: "the job's partitions: each run executes one, which its ops' contexts see as `partition_key`",
+        parse: |a, m, n, _| {
+            a.partitions_def = Some(attr::value_tokens(m, n, "partitions")?);
+            Ok(())
+        },
+    },
 ];
 
 /// The three places a manager is declared, which take different subsets of

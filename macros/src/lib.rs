@@ -224,6 +224,7 @@ pub fn multi_asset(args: TokenStream, item: TokenStream) -> TokenStream {
 /// | `resource_defs(key = expr, "other key" = expr)` | resources bound for this job |
 /// | `op_retry_policy = expr` | the `RetryPolicy` of ops that have none |
 /// | `executor = multiprocess(max_concurrent = 4)` | where its steps execute: `in_process`, `multiprocess(..)` (`max_concurrent`, `step_timeout`) or an `Executor` |
+/// | `partitions_def = expr` | the job's partitions: each run executes one, which its ops' contexts see as `partition_key` |
 ///
 /// ```
 /// use larder::prelude::*;

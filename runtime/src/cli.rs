@@ -110,6 +110,16 @@ pub enum Command {
         /// the job's, else in process).
         #[arg(long)]
         executor: Option<String>,
+        /// Run this partition of a partitioned job.
+        #[arg(long)]
+        partition: Option<String>,
+    },
+    /// Add, list or delete the keys of dynamic partitions, kept in the
+    /// instance's run history.
+    Partitions {
+        /// What to do.
+        #[command(subcommand)]
+        action: PartitionsAction,
     },
     /// Backfill partitions: one run per partition, resumable (partitions
     /// already materialized are skipped unless `--force`).
@@ -181,6 +191,33 @@ pub enum Command {
         /// Sweep these directories instead (e.g. a manager's `base_dir`).
         #[arg(long)]
         dir: Vec<PathBuf>,
+    },
+}
+
+/// What `partitions` does to the keys of dynamic partitions.
+#[derive(Debug, Subcommand)]
+pub enum PartitionsAction {
+    /// Add keys, after those there are (keys there already stay where
+    /// they are).
+    Add {
+        /// The dynamic partitions' name (`DynamicPartitionsDefinition::new(NAME)`).
+        name: String,
+        /// The keys to add.
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+    /// List the keys, in the order they were added.
+    List {
+        /// The dynamic partitions' name.
+        name: String,
+    },
+    /// Delete keys (what was stored for them stays on disk).
+    Delete {
+        /// The dynamic partitions' name.
+        name: String,
+        /// The keys to delete.
+        #[arg(required = true)]
+        keys: Vec<String>,
     },
 }
 
@@ -286,6 +323,7 @@ pub fn run_with(
             job,
             config,
             executor,
+            partition,
         } => {
             let steps = match defs.get_asset_jobs().iter().find(|j| j.name() == job) {
                 Some(j) => j.selection().resolve(defs.get_assets())?.len(),
@@ -296,6 +334,9 @@ pub fn run_with(
                 .raise_on_error(false);
             if let Some(e) = executor {
                 options = options.executor(crate::model::executor::Executor::parse(&e)?);
+            }
+            if let Some(key) = partition {
+                options = options.partition_key(key);
             }
             let result = with_progress(steps, options, |o| defs.execute_job(&job, o))?;
             report(&result, log_level, out)
@@ -321,6 +362,7 @@ pub fn run_with(
             },
             out,
         ),
+        Command::Partitions { action } => partitions(&Instance::from_env()?, action, out),
         Command::Show { asset } => show(defs, &AssetKey::from(asset.as_str()), out),
         Command::Runs { limit } => runs(limit, out),
         Command::Run { run_id, step } => show_run(&run_id, step.as_deref(), out),
@@ -830,6 +872,7 @@ fn show(defs: &Definitions, key: &AssetKey, out: &mut dyn Write) -> Result<()> {
         }
     }
     if let Some(def) = asset.partitions_def() {
+        let def = &instance.resolve_dynamic(def)?;
         let keys = def.partition_keys(jiff::Timestamp::now())?;
         let status = history.partition_status(key)?;
         let (mut done, mut failed, mut missing) = (Vec::new(), Vec::new(), Vec::new());
@@ -855,6 +898,57 @@ fn show(defs: &Definitions, key: &AssetKey, out: &mut dyn Write) -> Result<()> {
                 format_ranges(&key_ranges(list.iter().copied()), 10)
             };
             writeln!(out, "  {what} ({}): {ranges}", list.len())?;
+        }
+    }
+    Ok(())
+}
+
+/// The CLI's `partitions add|list|delete`.
+fn partitions(instance: &Instance, action: PartitionsAction, out: &mut dyn Write) -> Result<()> {
+    match action {
+        PartitionsAction::Add { name, keys } => {
+            let before = instance.get_dynamic_partitions(&name)?.len();
+            instance.add_dynamic_partitions(&name, keys)?;
+            let after = instance.get_dynamic_partitions(&name)?.len();
+            let added = after.saturating_sub(before);
+            writeln!(
+                out,
+                "dynamic partitions `{name}`: added {added} key{} ({after} in all)",
+                if added == 1 { "" } else { "s" },
+            )?;
+        }
+        PartitionsAction::List { name } => {
+            let keys = instance.get_dynamic_partitions(&name)?;
+            writeln!(out, "dynamic partitions `{name}` ({} keys):", keys.len())?;
+            for key in keys {
+                writeln!(out, "  {key}")?;
+            }
+        }
+        PartitionsAction::Delete { name, keys } => {
+            let mut missing = Vec::new();
+            for key in &keys {
+                if !instance.delete_dynamic_partition(&name, key)? {
+                    missing.push(key.as_str());
+                }
+            }
+            if !missing.is_empty() {
+                let have = instance.get_dynamic_partitions(&name)?;
+                let hint = crate::suggest::did_you_mean(missing[0], have.iter().cloned());
+                return Err(Error::NotFound(format!(
+                    "dynamic partitions `{name}` have no key {}{hint} (the others were deleted)",
+                    missing
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            writeln!(
+                out,
+                "dynamic partitions `{name}`: deleted {} key{}",
+                keys.len(),
+                if keys.len() == 1 { "" } else { "s" }
+            )?;
         }
     }
     Ok(())

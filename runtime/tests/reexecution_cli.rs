@@ -59,6 +59,7 @@ fn runs_run_and_reexecute_from_failure() {
             job: "cfg_job".into(),
             config: Some(bad),
             executor: None,
+            partition: None,
         },
     );
     let parent = match r {

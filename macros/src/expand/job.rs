@@ -66,6 +66,10 @@ pub fn expand(job: &JobFn) -> TokenStream {
         let expr = executor_expr(tokens);
         quote_spanned! {first=> __larder_job.executor(#expr); }
     });
+    let partitions = job.args.partitions_def.as_ref().map(|expr| {
+        let (first, _) = token_spans(expr);
+        quote_spanned! {first=> __larder_job.partitions_def(#expr); }
+    });
     quote! {
         #(#attrs)*
         #vis fn #ident() -> #_LarderResult<#_JobDefinition> {
@@ -74,6 +78,7 @@ pub fn expand(job: &JobFn) -> TokenStream {
             #(#resources)*
             #retry
             #executor
+            #partitions
             #(#stmts)*
             __larder_job.build()
         }

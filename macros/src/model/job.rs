@@ -26,6 +26,8 @@ pub struct JobArgs {
     /// `executor = multiprocess(max_concurrent = 4)`, `in_process`, or an
     /// `Executor` expression.
     pub executor: Option<TokenStream>,
+    /// `partitions_def = expr`.
+    pub partitions_def: Option<TokenStream>,
 }
 
 /// `key = expr` of `resource_defs(..)`.

@@ -68,6 +68,8 @@ pub struct JobDefinition {
     pub(crate) executor: Option<crate::model::executor::Executor>,
     /// Which nodes are mapped over dynamic outputs, and what is collected.
     pub(crate) dynamic: super::dynamic::DynamicWiring,
+    /// Its partitions: each run executes one of them.
+    pub(crate) partitions_def: Option<Arc<crate::model::partitions::PartitionsDefinition>>,
 }
 
 impl fmt::Debug for JobDefinition {
@@ -157,6 +159,7 @@ pub struct JobBuilder {
     executor: Option<crate::model::executor::Executor>,
     /// `map` / `collect` wiring (`definitions::dynamic`).
     pub(crate) dynamic: super::dynamic::DynamicWiring,
+    partitions_def: Option<Arc<crate::model::partitions::PartitionsDefinition>>,
     /// Node name -> index in `nodes`.
     index: HashMap<String, usize>,
     /// Op name -> the last suffix given to it, so naming the n-th
@@ -176,6 +179,7 @@ impl JobDefinition {
             op_retry_policy: None,
             executor: None,
             dynamic: Default::default(),
+            partitions_def: None,
             index: HashMap::new(),
             suffixes: HashMap::new(),
         }
@@ -189,6 +193,11 @@ impl JobDefinition {
     /// The executor the job chose, if any (`JobBuilder::executor`).
     pub fn executor(&self) -> Option<&crate::model::executor::Executor> {
         self.executor.as_ref()
+    }
+
+    /// The job's partitions (`JobBuilder::partitions_def`), if any.
+    pub fn partitions_def(&self) -> Option<&crate::model::partitions::PartitionsDefinition> {
+        self.partitions_def.as_deref()
     }
 
     /// The description.
@@ -224,6 +233,28 @@ impl JobBuilder {
     /// `RunOptions::executor` overrides it.
     pub fn executor(&mut self, executor: crate::model::executor::Executor) -> &mut Self {
         self.executor = Some(executor);
+        self
+    }
+
+    /// Partitions the job (Dagster's `@job(partitions_def=..)`): each run
+    /// executes one partition, chosen with `RunOptions::partition_key`
+    /// (or `--partition`), which every op's contexts see as their
+    /// `partition_key`. Op outputs are still stored per run
+    /// (`<base>/<run_id>/<step>/<output>`), as in Dagster.
+    ///
+    /// Takes a definition, a `Result` of one, or a time-window builder; a
+    /// definition that could not be built fails [`build`](Self::build),
+    /// naming the job.
+    pub fn partitions_def(
+        &mut self,
+        def: impl super::asset::IntoPartitionsDefinition,
+    ) -> &mut Self {
+        match def.into_partitions_definition() {
+            Ok(d) => self.partitions_def = Some(Arc::new(d)),
+            Err(e) => self
+                .arity_problems
+                .push(format!("job `{}`: partitions_def: {e}", self.name)),
+        }
         self
     }
 
@@ -352,6 +383,7 @@ impl JobBuilder {
             op_retry_policy: self.op_retry_policy,
             executor: self.executor.clone(),
             dynamic: std::mem::take(&mut self.dynamic),
+            partitions_def: self.partitions_def.clone(),
         })
     }
 }

@@ -275,6 +275,13 @@ impl StepIo<'_> {
         }
     }
 
+    /// Whether the run is for one partition (of the partitioned assets, or
+    /// of a partitioned job), as Dagster's `has_partition_key`: false for
+    /// unpartitioned runs and for runs over a range.
+    pub fn has_partition_key(&self) -> bool {
+        self.run_partition.is_some()
+    }
+
     /// The partition this step materializes, when it is exactly one.
     pub fn partition_key(&self) -> Result<&str> {
         match self.partition_keys() {

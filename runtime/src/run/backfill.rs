@@ -298,6 +298,20 @@ impl Definitions {
             )));
         }
         let now = options.now.unwrap_or_else(jiff::Timestamp::now);
+        // Dynamic partitions: the keys the instance holds now.
+        let resolved;
+        let def = if def.dynamic_names().is_empty() {
+            def
+        } else {
+            let instance = match &options.instance {
+                Some(i) => i.clone(),
+                None => Instance::from_env()?,
+            };
+            resolved = instance
+                .resolve_dynamic(def)
+                .map_err(|e| Error::msg(format!("backfill of `{selection}`: {e}")))?;
+            &resolved
+        };
         let keys = match &options.partitions {
             BackfillPartitions::All => def.partition_keys(now)?,
             BackfillPartitions::Range(r) => def

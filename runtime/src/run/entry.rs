@@ -42,9 +42,10 @@ impl Definitions {
         let all: Vec<AssetKey> = self.assets.iter().map(|a| a.key.clone()).collect();
         let selected = options.selection.as_deref().unwrap_or(&all);
         let resources = self.with_asset_resources(problems);
+        let assets = super::dynamic_partitions::resolve_assets(&self.assets, options, problems);
         let mut plan = Plan::for_assets(
             ASSET_JOB_NAME,
-            &self.assets,
+            &assets,
             selected,
             with_default_io_manager(resources, in_memory, problems),
             problems,
@@ -197,7 +198,8 @@ impl Definitions {
                 let job = self.get_job(name)?;
                 options.op_retry_policy = options.op_retry_policy.or(job.op_retry_policy);
                 let mut problems = self.problems.clone();
-                let plan = self.job_plan(job, sp.in_memory, &mut problems);
+                let mut plan = self.job_plan(job, sp.in_memory, &mut problems);
+                super::job_partitions::apply_job_partition(&mut plan, job, &options, &mut problems);
                 (plan, problems)
             }
         };
@@ -234,8 +236,11 @@ impl Definitions {
         if options.op_retry_policy.is_none() {
             options.op_retry_policy = job.op_retry_policy;
         }
+        // Fixed now, so that step workers check the job's partition alike.
+        options.now.get_or_insert_with(jiff::Timestamp::now);
         let mut problems = self.problems.clone();
-        let plan = self.job_plan(job, in_memory, &mut problems);
+        let mut plan = self.job_plan(job, in_memory, &mut problems);
+        super::job_partitions::apply_job_partition(&mut plan, job, &options, &mut problems);
         run_plan(plan, problems, &options, parent.as_ref())
     }
 

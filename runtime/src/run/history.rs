@@ -143,7 +143,7 @@ pub const MAX_EVENTS_PER_RUN: usize = 10_000;
 
 /// The schema version this build writes (`PRAGMA user_version`). Version 0
 /// is a history from before run lineage was kept; it is migrated in place.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// A process-wide handle on one history file.
 #[derive(Clone)]
@@ -167,7 +167,7 @@ impl SharedHistory {
         Ok(h)
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut RunHistory) -> Result<T>) -> Result<T> {
+    pub(super) fn with<T>(&self, f: impl FnOnce(&mut RunHistory) -> Result<T>) -> Result<T> {
         let mut h = self
             .0
             .lock()
@@ -245,11 +245,11 @@ impl Instance {
 
 /// The run history of an instance.
 pub struct RunHistory {
-    conn: Connection,
-    path: PathBuf,
+    pub(super) conn: Connection,
+    pub(super) path: PathBuf,
 }
 
-fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
+pub(super) fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
     move |e| Error::msg(format!("run history {}: {e}", path.display()))
 }
 
@@ -257,7 +257,7 @@ fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
 /// a transaction with its `user_version` bump. A file from a newer larder
 /// is refused rather than written with an older layout.
 fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    const STEPS: [&str; 2] = [
+    const STEPS: [&str; 3] = [
         // 0: the layout before run lineage (files written before it have
         // these tables already, hence `IF NOT EXISTS`).
         "CREATE TABLE IF NOT EXISTS runs (
@@ -287,6 +287,11 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
              run_id TEXT NOT NULL, seq INTEGER NOT NULL, step_key TEXT, event_type TEXT NOT NULL,
              timestamp REAL NOT NULL, message TEXT NOT NULL, event TEXT NOT NULL,
              PRIMARY KEY (run_id, seq));",
+        // 2: the keys of dynamic partitions, in the order they were added.
+        "CREATE TABLE IF NOT EXISTS dynamic_partitions (
+             id INTEGER PRIMARY KEY AUTOINCREMENT, partitions_def_name TEXT NOT NULL,
+             partition TEXT NOT NULL, created REAL NOT NULL,
+             UNIQUE (partitions_def_name, partition));",
     ];
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))

@@ -158,7 +158,9 @@ impl RunState {
                 .cloned()
                 .unwrap_or_else(null),
             partition_key: s.run_partition.clone(),
-            asset_partitions: s.partitions.clone(),
+            // An op step of a partitioned job knows the run's partition, but
+            // writes no asset partition (its outputs are stored per run).
+            asset_partitions: s.partitions.clone().filter(|_| s.asset.is_some()),
         };
         let parts = self.output_parts(s.key.clone(), &s.op, def, asset_key, log);
         OutputContext::for_run_output(parts, run)
@@ -694,7 +696,10 @@ impl RunState {
         }
         let manager = self.manager(&def.io_manager_key)?;
         let ctx = self.output_context(i, o, log.clone());
-        match (&step.partitions, def.shape) {
+        match (
+            step.partitions.as_ref().filter(|_| step.asset.is_some()),
+            def.shape,
+        ) {
             (Some(parts), Some(shape)) => {
                 let entries = (shape.split)(value).ok_or_else(|| {
                     Error::msg(format!("the value is not a `{}`", shape.declared_name()))

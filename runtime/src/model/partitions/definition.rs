@@ -4,6 +4,7 @@ use std::fmt;
 
 use jiff::Timestamp;
 
+use super::dynamic::DynamicPartitionsDefinition;
 use super::error::PartitionError;
 use super::multi::MultiPartitionsDefinition;
 use super::range::PartitionKeyRange;
@@ -44,6 +45,8 @@ pub enum PartitionsDefinition {
     Static(StaticPartitionsDefinition),
     /// Two named dimensions.
     Multi(MultiPartitionsDefinition),
+    /// Keys added and removed at run time, kept by the instance.
+    Dynamic(DynamicPartitionsDefinition),
 }
 
 impl PartitionsDefinition {
@@ -70,6 +73,7 @@ impl PartitionsDefinition {
             PartitionsDefinition::TimeWindow(t) => t.partition_keys(now),
             PartitionsDefinition::Static(s) => Ok(s.keys().to_vec()),
             PartitionsDefinition::Multi(m) => m.partition_keys(now),
+            PartitionsDefinition::Dynamic(d) => d.partition_keys(),
         }
     }
 
@@ -90,7 +94,9 @@ impl PartitionsDefinition {
     pub fn num_partitions(&self, now: Timestamp) -> Result<usize> {
         match self {
             PartitionsDefinition::Static(s) => Ok(s.keys().len()),
-            PartitionsDefinition::TimeWindow(_) => Ok(self.partition_keys(now)?.len()),
+            PartitionsDefinition::TimeWindow(_) | PartitionsDefinition::Dynamic(_) => {
+                Ok(self.partition_keys(now)?.len())
+            }
             PartitionsDefinition::Multi(m) => {
                 let [a, b] = [&m.dimensions()[0].1, &m.dimensions()[1].1];
                 Ok(a.num_partitions(now)? * b.num_partitions(now)?)
@@ -108,6 +114,7 @@ impl PartitionsDefinition {
             PartitionsDefinition::TimeWindow(t) => t.first_partition_key(now),
             PartitionsDefinition::Static(s) => Ok(s.keys().first().cloned()),
             PartitionsDefinition::Multi(m) => Ok(m.partition_keys(now)?.into_iter().next()),
+            PartitionsDefinition::Dynamic(d) => Ok(d.partition_keys()?.into_iter().next()),
         }
     }
 
@@ -121,6 +128,7 @@ impl PartitionsDefinition {
             PartitionsDefinition::TimeWindow(t) => t.last_partition_key(now),
             PartitionsDefinition::Static(s) => Ok(s.keys().last().cloned()),
             PartitionsDefinition::Multi(m) => Ok(m.partition_keys(now)?.pop()),
+            PartitionsDefinition::Dynamic(d) => Ok(d.partition_keys()?.pop()),
         }
     }
 
@@ -145,6 +153,7 @@ impl PartitionsDefinition {
             PartitionsDefinition::TimeWindow(t) => t.validate_key(key, now),
             PartitionsDefinition::Static(s) => s.key_index(key).map(|_| ()),
             PartitionsDefinition::Multi(m) => m.validate_key(key, now),
+            PartitionsDefinition::Dynamic(d) => d.key_index(key).map(|_| ()),
         }
     }
 
@@ -158,6 +167,7 @@ impl PartitionsDefinition {
             PartitionsDefinition::TimeWindow(t) => t.key_index(key, now),
             PartitionsDefinition::Static(s) => s.key_index(key),
             PartitionsDefinition::Multi(m) => m.key_index(key, now),
+            PartitionsDefinition::Dynamic(d) => d.key_index(key),
         }
     }
 
@@ -173,6 +183,7 @@ impl PartitionsDefinition {
             PartitionsDefinition::TimeWindow(t) => t.keys_in_range(range, now),
             PartitionsDefinition::Static(s) => s.keys_in_range(range),
             PartitionsDefinition::Multi(m) => m.keys_in_range(range, now),
+            PartitionsDefinition::Dynamic(d) => d.keys_in_range(range),
         }
     }
 
@@ -193,6 +204,11 @@ impl PartitionsDefinition {
             }
             .into()),
             PartitionsDefinition::Multi(m) => m.time_window_for_key(key),
+            PartitionsDefinition::Dynamic(_) => Err(PartitionError::NoTimeWindow {
+                definition: self.to_string(),
+                reason: format!("dynamic partition `{key}` is not a window of time"),
+            }
+            .into()),
         }
     }
 
@@ -200,7 +216,7 @@ impl PartitionsDefinition {
     pub fn is_time_based(&self) -> bool {
         match self {
             PartitionsDefinition::TimeWindow(_) => true,
-            PartitionsDefinition::Static(_) => false,
+            PartitionsDefinition::Static(_) | PartitionsDefinition::Dynamic(_) => false,
             PartitionsDefinition::Multi(m) => m.time_dimension().is_some(),
         }
     }
@@ -221,6 +237,54 @@ impl PartitionsDefinition {
         }
     }
 
+    /// The dynamic definition, if that is what this is.
+    pub fn as_dynamic(&self) -> Option<&DynamicPartitionsDefinition> {
+        match self {
+            PartitionsDefinition::Dynamic(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The names of the dynamic partitions this definition uses (itself or
+    /// a dimension), whose keys an instance keeps.
+    pub fn dynamic_names(&self) -> Vec<&str> {
+        match self {
+            PartitionsDefinition::Dynamic(d) => vec![d.name()],
+            PartitionsDefinition::Multi(m) => m
+                .dimensions()
+                .iter()
+                .flat_map(|(_, d)| d.dynamic_names())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// This definition with the current keys of its dynamic partitions
+    /// (itself or a dimension), as `keys_of(name)` gives them; any other
+    /// definition is returned as it is. A run does this when it starts,
+    /// with the keys the instance holds.
+    ///
+    /// # Errors
+    ///
+    /// What `keys_of` returns; a dynamic key a multi-partition dimension
+    /// cannot hold.
+    pub fn with_dynamic_keys(
+        &self,
+        keys_of: &mut dyn FnMut(&str) -> Result<Vec<String>>,
+    ) -> Result<Self> {
+        match self {
+            PartitionsDefinition::Dynamic(d) => Ok(d.with_keys(keys_of(d.name())?).into()),
+            PartitionsDefinition::Multi(m) if !self.dynamic_names().is_empty() => {
+                let mut dims = Vec::with_capacity(2);
+                for (name, def) in m.dimensions() {
+                    dims.push((name.clone(), def.with_dynamic_keys(keys_of)?));
+                }
+                MultiPartitionsDefinition::new(dims).map(Into::into)
+            }
+            _ => Ok(self.clone()),
+        }
+    }
+
     /// The multi definition, if that is what this is.
     pub fn as_multi(&self) -> Option<&MultiPartitionsDefinition> {
         match self {
@@ -235,6 +299,7 @@ impl PartitionsDefinition {
         match self {
             PartitionsDefinition::TimeWindow(t) => Ok(vec![t.start_for_key(key)?.as_nanosecond()]),
             PartitionsDefinition::Static(s) => Ok(vec![s.key_index(key)? as i128]),
+            PartitionsDefinition::Dynamic(d) => Ok(vec![d.key_index(key)? as i128]),
             PartitionsDefinition::Multi(m) => {
                 let parsed = m.parse_key(key)?;
                 let mut order = Vec::with_capacity(2);
@@ -253,6 +318,7 @@ impl fmt::Display for PartitionsDefinition {
             PartitionsDefinition::TimeWindow(t) => fmt::Display::fmt(t, f),
             PartitionsDefinition::Static(s) => fmt::Display::fmt(s, f),
             PartitionsDefinition::Multi(m) => fmt::Display::fmt(m, f),
+            PartitionsDefinition::Dynamic(d) => fmt::Display::fmt(d, f),
         }
     }
 }
@@ -272,6 +338,12 @@ impl From<StaticPartitionsDefinition> for PartitionsDefinition {
 impl From<MultiPartitionsDefinition> for PartitionsDefinition {
     fn from(def: MultiPartitionsDefinition) -> Self {
         PartitionsDefinition::Multi(def)
+    }
+}
+
+impl From<DynamicPartitionsDefinition> for PartitionsDefinition {
+    fn from(def: DynamicPartitionsDefinition) -> Self {
+        PartitionsDefinition::Dynamic(def)
     }
 }
 

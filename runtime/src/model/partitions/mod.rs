@@ -5,7 +5,9 @@
 //! - [`PartitionsDefinition`]: how an asset is partitioned —
 //!   [`TimeWindowPartitionsDefinition`] (hourly/daily/weekly/monthly in an
 //!   IANA timezone, DST-correct), [`StaticPartitionsDefinition`], or
-//!   [`MultiPartitionsDefinition`] (keys are [`MultiPartitionKey`]s).
+//!   [`MultiPartitionsDefinition`] (keys are [`MultiPartitionKey`]s), or
+//!   [`DynamicPartitionsDefinition`] (keys added at run time, kept by the
+//!   instance).
 //! - [`PartitionKeyRange`] / [`PartitionSelection`]: what a run covers.
 //! - [`PartitionMapping`], [`upstream_keys_for`], [`default_mapping`]: which
 //!   upstream keys an input loads.
@@ -34,6 +36,7 @@
 
 mod cadence;
 mod definition;
+mod dynamic;
 mod error;
 mod mapping;
 mod multi;
@@ -45,6 +48,8 @@ mod time_window;
 
 pub use cadence::Cadence;
 pub use definition::PartitionsDefinition;
+pub use dynamic::DynamicPartitionsDefinition;
+pub(crate) use dynamic::check_new_key;
 pub use error::PartitionError;
 pub use mapping::{PartitionMapping, StaticPartitionMapping, default_mapping, upstream_keys_for};
 pub use multi::{MULTI_PARTITION_KEY_DELIMITER, MultiPartitionKey, MultiPartitionsDefinition};

@@ -181,7 +181,7 @@ impl MultiPartitionsDefinition {
                 PartitionsDefinition::Multi(_) => {
                     return Err(invalid_def(format!(
                         "dimension `{name}` of multi partitions is itself multi-partitioned; \
-                         dimensions must be static or time-window partitions"
+                         dimensions must be static, dynamic or time-window partitions"
                     )));
                 }
                 PartitionsDefinition::Static(s) => {
@@ -192,6 +192,20 @@ impl MultiPartitionsDefinition {
                         {
                             return Err(invalid_def(format!(
                                 "static partition key `{key}` of dimension `{name}` contains `{c}`; \
+                                 keys of multi-partition dimensions cannot contain |, [, ] or ,"
+                            )));
+                        }
+                    }
+                }
+                // Its keys change at run time: checked once they are read.
+                PartitionsDefinition::Dynamic(d) => {
+                    for key in d.loaded_keys().unwrap_or_default() {
+                        if let Some(c) = key
+                            .chars()
+                            .find(|c| INVALID_DIMENSION_KEY_CHARS.contains(c))
+                        {
+                            return Err(invalid_def(format!(
+                                "dynamic partition key `{key}` of dimension `{name}` ({d}) contains `{c}`; \
                                  keys of multi-partition dimensions cannot contain |, [, ] or ,"
                             )));
                         }
