@@ -1,5 +1,6 @@
 //! Arrow and Parquet for larder: [`ParquetIOManager`] stores `RecordBatch`,
-//! `Vec<RecordBatch>` and `Vec<T>` of plain serde structs ([`ArrowRow`]) as
+//! `Vec<RecordBatch>`, [`BatchStream`] (read lazily, for tables larger than
+//! memory) and `Vec<T>` of plain serde structs ([`ArrowRow`]) as
 //! Parquet files on local disk, `memory://`, `s3://`, `az://` or `gs://`,
 //! laid out as Dagster lays them out:
 //! `<base>/<asset key path>[/<partition>].parquet`.
@@ -32,11 +33,13 @@ mod chunks;
 mod compression;
 mod manager;
 mod rows;
+mod stream;
 mod table;
 
 pub use compression::Compression;
 pub use manager::{ParquetConfig, ParquetFiles, ParquetIOManager};
 pub use rows::{ArrowRow, batch_to_rows, rows_to_batch};
+pub use stream::BatchStream;
 pub use table::{
     BYTE_SIZE, COLUMN_SCHEMA, ReadStats, ReadTable, WriteOptions, WriteStats, read_parquet,
     table_metadata, write_parquet,

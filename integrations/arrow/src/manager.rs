@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::Compression;
 use crate::rows::{ArrowRow, batch_to_rows, row_columns, rows_to_batch, type_name};
+use crate::stream::{BatchStream, FileBatches};
 use crate::table::{
     ReadTable, WriteOptions, describe_columns, read_table, read_table_with, table_metadata,
     write_parquet,
 };
+use crate::table::{open_table, write_parquet_iter};
 
 /// The Parquet IO manager: [`ParquetFiles`] under a base path.
 pub type ParquetIOManager = UPathManager<ParquetFiles>;
@@ -399,5 +401,79 @@ impl<T: ArrowRow> UPathIOManager<Vec<T>> for ParquetFiles {
     fn load_partitions(&self, ctx: &mut InputContext, base: &UPath) -> larder::Result<Vec<T>> {
         let parts = each_partition(self, ctx, base, |c, p, k| read_rows::<T>(c, p, Some(k)))?;
         Ok(parts.into_iter().flat_map(|(_, rows)| rows).collect())
+    }
+}
+
+impl UPathIOManager<BatchStream> for ParquetFiles {
+    fn extension(&self) -> &str {
+        ".parquet"
+    }
+
+    /// Writes the batches as they come (the stream is consumed).
+    fn dump_to_path(
+        &self,
+        ctx: &mut OutputContext,
+        obj: &BatchStream,
+        path: &UPath,
+    ) -> larder::Result<()> {
+        let stats = write_parquet_iter(path, obj.schema(), obj.drain(), self.options())
+            .map_err(|e| Error::msg(format!("{}: {e}", describe_output(ctx))))?;
+        ctx.add_output_metadata(table_metadata(&obj.schema(), stats))
+    }
+
+    fn load_from_path(&self, ctx: &mut InputContext, path: &UPath) -> larder::Result<BatchStream> {
+        let what = describe_input(ctx, None);
+        let columns = selected_columns(ctx)?;
+        let open = open_table(path, &what, |_| Ok(columns.clone()))
+            .map_err(|e| name_missing(e, what.clone()))?;
+        let schema = open.schema.clone();
+        Ok(BatchStream::new(
+            schema.clone(),
+            FileBatches {
+                current: Some(open),
+                rest: Default::default(),
+                columns,
+                schema,
+                first: what,
+            },
+        ))
+    }
+
+    /// Opens the first partition's file now (for the schema) and each
+    /// other one when the stream reaches it; missing files are found now.
+    fn load_partitions(&self, ctx: &mut InputContext, base: &UPath) -> larder::Result<BatchStream> {
+        let columns = selected_columns(ctx)?;
+        let mut files = each_partition(self, ctx, base, |c, path, key| {
+            let what = describe_input(c, Some(key));
+            if path.exists()? {
+                Ok((what, path.clone()))
+            } else {
+                Err(Error::NotMaterialized {
+                    what,
+                    location: path.to_string(),
+                })
+            }
+        })?
+        .into_iter()
+        .map(|(_, f)| f)
+        .collect::<std::collections::VecDeque<_>>();
+        let Some((first, path)) = files.pop_front() else {
+            return Err(Error::msg(format!(
+                "{}: no partition was found, so there is no table (not even its columns) to stream",
+                describe_input(ctx, None)
+            )));
+        };
+        let open = open_table(&path, &first, |_| Ok(columns.clone()))?;
+        let schema = open.schema.clone();
+        Ok(BatchStream::new(
+            schema.clone(),
+            FileBatches {
+                current: Some(open),
+                rest: files,
+                columns,
+                schema,
+                first,
+            },
+        ))
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use arrow_array::RecordBatch;
+use arrow_array::{RecordBatch, RecordBatchReader};
 use arrow_schema::{Schema, SchemaRef};
 use larder::storage::upath::{UPath, WriteMode};
 use larder::{Error, Metadata, MetadataValue, ROW_COUNT, TableColumn, TableSummary};
@@ -95,15 +95,17 @@ pub fn write_parquet(
     batches: &[RecordBatch],
     options: WriteOptions,
 ) -> larder::Result<WriteStats> {
-    for (i, b) in batches.iter().enumerate() {
-        if b.schema().fields() != schema.fields() {
-            return Err(Error::msg(format!(
-                "{path}: record batch {i} has columns {}, but the table's first batch has {}; every batch of one table needs the same columns",
-                describe_columns(&b.schema()),
-                describe_columns(&schema)
-            )));
-        }
-    }
+    write_parquet_iter(path, schema, batches.iter().cloned().map(Ok), options)
+}
+
+/// [`write_parquet`] from batches produced one at a time (only the encoded
+/// file is held in memory, not the batches).
+pub(crate) fn write_parquet_iter(
+    path: &UPath,
+    schema: SchemaRef,
+    batches: impl Iterator<Item = larder::Result<RecordBatch>>,
+    options: WriteOptions,
+) -> larder::Result<WriteStats> {
     let compression = options
         .compression
         .to_parquet()
@@ -115,10 +117,18 @@ pub fn write_parquet(
     let failed =
         |e: parquet::errors::ParquetError| Error::msg(format!("writing Parquet to {path}: {e}"));
     let mut writer =
-        ArrowWriter::try_new(Vec::new(), schema, Some(props.build())).map_err(failed)?;
+        ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props.build())).map_err(failed)?;
     let mut rows = 0u64;
-    for b in batches {
-        writer.write(b).map_err(failed)?;
+    for (i, b) in batches.enumerate() {
+        let b = b?;
+        if b.schema().fields() != schema.fields() {
+            return Err(Error::msg(format!(
+                "{path}: record batch {i} has columns {}, but the table has {}; every batch of one table needs the same columns",
+                describe_columns(&b.schema()),
+                describe_columns(&schema)
+            )));
+        }
+        writer.write(&b).map_err(failed)?;
         rows += b.num_rows() as u64;
     }
     let bytes = writer.into_inner().map_err(failed)?;
@@ -146,11 +156,11 @@ pub(crate) fn read_table(
 
 /// Reads the file at `path`, the columns `select` picks once it has seen
 /// the file's schema (all of them for `None`).
-pub(crate) fn read_table_with(
+pub(crate) fn open_table(
     path: &UPath,
     what: &str,
     select: impl FnOnce(&SchemaRef) -> larder::Result<Option<Vec<String>>>,
-) -> larder::Result<ReadTable> {
+) -> larder::Result<OpenTable> {
     let chunks = UPathChunks::open(path)?;
     let fetched = chunks.fetched();
     let file_size = parquet::file::reader::Length::len(&chunks);
@@ -195,37 +205,81 @@ pub(crate) fn read_table_with(
         }
     };
     let reader = builder.build().map_err(corrupt)?;
-    let mut batches = Vec::new();
-    for b in reader {
-        let b = b.map_err(|e| Error::msg(format!("{what}: reading {path} failed: {e}")))?;
-        batches.push(match &order {
-            Some(o) => b
+    let schema = match &order {
+        Some(o) => Arc::new(
+            reader
+                .schema()
                 .project(o)
                 .map_err(|e| Error::msg(format!("{what}: {e}")))?,
-            None => b,
-        });
-    }
-    let schema = match (&order, batches.first()) {
-        (_, Some(b)) => b.schema(),
-        (None, None) => file_schema.clone(),
-        (Some(_), None) => {
-            let fields: Vec<_> = columns
-                .iter()
-                .flatten()
-                .filter_map(|c| file_schema.field_with_name(c).ok().cloned())
-                .collect();
-            Arc::new(Schema::new(fields))
-        }
+        ),
+        None => reader.schema(),
     };
-    Ok(ReadTable {
+    Ok(OpenTable {
+        reader,
+        order,
         schema,
-        batches,
         file_schema,
-        stats: ReadStats {
-            bytes_read: fetched.load(Ordering::Relaxed),
-            file_size,
-        },
+        fetched,
+        file_size,
+        path: path.clone(),
+        what: what.to_owned(),
     })
+}
+
+/// Reads the file at `path`, the columns `select` picks once it has seen
+/// the file's schema (all of them for `None`).
+pub(crate) fn read_table_with(
+    path: &UPath,
+    what: &str,
+    select: impl FnOnce(&SchemaRef) -> larder::Result<Option<Vec<String>>>,
+) -> larder::Result<ReadTable> {
+    let mut open = open_table(path, what, select)?;
+    let mut batches = Vec::new();
+    while let Some(b) = open.next_batch() {
+        batches.push(b?);
+    }
+    Ok(ReadTable {
+        schema: open.schema.clone(),
+        batches,
+        file_schema: open.file_schema.clone(),
+        stats: open.stats(),
+    })
+}
+
+/// A file being read batch by batch.
+pub(crate) struct OpenTable {
+    reader: parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    order: Option<Vec<usize>>,
+    pub(crate) schema: SchemaRef,
+    pub(crate) file_schema: SchemaRef,
+    fetched: Arc<std::sync::atomic::AtomicU64>,
+    file_size: u64,
+    path: UPath,
+    what: String,
+}
+
+impl OpenTable {
+    pub(crate) fn next_batch(&mut self) -> Option<larder::Result<RecordBatch>> {
+        let b = self
+            .reader
+            .next()?
+            .map_err(|e| Error::msg(format!("{}: reading {} failed: {e}", self.what, self.path)));
+        Some(b.and_then(|b| {
+            match &self.order {
+                Some(o) => b
+                    .project(o)
+                    .map_err(|e| Error::msg(format!("{}: {e}", self.what))),
+                None => Ok(b),
+            }
+        }))
+    }
+
+    pub(crate) fn stats(&self) -> ReadStats {
+        ReadStats {
+            bytes_read: self.fetched.load(Ordering::Relaxed),
+            file_size: self.file_size,
+        }
+    }
 }
 
 /// The metadata recorded with every write: row count, columns, byte size.

@@ -521,3 +521,82 @@ fn memory_store_round_trips_batches_and_rows() {
         "{err}"
     );
 }
+
+#[test]
+fn a_batch_stream_reads_partitions_lazily_and_writes_batch_by_batch() {
+    use larder_arrow::BatchStream;
+    let dir = tempfile::tempdir().unwrap();
+    let m = manager(dir.path());
+    // Three partitions of 2,500 rows, written as a stream of 500-row batches.
+    for (p, day) in DAYS.iter().enumerate() {
+        let batches: Vec<RecordBatch> = (0..5)
+            .map(|b| {
+                let ids: Vec<i64> = (0..500)
+                    .map(|i| (p * 10_000 + b * 500 + i) as i64)
+                    .collect();
+                let names: Vec<&str> = vec!["n"; 500];
+                batch(ids, names)
+            })
+            .collect();
+        let stream = BatchStream::from_batches(batches[0].schema(), batches);
+        let mut out = build_output_context()
+            .asset_key("big")
+            .asset_partition_keys([*day])
+            .build();
+        IOManager::handle_output(&m, &mut out, &stream).unwrap();
+        assert_eq!(
+            out.get_logged_metadata()[ROW_COUNT],
+            MetadataValue::Int(2500)
+        );
+    }
+    let mut input = build_input_context()
+        .asset_key("big")
+        .asset_partition_keys(DAYS)
+        .definition_metadata(larder::metadata! { "columns" => ["id"] })
+        .build();
+    let stream: BatchStream = IOManager::load_input(&m, &mut input).unwrap();
+    assert_eq!(stream.schema().fields().len(), 1);
+    let batches: Vec<RecordBatch> = stream.map(Result::unwrap).collect();
+    // The reader's batches are at most 1,024 rows: 3 per file.
+    assert_eq!(
+        batches.iter().map(|b| b.num_rows()).collect::<Vec<_>>(),
+        [1024, 1024, 452].repeat(3)
+    );
+    let ids: Vec<i64> = batches
+        .iter()
+        .flat_map(|b| {
+            b.column(0)
+                .as_any()
+                .downcast_ref::<Int64Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        })
+        .collect();
+    assert_eq!(ids[0], 0);
+    assert_eq!(ids[2500], 10_000);
+    assert_eq!(ids[7499], 22_499);
+
+    // A partition whose columns differ fails when the stream reaches it.
+    let mut out = build_output_context()
+        .asset_key("big")
+        .asset_partition_keys(["2024-01-03"])
+        .build();
+    IOManager::handle_output(&m, &mut out, &trips()).unwrap();
+    let mut input = build_input_context()
+        .asset_key("big")
+        .asset_partition_keys(DAYS)
+        .name("big")
+        .build();
+    let stream: BatchStream = IOManager::load_input(&m, &mut input).unwrap();
+    let results: Vec<_> = stream.collect();
+    assert_eq!(results.len(), 7, "six batches, then the error");
+    let err = results.last().unwrap().as_ref().unwrap_err().to_string();
+    assert_eq!(
+        err,
+        format!(
+            "input `big` (partition 2024-01-03 of asset `big`): {} has columns [id: Int64, city: Utf8, fare: Float64], but input `big` (partition 2024-01-01 of asset `big`) has [id: Int64, name: Utf8]; they cannot be one table",
+            dir.path().join("big/2024-01-03.parquet").display()
+        )
+    );
+}

@@ -52,7 +52,9 @@ fn start_s3() -> Option<S3Server> {
             std::env::var_os("CI").is_none(),
             "s3s-fs is not installed; .ci/run installs it (cargo install s3s-fs@0.14.1 --features binary --locked)"
         );
-        eprintln!("skipping: s3s-fs is not installed (cargo install s3s-fs@0.14.1 --features binary --locked)");
+        eprintln!(
+            "skipping: s3s-fs is not installed (cargo install s3s-fs@0.14.1 --features binary --locked)"
+        );
         return None;
     };
     let root = tempfile::tempdir().unwrap();
@@ -70,10 +72,17 @@ fn start_s3() -> Option<S3Server> {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let server = S3Server { child, port, _root: root };
+    let server = S3Server {
+        child,
+        port,
+        _root: root,
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "s3s-fs did not start on port {port}");
+        assert!(
+            Instant::now() < deadline,
+            "s3s-fs did not start on port {port}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     Some(server)
@@ -105,7 +114,11 @@ fn s3_round_trips_partitions_and_reads_only_selected_columns() {
             .asset_key("trips")
             .asset_partition_keys([day])
             .build();
-        let rows = vec![Trip { id, city: format!("c{id}"), fare: None }];
+        let rows = vec![Trip {
+            id,
+            city: format!("c{id}"),
+            fare: None,
+        }];
         IOManager::handle_output(&m, &mut out, &rows).unwrap();
         assert_eq!(
             out.get_logged_metadata()["path"],
@@ -123,8 +136,9 @@ fn s3_round_trips_partitions_and_reads_only_selected_columns() {
         .asset_key("trips")
         .asset_partition_keys(["2024-01-01", "2024-01-05"])
         .build();
-    let err = <larder_arrow::ParquetIOManager as IOManager<Vec<Trip>>>::load_input(&m, &mut missing)
-        .unwrap_err();
+    let err =
+        <larder_arrow::ParquetIOManager as IOManager<Vec<Trip>>>::load_input(&m, &mut missing)
+            .unwrap_err();
     assert!(
         err.to_string().contains(&format!(
             "partition 2024-01-05 of asset `trips`) was never materialized: nothing is stored at {base}/trips/2024-01-05.parquet"
@@ -136,12 +150,18 @@ fn s3_round_trips_partitions_and_reads_only_selected_columns() {
     let cols: Vec<(String, Arc<dyn Array>)> = (0..30)
         .map(|c| {
             let v: Vec<f64> = (0..10_000).map(|r| (r * 30 + c) as f64).collect();
-            (format!("c{c}"), Arc::new(Float64Array::from(v)) as Arc<dyn Array>)
+            (
+                format!("c{c}"),
+                Arc::new(Float64Array::from(v)) as Arc<dyn Array>,
+            )
         })
         .collect();
     let wide = RecordBatch::try_from_iter(cols).unwrap();
     let path = base.join(&["wide.parquet"], "file").unwrap();
-    let options = WriteOptions { compression: Compression::Uncompressed, max_row_group_size: None };
+    let options = WriteOptions {
+        compression: Compression::Uncompressed,
+        max_row_group_size: None,
+    };
     write_parquet(&path, wide.schema(), std::slice::from_ref(&wide), options).unwrap();
     let two = read_parquet(&path, Some(&["c9".to_owned(), "c20".to_owned()])).unwrap();
     let table = arrow_select::concat::concat_batches(&two.schema, &two.batches).unwrap();
