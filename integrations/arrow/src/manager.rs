@@ -325,6 +325,14 @@ impl UPathIOManager<Vec<RecordBatch>> for ParquetFiles {
     }
 }
 
+fn backticked(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|m| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Reads `T` rows: the selected columns, or `T`'s, checked against the file.
 fn read_rows<T: ArrowRow>(
     ctx: &InputContext,
@@ -336,24 +344,35 @@ fn read_rows<T: ArrowRow>(
     let mut expected = None;
     let table = read_table_with(path, &what, |file| {
         let cols = row_columns::<T>(file).map_err(|e| Error::msg(format!("{what}: {e}")))?;
-        let missing: Vec<&String> = cols
-            .missing
-            .iter()
-            .filter(|m| selected.as_ref().is_none_or(|s| !s.contains(m)))
-            .collect();
-        if !missing.is_empty() {
+        if !cols.missing.is_empty() {
             return Err(Error::msg(format!(
                 "{what}: {path} does not match `{}`: it lacks column{} {}; expected {}, found {}",
                 type_name::<T>(),
-                if missing.len() == 1 { "" } else { "s" },
-                missing
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                if cols.missing.len() == 1 { "" } else { "s" },
+                backticked(&cols.missing),
                 describe_columns(&cols.expected),
                 describe_columns(file)
             )));
+        }
+        // A selection must keep every column `T` cannot do without.
+        if let Some(sel) = &selected {
+            let dropped: Vec<String> = cols
+                .expected
+                .fields()
+                .iter()
+                .filter(|f| !f.is_nullable() && !sel.contains(f.name()))
+                .map(|f| f.name().clone())
+                .collect();
+            if !dropped.is_empty() {
+                return Err(Error::msg(format!(
+                    "{what} selects columns {}, but `{}` needs {} too; add {} to `columns`, make {} `Option` fields, or load a narrower row type",
+                    backticked(sel),
+                    type_name::<T>(),
+                    backticked(&dropped),
+                    if dropped.len() == 1 { "it" } else { "them" },
+                    if dropped.len() == 1 { "it" } else { "them" },
+                )));
+            }
         }
         let read = selected.clone().unwrap_or(cols.read);
         expected = Some(cols.expected);
@@ -366,10 +385,7 @@ fn read_rows<T: ArrowRow>(
             Error::msg(format!(
                 "{what}: {path} does not match `{}`: {e}; expected {}, found {}",
                 type_name::<T>(),
-                expected
-                    .as_ref()
-                    .map(|s| describe_columns(s))
-                    .unwrap_or_default(),
+                expected.as_ref().map(describe_columns).unwrap_or_default(),
                 describe_columns(&table.file_schema)
             ))
         })?;

@@ -600,3 +600,28 @@ fn a_batch_stream_reads_partitions_lazily_and_writes_batch_by_batch() {
         )
     );
 }
+
+#[test]
+fn a_column_selection_that_drops_a_field_the_row_type_needs_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = manager(dir.path());
+    let mut out = build_output_context().asset_key("trips").build();
+    IOManager::handle_output(&m, &mut out, &trips()).unwrap();
+    let mut input = build_input_context()
+        .asset_key("trips")
+        .name("trips")
+        .definition_metadata(larder::metadata! { "columns" => ["fare"] })
+        .build();
+    let err = <ParquetIOManager as IOManager<Vec<Trip>>>::load_input(&m, &mut input).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "input `trips` (asset `trips`) selects columns `fare`, but `Trip` needs `id`, `city` too; add them to `columns`, make them `Option` fields, or load a narrower row type"
+    );
+    // Selecting what `TripCity` needs is fine.
+    let mut input = build_input_context()
+        .asset_key("trips")
+        .definition_metadata(larder::metadata! { "columns" => ["city"] })
+        .build();
+    let cities: Vec<TripCity> = IOManager::load_input(&m, &mut input).unwrap();
+    assert_eq!(cities.len(), 3);
+}
