@@ -454,3 +454,30 @@ fn without_load_partitions_many_partitions_into_one_value_is_explained() {
         "{err}"
     );
 }
+
+#[test]
+fn ranged_reads_and_sizes_on_local_disk_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    for base in [
+        UPath::local(dir.path()),
+        UPath::parse("memory://ranges").unwrap(),
+    ] {
+        let p = base.join(&["r.bin"], "test").unwrap();
+        p.write(b"0123456789".to_vec(), WriteMode::Overwrite)
+            .unwrap();
+        assert_eq!(p.size().unwrap(), 10, "{base}");
+        assert_eq!(p.read_range(3..7).unwrap(), b"3456", "{base}");
+        let missing = base.join(&["nope"], "test").unwrap();
+        assert!(
+            matches!(missing.size().unwrap_err(), Error::NotMaterialized { .. }),
+            "{base}"
+        );
+        assert!(
+            matches!(
+                missing.read_range(0..1).unwrap_err(),
+                Error::NotMaterialized { .. }
+            ),
+            "{base}"
+        );
+    }
+}

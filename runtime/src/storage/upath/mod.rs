@@ -210,6 +210,57 @@ impl UPath {
         }
     }
 
+    /// The size in bytes of what is stored here; a missing object is
+    /// [`Error::NotMaterialized`].
+    pub fn size(&self) -> Result<u64> {
+        match &self.store {
+            Store::Local(_) => {
+                let path = self.as_local().unwrap_or_default();
+                std::fs::metadata(&path)
+                    .map(|m| m.len())
+                    .map_err(|e| self.local_error(e, "reading"))
+            }
+            #[cfg(feature = "object-store")]
+            Store::Object(o) => o.size(&self.parts).map_err(|e| self.error(e, "reading")),
+        }
+    }
+
+    /// Reads the bytes in `range` only (a ranged GET on object stores), so a
+    /// reader of columnar files fetches just the columns it needs.
+    pub fn read_range(&self, range: std::ops::Range<u64>) -> Result<Vec<u8>> {
+        match &self.store {
+            Store::Local(_) => {
+                use std::io::{Read, Seek, SeekFrom};
+                let path = self.as_local().unwrap_or_default();
+                let len = usize::try_from(range.end.saturating_sub(range.start))
+                    .map_err(|_| Error::msg(format!("{self}: range {range:?} is too large")))?;
+                let mut buf = vec![0; len];
+                std::fs::File::open(&path)
+                    .and_then(|mut f| {
+                        f.seek(SeekFrom::Start(range.start))?;
+                        f.read_exact(&mut buf)
+                    })
+                    .map_err(|e| self.local_error(e, "reading"))?;
+                Ok(buf)
+            }
+            #[cfg(feature = "object-store")]
+            Store::Object(o) => o
+                .get_range(&self.parts, range)
+                .map_err(|e| self.error(e, "reading")),
+        }
+    }
+
+    fn local_error(&self, e: std::io::Error, action: &'static str) -> Error {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => not_found(self),
+            _ => Error::Io {
+                action,
+                path: self.to_string(),
+                source: e,
+            },
+        }
+    }
+
     /// Whether something is stored here.
     pub fn exists(&self) -> Result<bool> {
         match &self.store {

@@ -133,6 +133,21 @@ impl ObjectBackend {
         })
     }
 
+    pub(super) fn size(&self, parts: &[String]) -> std::result::Result<u64, StoreError> {
+        let rt = runtime().map_err(|e| StoreError::Other(e.to_string()))?;
+        Ok(rt.block_on(self.store.head(&self.path(parts)))?.size)
+    }
+
+    pub(super) fn get_range(
+        &self,
+        parts: &[String],
+        range: std::ops::Range<u64>,
+    ) -> std::result::Result<Vec<u8>, StoreError> {
+        let rt = runtime().map_err(|e| StoreError::Other(e.to_string()))?;
+        let path = self.path(parts);
+        Ok(rt.block_on(self.store.get_range(&path, range))?.to_vec())
+    }
+
     pub(super) fn exists(&self, parts: &[String]) -> std::result::Result<bool, StoreError> {
         let rt = runtime().map_err(|e| StoreError::Other(e.to_string()))?;
         match rt.block_on(self.store.head(&self.path(parts))) {
