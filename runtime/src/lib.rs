@@ -98,6 +98,7 @@ pub use definitions::{
     Definitions, In, InputDescriptor, JobBuilder, JobDefinition, OpDefinition, OpDescriptor, Out,
     OutputHandle, StepIo, build_asset_context, define_asset_job,
 };
+pub use definitions::{FanInShape, GraphBuilder, GraphDefinition, Nothing, Upstream};
 pub use error::{BoxError, Error, Result};
 pub use io::configurable_resource::ConfigurableResource;
 pub use io::context::{
@@ -148,9 +149,13 @@ pub mod prelude {
         InitContext, InputContext, InputManager, InputManagerDefinition, Instance, JobDefinition,
         MaterializeResult, Metadata, MetadataValue, OpDefinition, Out, Output, OutputContext,
         ResourceDefinition, ResourceLifecycle, Resources, RetryPolicy, RetryRequested, RunConfig,
-        RunOptions, RunResult, StepIo, asset, build_asset_context, build_input_context,
-        build_output_context, fs_io_manager, input_manager, io_manager, job, materialize,
-        materialize_to_memory, mem_io_manager, metadata, op, resource,
+        RunOptions, RunResult, StepIo, asset,
+    };
+    pub use crate::{GraphDefinition, Nothing, Upstream};
+    pub use crate::{
+        build_asset_context, build_input_context, build_output_context, fs_io_manager,
+        input_manager, io_manager, job, materialize, materialize_to_memory, mem_io_manager,
+        metadata, op, resource,
     };
     pub use serde::{Deserialize, Serialize};
 }

@@ -9,6 +9,8 @@ pub mod checks;
 #[allow(clippy::module_inception)]
 mod definitions;
 mod descriptor;
+pub(crate) mod fan_in;
+pub(crate) mod graph;
 pub(crate) mod job;
 pub(crate) mod op;
 pub(crate) mod registry;
@@ -20,6 +22,8 @@ pub use asset_context::{AssetContextBuilder, build_asset_context};
 pub use asset_job::{AssetJob, define_asset_job};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
 pub use descriptor::{AssetDescriptor, InputDescriptor, OpDescriptor, OutputDescriptor, StepFn};
+pub use fan_in::{FanInShape, Nothing};
+pub use graph::{GraphBuilder, GraphDefinition, Upstream};
 pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};
 pub use op::{ComputeFn, In, OpBuilder, OpDefinition, Out, StepIo};
 pub use selection::AssetSelection;

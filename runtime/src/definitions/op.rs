@@ -32,6 +32,8 @@ pub struct In {
     pub(crate) shape: Option<PartitionShape>,
     pub(crate) typed_element: Option<TypedLoader>,
     pub(crate) partition_mapping: Option<PartitionMapping>,
+    /// A fan-in input (`Vec<T>`): how its elements are assembled.
+    pub(crate) fan_in: Option<super::fan_in::FanInShape>,
 }
 
 impl In {
@@ -49,6 +51,7 @@ impl In {
             shape: None,
             typed_element: None,
             partition_mapping: None,
+            fan_in: None,
         }
     }
 
