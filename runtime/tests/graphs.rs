@@ -255,3 +255,68 @@ fn nothing_outputs_are_never_handled_and_nothing_inputs_never_loaded() {
         .collect();
     assert_eq!(order.last(), Some(&"after"));
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Step {
+    amount: i64,
+}
+
+fn configured_graph_job() -> JobDefinition {
+    let add = OpDefinition::builder("add")
+        .config_type::<Step>()
+        .output(Out::result(type_info!(i64)))
+        .compute(|io| {
+            let amount = io.config()["amount"].as_i64().unwrap_or(0);
+            io.output("result", amount)
+        });
+    let mut inner = GraphDefinition::builder("inner");
+    let a = inner.invoke(&add, []);
+    inner.outputs_of(&a);
+    let inner = inner.build().unwrap();
+    let mut outer = GraphDefinition::builder("outer");
+    let i = outer.invoke_graph(&inner, []);
+    outer.output("result", i.output());
+    let outer = outer.build().unwrap();
+    let mut job = JobDefinition::builder("j");
+    job.invoke_graph(&outer, []);
+    job.build().unwrap()
+}
+
+#[test]
+fn nested_run_config_reaches_the_inner_op_in_dagsters_shape() {
+    let config = RunConfig::from_json(serde_json::json!({
+        "ops": {"outer": {"ops": {"inner": {"ops": {"add": {"config": {"amount": 5}}}}}}}
+    }))
+    .unwrap();
+    let result = configured_graph_job()
+        .execute_in_process_with(RunOptions::new().run_config(config))
+        .unwrap();
+    assert_eq!(
+        *result.output_for_node::<i64>("outer.inner.add").unwrap(),
+        5
+    );
+    assert_eq!(*result.output_for_node::<i64>("outer").unwrap(), 5);
+}
+
+#[test]
+fn a_wrong_nested_config_field_is_refused_naming_its_path() {
+    let config = RunConfig::from_json(serde_json::json!({
+        "ops": {"outer": {"ops": {
+            "inner": {"ops": {"add": {"config": {"amount": 5, "amuont": 1}}}},
+            "inenr": {}
+        }}}
+    }))
+    .unwrap();
+    let err = configured_graph_job()
+        .execute_in_process_with(RunOptions::new().run_config(config))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("ops.outer.ops.inner.ops.add.config"), "{err}");
+    assert!(err.contains("amuont"), "{err}");
+    assert!(
+        err.contains("ops.outer.ops.inenr: graph `outer` has no op or graph named `inenr`"),
+        "{err}"
+    );
+}
