@@ -219,8 +219,8 @@ impl GraphBuilder {
                 self.output(DEFAULT_OUTPUT, invocation.output());
             }
             many => {
-                for o in many.to_vec() {
-                    self.output(o.clone(), invocation.out(&o));
+                for o in many {
+                    self.output(o.clone(), invocation.out(o));
                 }
             }
         }
