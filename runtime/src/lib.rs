@@ -101,6 +101,7 @@ pub use definitions::{
 pub use definitions::{
     AssetOut, AssetOutDescriptor, MultiAssetBuilder, MultiAssetDefinition, MultiAssetDescriptor,
 };
+pub use definitions::{FanInShape, GraphBuilder, GraphDefinition, Nothing, Upstream};
 pub use definitions::{GraphAssetBuilder, NodeInput};
 pub use error::{BoxError, Error, Result};
 pub use io::configurable_resource::ConfigurableResource;
@@ -158,5 +159,6 @@ pub mod prelude {
         input_manager, io_manager, job, materialize, materialize_to_memory, mem_io_manager,
         metadata, multi_asset, op, resource,
     };
+    pub use crate::{GraphDefinition, Nothing, Upstream};
     pub use serde::{Deserialize, Serialize};
 }

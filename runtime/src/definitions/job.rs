@@ -10,6 +10,8 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 
 use super::DEFAULT_OUTPUT;
+use super::graph::GraphOutputs;
+pub use super::graph::Upstream;
 use super::op::OpDefinition;
 use crate::error::{Error, Result};
 use crate::io::resources::{IntoResourceDefinition, ResourceDefinition};
@@ -38,6 +40,8 @@ pub struct Node {
     pub(crate) name: String,
     pub(crate) op: Arc<OpDefinition>,
     pub(crate) inputs: IndexMap<String, OutputHandle>,
+    /// Fan-in inputs: input name → the upstream outputs of its elements.
+    pub(crate) fan_in: IndexMap<String, Vec<OutputHandle>>,
 }
 
 impl Node {
@@ -52,6 +56,10 @@ impl Node {
     /// Input name → upstream output.
     pub fn inputs(&self) -> &IndexMap<String, OutputHandle> {
         &self.inputs
+    }
+    /// Fan-in input name → the upstream outputs of its elements, in order.
+    pub fn fan_in(&self) -> &IndexMap<String, Vec<OutputHandle>> {
+        &self.fan_in
     }
 }
 
@@ -70,6 +78,8 @@ pub struct JobDefinition {
     pub(crate) dynamic: super::dynamic::DynamicWiring,
     /// Its partitions: each run executes one of them.
     pub(crate) partitions_def: Option<Arc<crate::model::partitions::PartitionsDefinition>>,
+    /// Each invoked graph's path → its outputs, mapped to inner op outputs.
+    pub(crate) graph_outputs: GraphOutputs,
 }
 
 impl fmt::Debug for JobDefinition {
@@ -88,8 +98,8 @@ impl fmt::Debug for JobDefinition {
 /// The result of invoking an op in a [`JobBuilder`].
 #[derive(Clone, Debug)]
 pub struct Invocation {
-    node: String,
-    outputs: Vec<String>,
+    pub(crate) node: String,
+    pub(crate) outputs: Vec<String>,
 }
 
 impl Invocation {
@@ -151,6 +161,8 @@ impl Invocation {
 /// ```
 pub struct JobBuilder {
     name: String,
+    /// "job" or "graph", for messages.
+    pub(crate) kind: &'static str,
     arity_problems: Vec<String>,
     description: Option<String>,
     pub(crate) nodes: Vec<Node>,
@@ -165,6 +177,8 @@ pub struct JobBuilder {
     /// Op name -> the last suffix given to it, so naming the n-th
     /// invocation of an op does not retry every earlier suffix.
     suffixes: HashMap<String, usize>,
+    /// Graphs invoked here: path → output name → inner op output.
+    pub(crate) graphs: GraphOutputs,
 }
 
 impl JobDefinition {
@@ -172,6 +186,7 @@ impl JobDefinition {
     pub fn builder(name: impl Into<String>) -> JobBuilder {
         JobBuilder {
             name: name.into(),
+            kind: "job",
             arity_problems: Vec::new(),
             description: None,
             nodes: Vec::new(),
@@ -182,6 +197,7 @@ impl JobDefinition {
             partitions_def: None,
             index: HashMap::new(),
             suffixes: HashMap::new(),
+            graphs: GraphOutputs::new(),
         }
     }
 
@@ -208,6 +224,13 @@ impl JobDefinition {
     /// The invocations, in the order they were added.
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
+    }
+
+    /// The inner op output a graph output resolves to: `("my_graph",
+    /// "result")` → `my_graph.add_one`'s `result` (Dagster resolves a graph's
+    /// output to the op output it maps).
+    pub fn graph_output(&self, graph: &str, output: &str) -> Option<&OutputHandle> {
+        self.graph_outputs.get(graph)?.get(output)
     }
 
     /// The job's own resource bindings (`resource_defs`).
@@ -288,28 +311,104 @@ impl JobBuilder {
     where
         I: IntoIterator<Item = (&'a str, OutputHandle)>,
     {
-        // Every suffix below the last one given is taken: start there.
-        let mut n = self.suffixes.get(&op.name).copied().unwrap_or(1);
-        let mut name = match n {
-            1 => op.name.clone(),
-            _ => format!("{}_{n}", op.name),
-        };
-        while self.index.contains_key(&name) {
-            n += 1;
-            name = format!("{}_{n}", op.name);
-        }
-        self.suffixes.insert(op.name.clone(), n);
+        self.invoke_wired(op, inputs.into_iter().map(|(k, v)| (k, Upstream::One(v))))
+    }
+
+    /// Invokes `op` with each input wired to one upstream output or, for a
+    /// fan-in input (`Vec<T>`, or `Nothing` to wait for all), to several.
+    ///
+    /// ```
+    /// use larder::prelude::*;
+    /// let one = OpDefinition::builder("one")
+    ///     .output(Out::result(larder::type_info!(i64)))
+    ///     .compute(|io| io.output("result", 1_i64));
+    /// let total = OpDefinition::builder("total")
+    ///     .input(In::fan_in::<i64>("xs", larder::type_info!(Vec<i64>), larder::type_info!(i64)))
+    ///     .output(Out::result(larder::type_info!(i64)))
+    ///     .compute(|io| { let xs: Vec<i64> = io.input("xs")?; io.output("result", xs.iter().sum::<i64>()) });
+    /// let mut job = JobDefinition::builder("sum");
+    /// let a = job.invoke(&one, []);
+    /// let b = job.invoke(&one, []);
+    /// job.invoke_wired(&total, [("xs", Upstream::Many(vec![a.output(), b.output()]))]);
+    /// let result = job.build().unwrap().execute_in_process().unwrap();
+    /// assert_eq!(*result.output_for_node::<i64>("total").unwrap(), 2);
+    /// ```
+    pub fn invoke_wired<'a, I>(&mut self, op: &OpDefinition, inputs: I) -> Invocation
+    where
+        I: IntoIterator<Item = (&'a str, Upstream)>,
+    {
+        let name = self.unique_name(&op.name);
         self.index.insert(name.clone(), self.nodes.len());
+        let mut wired = IndexMap::new();
+        let mut fan_in = IndexMap::new();
+        for (input, upstream) in inputs {
+            match upstream {
+                Upstream::One(h) => {
+                    wired.insert(input.to_owned(), self.resolve(h));
+                }
+                Upstream::Many(hs) => {
+                    let hs = hs.into_iter().map(|h| self.resolve(h)).collect();
+                    fan_in.insert(input.to_owned(), hs);
+                }
+            }
+        }
         let node = Node {
             name: name.clone(),
             op: Arc::new(op.clone()),
-            inputs: inputs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            inputs: wired,
+            fan_in,
         };
         let outputs = op.outputs.iter().map(|o| o.name.clone()).collect();
         self.nodes.push(node);
         Invocation {
             node: name,
             outputs,
+        }
+    }
+
+    /// A name for an invocation of `base` not yet taken by an op or a graph
+    /// here: `base`, then `base_2`, `base_3`… (Dagster's aliases).
+    pub(crate) fn unique_name(&mut self, base: &str) -> String {
+        // Every suffix below the last one given is taken: start there.
+        let mut n = self.suffixes.get(base).copied().unwrap_or(1);
+        let mut name = match n {
+            1 => base.to_owned(),
+            _ => format!("{base}_{n}"),
+        };
+        while self.index.contains_key(&name) || self.graphs.contains_key(&name) {
+            n += 1;
+            name = format!("{base}_{n}");
+        }
+        self.suffixes.insert(base.to_owned(), n);
+        name
+    }
+
+    /// The ops invoked so far.
+    pub(crate) fn nodes_so_far(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// A wiring problem, reported by `build`.
+    pub(crate) fn push_problem(&mut self, problem: String) {
+        self.arity_problems.push(problem);
+    }
+
+    /// Adds a node named by the caller (a flattened graph's op).
+    pub(crate) fn push_node(&mut self, node: Node) {
+        self.index.insert(node.name.clone(), self.nodes.len());
+        self.nodes.push(node);
+    }
+
+    /// A graph's output, as the inner op output it maps; any other handle
+    /// as it is.
+    pub(crate) fn resolve(&self, handle: OutputHandle) -> OutputHandle {
+        match self
+            .graphs
+            .get(&handle.node)
+            .and_then(|o| o.get(&handle.output))
+        {
+            Some(inner) => inner.clone(),
+            None => handle,
         }
     }
 
@@ -324,7 +423,8 @@ impl JobBuilder {
         let expected = op.inputs.len();
         if given != expected {
             self.arity_problems.push(format!(
-                "job `{}`: op `{}` takes {expected} input{} ({}), but {given} {} given",
+                "{} `{}`: op `{}` takes {expected} input{} ({}), but {given} {} given",
+                self.kind,
                 self.name,
                 op.name,
                 if expected == 1 { "" } else { "s" },
@@ -341,30 +441,56 @@ impl JobBuilder {
     /// Finishes the job, checking that every wired input and output exists.
     pub fn build(&mut self) -> Result<JobDefinition> {
         let mut problems = std::mem::take(&mut self.arity_problems);
+        let (kind, job) = (self.kind, &self.name);
         for node in &self.nodes {
-            for (input, handle) in &node.inputs {
-                if !node.op.inputs.iter().any(|i| &i.name == input) {
+            let singles = node
+                .inputs
+                .iter()
+                .map(|(i, h)| (i, std::slice::from_ref(h)));
+            for (input, handles) in singles.chain(node.fan_in.iter().map(|(i, h)| (i, &h[..]))) {
+                let Some(def) = node.op.inputs.iter().find(|i| &i.name == input) else {
                     problems.push(format!(
-                        "job `{}`: op `{}` has no input `{input}`; its inputs: {}",
-                        self.name,
+                        "{kind} `{job}`: op `{}` has no input `{input}`; its inputs: {}",
                         node.name,
                         names(node.op.inputs.iter().map(|i| i.name.as_str()))
                     ));
+                    continue;
+                };
+                if node.fan_in.contains_key(input) && def.fan_in.is_none() && !def.ty.is_unit() {
+                    problems.push(format!(
+                        "{kind} `{job}`: input `{input}` of op `{}` is fed several upstream outputs, but it is a `{}`: a fan-in input is a `Vec<T>` (`In::fan_in`) or `Nothing`",
+                        node.name,
+                        def.ty.short_name()
+                    ));
                 }
-                match self.index.get(&handle.node).and_then(|&i| self.nodes.get(i)) {
-                    None => problems.push(format!(
-                        "job `{}`: input `{input}` of op `{}` comes from `{}`, which is not in the job",
-                        self.name, node.name, handle.node
-                    )),
+                for handle in handles {
+                    if handle.node == super::graph::GRAPH_INPUT {
+                        // A graph input: mapped when the graph is invoked.
+                        continue;
+                    }
+                    match self.index.get(&handle.node).and_then(|&i| self.nodes.get(i)) {
+                    None => problems.push(match self.graphs.get(&handle.node) {
+                        Some(outs) => format!(
+                            "{kind} `{job}`: input `{input}` of op `{}` comes from output `{}` of graph `{}`, which has no such output; its outputs: {}",
+                            node.name,
+                            handle.output,
+                            handle.node,
+                            names(outs.keys().map(String::as_str))
+                        ),
+                        None => format!(
+                            "{kind} `{job}`: input `{input}` of op `{}` comes from `{}`, which is not in the {kind}",
+                            node.name, handle.node
+                        ),
+                    }),
                     Some(up) if up.op.output(&handle.output).is_none() => problems.push(format!(
-                        "job `{}`: input `{input}` of op `{}` comes from output `{}` of op `{}`, which has no such output; its outputs: {}",
-                        self.name,
+                        "{kind} `{job}`: input `{input}` of op `{}` comes from output `{}` of op `{}`, which has no such output; its outputs: {}",
                         node.name,
                         handle.output,
                         up.name,
                         names(up.op.outputs.iter().map(|o| o.name.as_str()))
                     )),
                     Some(_) => {}
+                }
                 }
             }
         }
@@ -375,6 +501,7 @@ impl JobBuilder {
         // The builder starts over, as its nodes move into the job.
         self.index.clear();
         self.suffixes.clear();
+        let graph_outputs = std::mem::take(&mut self.graphs);
         Ok(JobDefinition {
             name: self.name.clone(),
             description: self.description.clone(),
@@ -384,6 +511,7 @@ impl JobBuilder {
             executor: self.executor.clone(),
             dynamic: std::mem::take(&mut self.dynamic),
             partitions_def: self.partitions_def.clone(),
+            graph_outputs,
         })
     }
 }

@@ -10,6 +10,8 @@ pub mod checks;
 mod definitions;
 pub(crate) mod descriptor;
 pub(crate) mod dynamic;
+pub(crate) mod fan_in;
+pub(crate) mod graph;
 pub(crate) mod graph_asset;
 pub(crate) mod job;
 pub(crate) mod multi_asset;
@@ -23,6 +25,8 @@ pub use asset_context::{AssetContextBuilder, build_asset_context};
 pub use asset_job::{AssetJob, define_asset_job};
 pub use definitions::{ASSET_JOB_NAME, Definitions};
 pub use descriptor::{AssetDescriptor, InputDescriptor, OpDescriptor, OutputDescriptor, StepFn};
+pub use fan_in::{FanInShape, Nothing};
+pub use graph::{GraphBuilder, GraphDefinition, Upstream};
 pub use graph_asset::{GraphAssetBuilder, NodeInput};
 pub use job::{Invocation, JobBuilder, JobDefinition, Node, OutputHandle};
 pub use multi_asset::{

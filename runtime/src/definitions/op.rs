@@ -34,6 +34,8 @@ pub struct In {
     pub(crate) partition_mapping: Option<PartitionMapping>,
     /// How a `Vec<T>` input is built when it collects a dynamic output.
     pub(crate) collect: Option<crate::model::dynamic::CollectShape>,
+    /// A fan-in input (`Vec<T>`): how its elements are assembled.
+    pub(crate) fan_in: Option<super::fan_in::FanInShape>,
 }
 
 impl In {
@@ -52,6 +54,7 @@ impl In {
             typed_element: None,
             partition_mapping: None,
             collect: None,
+            fan_in: None,
         }
     }
 

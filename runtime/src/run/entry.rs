@@ -241,7 +241,14 @@ impl Definitions {
         let mut problems = self.problems.clone();
         let mut plan = self.job_plan(job, in_memory, &mut problems);
         super::job_partitions::apply_job_partition(&mut plan, job, &options, &mut problems);
-        run_plan(plan, problems, &options, parent.as_ref())
+        let mut result = run_plan(plan, problems, &options, parent.as_ref())?;
+        // A graph's output is its inner op's (`output_for_node("my_graph")`).
+        for (alias, inner) in job.graph_output_aliases() {
+            if let Some(v) = result.outputs.get(&inner).cloned() {
+                result.outputs.insert(alias, v);
+            }
+        }
+        Ok(result)
     }
 
     /// Re-executes the run `options` names (`RunOptions::reexecute` or

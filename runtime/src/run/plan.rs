@@ -24,6 +24,9 @@ pub(crate) enum InputSource {
     Root,
     /// A `()` input: only orders the steps.
     Unit,
+    /// A fan-in input: each element from its own upstream (each a `Step`
+    /// or an `External`), loaded by that upstream's manager, in order.
+    FanIn(Vec<InputSource>),
     /// An output of an op step that does not run in this run (a
     /// re-execution or a step subset): loaded through its manager as the
     /// output of `run_id`, the run that produced it (this run when `None`).
@@ -239,6 +242,33 @@ impl Plan {
             let mut sources = Vec::with_capacity(node.op.inputs.len());
             let mut upstream = Vec::new();
             for input in &node.op.inputs {
+                if let Some(handles) = node.fan_in.get(&input.name) {
+                    let elements: Vec<(usize, usize)> = handles
+                        .iter()
+                        .filter_map(|h| {
+                            let u = *index.get(h.node.as_str())?;
+                            let o = job.nodes[u]
+                                .op
+                                .outputs
+                                .iter()
+                                .position(|o| o.name == h.output)?;
+                            Some((u, o))
+                        })
+                        .collect();
+                    upstream.extend(elements.iter().map(|(u, _)| *u));
+                    // Fan-in of `Nothing` outputs only orders the step after all of them.
+                    sources.push(if input.ty.is_unit() {
+                        InputSource::Unit
+                    } else {
+                        InputSource::FanIn(
+                            elements
+                                .into_iter()
+                                .map(|(step, output)| InputSource::Step { step, output })
+                                .collect(),
+                        )
+                    });
+                    continue;
+                }
                 let wired = node.inputs.get(&input.name).and_then(|h| {
                     let u = *index.get(h.node.as_str())?;
                     let o = job.nodes[u]
@@ -371,6 +401,12 @@ impl Plan {
                     (None, InputSource::Collect { of: (u, o), .. }) => {
                         Some(self.steps[*u].op.outputs[*o].io_manager_key.clone())
                     }
+                    (None, InputSource::FanIn(elements)) => {
+                        for e in elements {
+                            needed.extend(self.loading_key(e));
+                        }
+                        None
+                    }
                     (None, InputSource::Root | InputSource::Unit) => None,
                 };
                 needed.extend(key);
@@ -419,7 +455,11 @@ impl Plan {
             }
         }
         for step in &mut kept {
-            for source in &mut step.inputs {
+            let elements = step.inputs.iter_mut().flat_map(|s| match s {
+                InputSource::FanIn(v) => v.iter_mut().collect::<Vec<_>>(),
+                other => vec![other],
+            });
+            for source in elements {
                 let InputSource::Step { step: u, output } = *source else {
                     continue;
                 };
@@ -457,6 +497,19 @@ impl Plan {
             job_name,
             steps: kept,
             resources,
+        }
+    }
+
+    /// The key of the manager that loads from `source` (an upstream output).
+    fn loading_key(&self, source: &InputSource) -> Option<String> {
+        match source {
+            InputSource::Step { step: u, output } => {
+                Some(self.steps[*u].op.outputs[*output].io_manager_key.clone())
+            }
+            InputSource::External { step, output, .. } => {
+                Some(step.op.outputs[*output].io_manager_key.clone())
+            }
+            _ => None,
         }
     }
 
@@ -603,6 +656,20 @@ impl Plan {
             super::dynamic::check_collect(self, step, input, *of, problems);
             return;
         }
+        if let InputSource::FanIn(elements) = source {
+            // Each element is checked as an input of the element type.
+            let Some(shape) = input.fan_in else { return };
+            let element = In {
+                ty: shape.element,
+                typed: None,
+                fan_in: None,
+                ..input.clone()
+            };
+            for e in elements {
+                self.check_input(step, &element, e, problems);
+            }
+            return;
+        }
         let needed_by = format!(
             "input `{}` of {} (step `{}`)",
             input.name,
@@ -687,7 +754,10 @@ impl Plan {
                 }
                 None => return,
             },
-            InputSource::Root | InputSource::Unit | InputSource::Collect { .. } => return,
+            InputSource::Root
+            | InputSource::Unit
+            | InputSource::Collect { .. }
+            | InputSource::FanIn(_) => return,
         };
         let up_out = &up_out;
         // A `()` upstream stored its data itself; its manager still loads

@@ -38,6 +38,53 @@ fn table<'a>(
 }
 
 impl Plan {
+    /// The entries of graphs (`ops.g`, `ops.g.ops.inner`) under the graph
+    /// path `prefix`: only `ops`, naming the graph's nodes.
+    fn check_graph_entries(
+        &self,
+        ops: &serde_json::Map<String, Json>,
+        prefix: &str,
+        problems: &mut Vec<String>,
+    ) {
+        for (name, entry) in ops {
+            let full = format!("{prefix}{name}");
+            let inner = format!("{full}.");
+            if self.steps.iter().any(|s| *s.key == *full) {
+                continue;
+            }
+            if !self.steps.iter().any(|s| s.key.starts_with(&inner)) {
+                if !prefix.is_empty() {
+                    let graph = crate::model::config::node_path(prefix.trim_end_matches('.'));
+                    let nodes: Vec<String> = self
+                        .steps
+                        .iter()
+                        .filter_map(|s| s.key.strip_prefix(prefix))
+                        .map(|rest| rest.split('.').next().unwrap_or(rest).to_owned())
+                        .collect();
+                    problems.push(format!(
+                        "{graph}.ops.{name}: graph `{}` has no op or graph named `{name}`{}",
+                        prefix.trim_end_matches('.'),
+                        crate::run::plan::did_you_mean(name, nodes.into_iter())
+                    ));
+                }
+                continue;
+            }
+            let path = crate::model::config::node_path(&full);
+            let Some(entry) = table(entry, &path, problems) else {
+                continue;
+            };
+            for k in entry.keys().filter(|k| *k != "ops") {
+                problems.push(unknown_field(&path, k, &["ops"]));
+            }
+            if let Some(inner_ops) = entry
+                .get("ops")
+                .and_then(|v| table(v, &format!("{path}.ops"), problems))
+            {
+                self.check_graph_entries(inner_ops, &inner, problems);
+            }
+        }
+    }
+
     /// Every problem with `run_config` for this plan.
     pub(crate) fn check_run_config(&self, run_config: &RunConfig, problems: &mut Vec<String>) {
         let root = run_config.as_json();
@@ -102,8 +149,14 @@ impl Plan {
     fn check_ops(&self, given: &Json, problems: &mut Vec<String>) {
         let ops = table(given, "ops", problems);
         if let Some(ops) = ops {
+            self.check_graph_entries(ops, "", problems);
             for name in ops.keys() {
-                if !self.steps.iter().any(|s| &*s.key == name) {
+                let graph = format!("{name}.");
+                if !self
+                    .steps
+                    .iter()
+                    .any(|s| &*s.key == name || s.key.starts_with(&graph))
+                {
                     let steps: Vec<String> = self.steps.iter().map(|s| s.key.to_string()).collect();
                     problems.push(format!(
                         "ops.{name}: no op or asset step is named `{name}` in this run{}",
@@ -113,8 +166,13 @@ impl Plan {
             }
         }
         for step in &self.steps {
-            let path = format!("ops.{}", step.key);
-            let entry = ops.and_then(|o| o.get(&*step.key)).unwrap_or(&Json::Null);
+            let path = crate::model::config::node_path(&step.key);
+            let entry = ops
+                .and_then(|o| {
+                    o.get(&*step.key)
+                        .or_else(|| crate::model::config::nested_node(given, &step.key))
+                })
+                .unwrap_or(&Json::Null);
             let entry = table(entry, &path, problems);
             if let Some(entry) = entry {
                 for k in entry

@@ -386,6 +386,9 @@ impl RunState {
                 InputSource::Collect { sources, .. } => {
                     return self.load_collected(i, n, input, sources, log);
                 }
+                InputSource::FanIn(elements) => {
+                    return self.load_fan_in(i, n, input, elements, log);
+                }
                 InputSource::Step { step: u, output } => (
                     Some(
                         self.output_context(*u, *output, log.clone())
@@ -569,6 +572,41 @@ impl RunState {
             ),
         );
         Ok(value)
+    }
+
+    /// A fan-in input: each element loaded by its upstream's manager (one
+    /// `LOADED_INPUT` each, as Dagster 1.7.2), gathered into its `Vec<T>`.
+    fn load_fan_in(
+        &self,
+        i: usize,
+        n: usize,
+        input: &In,
+        elements: &[InputSource],
+        log: &Logger,
+    ) -> Result<Value> {
+        let Some(shape) = input.fan_in else {
+            return Err(Error::msg(format!(
+                "input `{}` is wired to several upstream outputs but is not a fan-in input (`Vec<T>`)",
+                input.name
+            )));
+        };
+        let element = In {
+            ty: shape.element,
+            typed: None,
+            fan_in: None,
+            ..input.clone()
+        };
+        let mut values = Vec::with_capacity(elements.len());
+        for source in elements {
+            values.push(self.load_input(i, n, &element, source, log, None)?);
+        }
+        (shape.assemble)(values).ok_or_else(|| {
+            Error::msg(format!(
+                "could not gather a `Vec<{}>` for input `{}`",
+                shape.element.short_name(),
+                input.name
+            ))
+        })
     }
 
     /// Loads each upstream partition as its own value, up to

@@ -120,6 +120,17 @@ impl RunConfig {
 
     fn get(&self, path: &[&str]) -> Option<&Json> {
         let mut node = &self.root;
+        if let ["ops", step, rest @ ..] = path {
+            // A graph's op `g.op` is configured at `ops.g.ops.op` (Dagster's
+            // shape); a flat `ops."g.op"` is read too.
+            node = node
+                .get("ops")
+                .and_then(|ops| ops.get(*step).or_else(|| nested_node(ops, step)))?;
+            for part in rest {
+                node = node.get(part)?;
+            }
+            return Some(node);
+        }
         for part in path {
             node = node.get(part)?;
         }
@@ -150,6 +161,21 @@ impl RunConfig {
     pub fn as_json(&self) -> &Json {
         &self.root
     }
+}
+
+/// The entry of step `a.b.c` in an `ops` table: `ops.a.ops.b.ops.c`.
+pub(crate) fn nested_node<'a>(ops: &'a Json, step: &str) -> Option<&'a Json> {
+    let mut parts = step.split('.');
+    let mut node = ops.get(parts.next()?)?;
+    for part in parts {
+        node = node.get("ops")?.get(part)?;
+    }
+    Some(node)
+}
+
+/// The config path of step `a.b.c`: `ops.a.ops.b.ops.c`.
+pub(crate) fn node_path(step: &str) -> String {
+    format!("ops.{}", step.replace('.', ".ops."))
 }
 
 /// Deserializes `value` as `C`; the error names the failing field's full
