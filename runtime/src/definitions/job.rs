@@ -448,15 +448,20 @@ impl JobBuilder {
                 .iter()
                 .map(|(i, h)| (i, std::slice::from_ref(h)));
             for (input, handles) in singles.chain(node.fan_in.iter().map(|(i, h)| (i, &h[..]))) {
-                let Some(def) = node.op.inputs.iter().find(|i| &i.name == input) else {
+                let def = node.op.inputs.iter().find(|i| &i.name == input);
+                if def.is_none() {
+                    // Its upstream is still checked below: every mistake at once.
                     problems.push(format!(
                         "{kind} `{job}`: op `{}` has no input `{input}`; its inputs: {}",
                         node.name,
                         names(node.op.inputs.iter().map(|i| i.name.as_str()))
                     ));
-                    continue;
-                };
-                if node.fan_in.contains_key(input) && def.fan_in.is_none() && !def.ty.is_unit() {
+                }
+                if let Some(def) = def
+                    && node.fan_in.contains_key(input)
+                    && def.fan_in.is_none()
+                    && !def.ty.is_unit()
+                {
                     problems.push(format!(
                         "{kind} `{job}`: input `{input}` of op `{}` is fed several upstream outputs, but it is a `{}`: a fan-in input is a `Vec<T>` (`In::fan_in`) or `Nothing`",
                         node.name,
