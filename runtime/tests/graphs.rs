@@ -320,3 +320,56 @@ fn a_wrong_nested_config_field_is_refused_naming_its_path() {
         "{err}"
     );
 }
+
+/// An op whose optional output `result` is never produced.
+fn unproduced_op(name: &str) -> OpDefinition {
+    OpDefinition::builder(name)
+        .output(Out::result(type_info!(i64)).is_required(false))
+        .compute(|_| Ok(()))
+}
+
+#[test]
+fn fan_in_leaves_out_a_skipped_optional_output() {
+    let mut job = JobDefinition::builder("j");
+    let a = job.invoke(&const_op("a", 1), []);
+    let maybe = job.invoke(&unproduced_op("maybe"), []);
+    let b = job.invoke(&const_op("b", 2), []);
+    job.invoke_wired(
+        &total_op(),
+        [(
+            "xs",
+            Upstream::Many(vec![a.output(), maybe.output(), b.output()]),
+        )],
+    );
+    let result = job.build().unwrap().execute_in_process().unwrap();
+    assert!(result.success(), "{:?}", result.failure_lines());
+    // Dagster's `FromMultipleSources` loads the sources it can: the skipped
+    // one is left out, and no LOADED_INPUT names it.
+    assert_eq!(
+        *result.output_for_node::<Vec<i64>>("total").unwrap(),
+        [1, 2]
+    );
+    assert_eq!(result.events_of_type(EventType::LoadedInput).len(), 2);
+}
+
+#[test]
+fn a_fan_in_none_of_whose_outputs_were_produced_is_skipped() {
+    let mut job = JobDefinition::builder("j");
+    let m1 = job.invoke(&unproduced_op("m1"), []);
+    let m2 = job.invoke(&unproduced_op("m2"), []);
+    job.invoke_wired(
+        &total_op(),
+        [("xs", Upstream::Many(vec![m1.output(), m2.output()]))],
+    );
+    let result = job.build().unwrap().execute_in_process().unwrap();
+    // Nothing to load: the step is skipped, and the run still succeeds.
+    assert!(result.success(), "{:?}", result.failure_lines());
+    assert_eq!(
+        result.step_outcome("total"),
+        Some(&larder::StepOutcome::NotYielded(vec![
+            "m1.result".to_owned(),
+            "m2.result".to_owned()
+        ]))
+    );
+    assert_eq!(result.events_of_type(EventType::StepSkipped).len(), 1);
+}

@@ -311,7 +311,12 @@ fn work(
                 for &d in &state.plan.steps[i].downstream {
                     guard.waiting_on[d] -= 1;
                     if guard.waiting_on[d] == 0 && guard.status[d] == Status::Pending {
-                        guard.ready.push_back(d);
+                        match super::optional_outputs::unloadable_fan_in(state, d) {
+                            Some(handles) => {
+                                skip_from(state, &mut guard, d, handles, Status::NotYielded)
+                            }
+                            None => guard.ready.push_back(d),
+                        }
                     }
                 }
             }

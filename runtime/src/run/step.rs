@@ -598,6 +598,12 @@ impl RunState {
         };
         let mut values = Vec::with_capacity(elements.len());
         for source in elements {
+            // A skipped optional output is left out (Dagster's fan-in).
+            if let InputSource::Step { step: u, output } = source
+                && !super::optional_outputs::produced(self, *u, *output)
+            {
+                continue;
+            }
             values.push(self.load_input(i, n, &element, source, log, None)?);
         }
         (shape.assemble)(values).ok_or_else(|| {
